@@ -1,0 +1,127 @@
+"""KuCoin's JSON objects, named exactly like its fields."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+
+@attrs.frozen
+class Symbol:
+    symbol: str
+    baseCurrency: str
+    quoteCurrency: str
+    baseMinSize: Decimal
+    baseIncrement: Decimal
+    priceIncrement: Decimal
+    enableTrading: bool
+    minFunds: Decimal | None = None
+
+
+@attrs.frozen
+class Stats:
+    time: int
+    symbol: str
+    buy: Decimal | None = None
+    sell: Decimal | None = None
+    last: Decimal | None = None
+    high: Decimal | None = None
+    low: Decimal | None = None
+    vol: Decimal | None = None
+    volValue: Decimal | None = None
+    changePrice: Decimal | None = None
+
+
+@attrs.frozen
+class AllTickersItem:
+    symbol: str
+    buy: Decimal | None = None
+    bestBidSize: Decimal | None = None
+    sell: Decimal | None = None
+    bestAskSize: Decimal | None = None
+    last: Decimal | None = None
+    high: Decimal | None = None
+    low: Decimal | None = None
+    vol: Decimal | None = None
+    volValue: Decimal | None = None
+    changePrice: Decimal | None = None
+
+
+@attrs.frozen
+class HistoryTrade:
+    sequence: str
+    price: Decimal
+    size: Decimal
+    side: str
+    time: int  # nanoseconds
+
+
+@attrs.frozen
+class Account:
+    currency: str
+    type: str
+    balance: Decimal
+    available: Decimal
+    holds: Decimal
+
+
+@attrs.frozen
+class PlacedOrder:
+    orderId: str
+    clientOid: str | None = None
+
+
+@attrs.frozen
+class HfOrder:
+    id: str
+    symbol: str
+    type: str
+    side: str
+    size: Decimal
+    dealSize: Decimal
+    dealFunds: Decimal
+    remainSize: Decimal
+    cancelledSize: Decimal
+    fee: Decimal
+    feeCurrency: str
+    active: bool
+    inOrderBook: bool
+    cancelExist: bool
+    createdAt: int
+    lastUpdatedAt: int
+    price: Decimal | None = None
+    funds: Decimal | None = None
+    clientOid: str | None = None
+    timeInForce: str | None = None
+    postOnly: bool | None = None
+
+
+@attrs.frozen
+class HfFill:
+    id: int
+    orderId: str
+    tradeId: int
+    symbol: str
+    side: str
+    liquidity: str
+    price: Decimal
+    size: Decimal
+    funds: Decimal
+    fee: Decimal
+    feeCurrency: str
+    createdAt: int
+    feeRate: Decimal | None = None
+
+
+@attrs.frozen
+class LedgerItem:
+    id: str
+    currency: str
+    amount: Decimal
+    fee: Decimal
+    bizType: str
+    direction: str
+    createdAt: int
+    balance: Decimal | None = None
+    context: str | None = None

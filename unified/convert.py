@@ -1,0 +1,189 @@
+"""Strict conversions of venue values: exact Decimals, aware UTC datetimes, typed wire classes.
+
+Venues mix strings and numbers for the same field; JSON is parsed with parse_float=Decimal so
+no float ever exists. Anything else (floats, bools, "NaN", junk) is a DecodeError.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import cattrs
+from cattrs.gen import make_dict_structure_fn
+
+from unified.errors import DecodeError
+
+T = TypeVar("T")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def loads(body: bytes | str) -> Any:
+    """Parse JSON exactly: non-integers become Decimal; NaN/Infinity are refused."""
+    try:
+        return json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise DecodeError(f"body is not valid JSON: {exc}") from None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"non-finite number {name}")
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON; Decimals are written as strings (what the venues' docs show)."""
+    return json.dumps(value, separators=(",", ":"), default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def to_decimal(value: Any) -> Decimal:
+    """Decimal from a str, int or an already-exact Decimal; never from float or bool."""
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise DecodeError(f"not a decimal number: {value!r}") from None
+    elif isinstance(value, int) and not isinstance(value, bool):
+        result = Decimal(value)
+    else:
+        raise DecodeError(f"expected a decimal string or integer, got {type(value).__name__}")
+    if not result.is_finite():
+        raise DecodeError(f"not a finite number: {value!r}")
+    return result
+
+
+def to_decimal_or_none(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return to_decimal(value)
+
+
+def to_int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise DecodeError(f"expected an integer, got {value!r}")
+
+
+def to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise DecodeError(f"expected a boolean, got {value!r}")
+
+
+def to_str(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise DecodeError(f"expected a string, got {type(value).__name__}")
+
+
+def from_ms(value: Any) -> datetime:
+    return _from_units(value, 1_000)
+
+
+def from_seconds(value: Any) -> datetime:
+    return _from_units(value, 1)
+
+
+def from_ns(value: Any) -> datetime:
+    return _from_units(value, 1_000_000_000)
+
+
+def _from_units(value: Any, per_second: int) -> datetime:
+    number = to_decimal(value)
+    micros = number * 1_000_000 / per_second
+    try:
+        return EPOCH + timedelta(microseconds=int(micros))
+    except OverflowError:
+        raise DecodeError(f"timestamp out of range: {value!r}") from None
+
+
+def from_iso(value: Any) -> datetime:
+    """ISO-8601 (e.g. 2019-03-18T07:26:50.123Z) to aware UTC."""
+    text = to_str(value)
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise DecodeError(f"not an ISO-8601 time: {text!r}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def to_ms(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware UTC datetime")
+    delta = moment - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+def to_iso_ms(moment: datetime) -> str:
+    """UTC ISO-8601 with milliseconds and a Z, as OK-ACCESS-TIMESTAMP wants."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def _strict(fn: Any) -> Any:
+    return lambda value, _type: fn(value)
+
+
+def _optional(fn: Any) -> Any:
+    return lambda value, _type: None if value is None else fn(value)
+
+
+def make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=False, detailed_validation=False)
+    conv.register_structure_hook(Decimal, _strict(to_decimal))
+    conv.register_structure_hook(int, _strict(to_int))
+    conv.register_structure_hook(bool, _strict(to_bool))
+    conv.register_structure_hook(str, _strict(to_str))
+    conv.register_structure_hook(Decimal | None, _strict(to_decimal_or_none))
+    conv.register_structure_hook(str | None, _optional(to_str))
+    conv.register_structure_hook(int | None, _optional(to_int))
+    conv.register_structure_hook(bool | None, _optional(to_bool))
+    return conv
+
+
+CONVERTER = make_converter()
+_structurers: dict[type[Any], Any] = {}
+
+
+def structure(value: Any, cls: type[T]) -> T:
+    """Build a wire attrs class from a venue dict; every failure is a DecodeError."""
+    fn = _structurers.get(cls)
+    if fn is None:
+        fn = make_dict_structure_fn(cls, CONVERTER)
+        _structurers[cls] = fn
+    if not isinstance(value, dict):
+        raise DecodeError(f"expected an object for {cls.__name__}, got {type(value).__name__}")
+    try:
+        return fn(value, cls)  # type: ignore[no-any-return]
+    except DecodeError as exc:
+        raise DecodeError(f"{cls.__name__}: {exc}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, cattrs.BaseValidationError) as exc:
+        raise DecodeError(f"{cls.__name__}: missing or malformed field {exc}") from None
+
+
+_TIMEFRAME_UNITS = {"m": 60, "h": 3600, "d": 86_400, "w": 604_800, "M": 2_592_000}
+
+
+def timeframe_seconds(timeframe: str) -> int:
+    """'1m' -> 60, '4h' -> 14400, '1M' -> 30 days (an upper bound for windows)."""
+    count, unit = timeframe[:-1], timeframe[-1:]
+    if not count.isdigit() or unit not in _TIMEFRAME_UNITS:
+        raise ValueError(f"not a timeframe: {timeframe!r}")
+    return int(count) * _TIMEFRAME_UNITS[unit]

@@ -1,0 +1,229 @@
+"""Unified models (DESIGN.md section 4): attrs, frozen, slots, keyword-only; field names pinned."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+
+class Side(enum.Enum):
+    BUY = "buy"
+    SELL = "sell"
+
+
+class OrderType(enum.Enum):
+    LIMIT = "limit"
+    MARKET = "market"
+
+
+class TimeInForce(enum.Enum):
+    GTC = "GTC"
+    IOC = "IOC"
+    FOK = "FOK"
+    GTT = "GTT"
+
+
+class Liquidity(enum.Enum):
+    MAKER = "maker"
+    TAKER = "taker"
+
+
+class OrderStatus(enum.Enum):
+    PENDING = "pending"
+    OPEN = "open"
+    PARTIALLY_FILLED = "partially_filled"
+    FILLED = "filled"
+    CANCELING = "canceling"
+    CANCELED = "canceled"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+    @property
+    def is_open(self) -> bool:
+        return self in _OPEN_STATUSES
+
+    @property
+    def is_final(self) -> bool:
+        return self in _FINAL_STATUSES
+
+
+_OPEN_STATUSES = frozenset(
+    {OrderStatus.PENDING, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.CANCELING}
+)
+_FINAL_STATUSES = frozenset(
+    {OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.REJECTED, OrderStatus.EXPIRED}
+)
+
+_model = attrs.frozen(kw_only=True, slots=True)
+_raw = attrs.field(default=None, eq=False, repr=False, hash=False)
+
+
+@_model
+class Market:
+    symbol: str
+    venue_symbol: str
+    base: str
+    quote: str
+    price_increment: Decimal
+    amount_increment: Decimal
+    min_amount: Decimal
+    min_cost: Decimal | None
+    active: bool
+    raw: Any = _raw
+
+
+@_model
+class Ticker:
+    symbol: str
+    timestamp: datetime
+    last: Decimal | None
+    bid: Decimal | None
+    ask: Decimal | None
+    bid_size: Decimal | None
+    ask_size: Decimal | None
+    open: Decimal | None
+    high: Decimal | None
+    low: Decimal | None
+    base_volume: Decimal | None
+    quote_volume: Decimal | None
+    raw: Any = _raw
+
+
+@_model
+class BookLevel:
+    price: Decimal
+    amount: Decimal
+
+
+@_model
+class OrderBook:
+    symbol: str
+    timestamp: datetime | None
+    bids: tuple[BookLevel, ...]
+    asks: tuple[BookLevel, ...]
+    sequence: int | None
+    raw: Any = _raw
+
+
+@_model
+class Trade:
+    id: str
+    symbol: str
+    timestamp: datetime
+    side: Side | None
+    price: Decimal
+    amount: Decimal
+    raw: Any = _raw
+
+
+@_model
+class Candle:
+    timestamp: datetime
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal
+    quote_volume: Decimal | None
+
+
+@_model
+class Balance:
+    currency: str
+    total: Decimal
+    available: Decimal
+    held: Decimal
+
+
+class Balances(Mapping[str, Balance]):
+    """Balances keyed by upper-case currency."""
+
+    __slots__ = ("_by_currency", "raw")
+
+    def __init__(self, balances: Mapping[str, Balance], raw: Any = None) -> None:
+        self._by_currency = {k.upper(): v for k, v in balances.items()}
+        self.raw = raw
+
+    def __getitem__(self, currency: str) -> Balance:
+        return self._by_currency[currency.upper()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_currency)
+
+    def __len__(self) -> int:
+        return len(self._by_currency)
+
+    def __repr__(self) -> str:
+        return f"Balances({self._by_currency!r})"
+
+
+@_model
+class Fee:
+    cost: Decimal
+    currency: str
+    rate: Decimal | None = None
+
+
+@_model
+class Order:
+    id: str
+    client_order_id: str | None
+    symbol: str
+    side: Side
+    type: OrderType
+    status: OrderStatus
+    price: Decimal | None
+    amount: Decimal | None
+    filled: Decimal
+    remaining: Decimal | None
+    average: Decimal | None
+    cost: Decimal
+    fee: Fee | None
+    time_in_force: TimeInForce | None
+    post_only: bool
+    created_at: datetime | None
+    updated_at: datetime | None
+    raw: Any = _raw
+
+
+@_model
+class Fill:
+    id: str
+    order_id: str
+    symbol: str
+    side: Side
+    price: Decimal
+    amount: Decimal
+    cost: Decimal
+    fee: Fee | None
+    liquidity: Liquidity | None
+    timestamp: datetime
+    raw: Any = _raw
+
+
+@_model
+class LedgerEntry:
+    id: str
+    currency: str
+    amount: Decimal
+    balance: Decimal | None
+    kind: str
+    reference: str | None
+    timestamp: datetime
+    raw: Any = _raw
+
+
+T = TypeVar("T")
+
+
+@attrs.frozen(slots=True)
+class Page(Generic[T]):
+    """One page of a walk; `cursor` resumes after this page (None when the walk is over)."""
+
+    items: tuple[T, ...]
+    cursor: str | None

@@ -1,0 +1,185 @@
+"""The ONLY pagination loop, and the three ways venues hand out the next page.
+
+A strategy turns one page's answer into the query parameters of the next page (or None at the
+end). Those parameters, serialised, are the opaque cursor a caller may save and pass back.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
+
+from unified.errors import ConfigurationError, DecodeError
+from unified.models import Page
+from unified.spec import Paging
+
+T = TypeVar("T")
+Params = dict[str, str]
+#: fetch(params) -> (unwrapped payload, lower-cased response headers)
+Fetch = Callable[[Params], Awaitable[tuple[Any, Mapping[str, str]]]]
+
+
+class Strategy(Protocol):
+    def first(self) -> Params: ...
+
+    def items(self, payload: Any) -> Sequence[Any]: ...
+
+    def next(
+        self, sent: Params, payload: Any, headers: Mapping[str, str], items: Sequence[Any]
+    ) -> Params | None: ...
+
+
+def encode_cursor(params: Params | None) -> str | None:
+    if params is None:
+        return None
+    blob = json.dumps(sorted(params.items()), separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(blob).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> Params:
+    try:
+        blob = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        pairs = json.loads(blob)
+        return {str(k): str(v) for k, v in pairs}
+    except (binascii.Error, ValueError, TypeError):
+        raise ConfigurationError(f"not a cursor from this library: {cursor!r}") from None
+
+
+def _items_at(payload: Any, field: str | None) -> Sequence[Any]:
+    if payload is None:  # e.g. KuCoin's data: null past the end
+        return ()
+    if field is not None:
+        if not isinstance(payload, dict):
+            raise DecodeError(f"expected an object holding {field!r}, got {type(payload).__name__}")
+        payload = payload.get(field)
+        if payload is None:
+            return ()
+    if not isinstance(payload, list):
+        raise DecodeError(f"expected a list of items, got {type(payload).__name__}")
+    return payload
+
+
+class _Base:
+    def __init__(self, paging: Paging, page_size: int | None) -> None:
+        self.paging = paging
+        self.page_size = page_size or paging.page_limit
+
+    def first(self) -> Params:
+        if self.paging.limit_param and self.page_size:
+            return {self.paging.limit_param: str(self.page_size)}
+        return {}
+
+    def items(self, payload: Any) -> Sequence[Any]:
+        return _items_at(payload, self.paging.items_field)
+
+    def _short(self, items: Sequence[Any]) -> bool:
+        """A page shorter than asked for is the last one."""
+        return not items or (self.page_size is not None and len(items) < self.page_size)
+
+
+class PageNumber(_Base):
+    def first(self) -> Params:
+        assert self.paging.page_param
+        return {**super().first(), self.paging.page_param: str(self.paging.first_page)}
+
+    def next(
+        self, sent: Params, payload: Any, headers: Mapping[str, str], items: Sequence[Any]
+    ) -> Params | None:
+        page_param = self.paging.page_param
+        assert page_param
+        page = int(sent[page_param])
+        total_field = self.paging.total_pages_field
+        if total_field and isinstance(payload, dict) and payload.get(total_field) is not None:
+            total = payload[total_field]
+            if not isinstance(total, int) or page >= total:
+                return None
+        elif self._short(items):
+            return None
+        if not items:
+            return None
+        return {**sent, page_param: str(page + 1)}
+
+
+class LastId(_Base):
+    """The venue returns a cursor (not an item id) to send back for the next page."""
+
+    def next(
+        self, sent: Params, payload: Any, headers: Mapping[str, str], items: Sequence[Any]
+    ) -> Params | None:
+        if self._short(items) or not isinstance(payload, dict):
+            return None
+        field, param = self.paging.cursor_field, self.paging.cursor_param
+        assert field and param
+        cursor = payload.get(field)
+        if cursor is None or cursor == "":
+            return None
+        if not isinstance(cursor, (str, int)) or isinstance(cursor, bool):
+            raise DecodeError(f"cursor {field!r} is not an id: {cursor!r}")
+        if sent.get(param) == str(cursor):
+            raise DecodeError(f"the venue returned the same {field!r} again: {cursor!r}")
+        return {**sent, param: str(cursor)}
+
+
+class BeforeAfter(_Base):
+    """Cursor headers: `after` walks to older records, `before` to newer ones."""
+
+    def __init__(self, paging: Paging, page_size: int | None, newer: bool = False) -> None:
+        super().__init__(paging, page_size)
+        self.newer = newer
+
+    def next(
+        self, sent: Params, payload: Any, headers: Mapping[str, str], items: Sequence[Any]
+    ) -> Params | None:
+        if self._short(items):
+            return None
+        if self.newer:
+            param, header = self.paging.before_param, self.paging.before_header
+            other = self.paging.after_param
+        else:
+            param, header = self.paging.after_param, self.paging.after_header
+            other = self.paging.before_param
+        assert param and header
+        cursor = headers.get(header.lower())
+        if not cursor:
+            return None
+        if sent.get(param) == cursor:
+            raise DecodeError(f"the venue returned the same {header} cursor again: {cursor!r}")
+        nxt = {k: v for k, v in sent.items() if k != other}
+        nxt[param] = cursor
+        return nxt
+
+
+class NoPaging(_Base):
+    def next(
+        self, sent: Params, payload: Any, headers: Mapping[str, str], items: Sequence[Any]
+    ) -> Params | None:
+        return None
+
+
+def strategy_for(paging: Paging, page_size: int | None = None, newer: bool = False) -> Strategy:
+    if paging.style == "page_number":
+        return PageNumber(paging, page_size)
+    if paging.style == "last_id":
+        return LastId(paging, page_size)
+    if paging.style == "before_after":
+        return BeforeAfter(paging, page_size, newer)
+    return NoPaging(paging, page_size)
+
+
+async def walk(
+    fetch: Fetch,
+    strategy: Strategy,
+    decode_item: Callable[[Any], T],
+    cursor: str | None = None,
+) -> AsyncIterator[Page[T]]:
+    """Fetch pages until the strategy says the walk is over; each page carries its resume cursor."""
+    params: Params | None = decode_cursor(cursor) if cursor else strategy.first()
+    while params is not None:
+        payload, headers = await fetch(params)
+        raw_items = strategy.items(payload)
+        following = strategy.next(params, payload, headers, raw_items)
+        yield Page(tuple(decode_item(item) for item in raw_items), encode_cursor(following))
+        params = following

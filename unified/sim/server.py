@@ -1,0 +1,324 @@
+"""The local venue: an aiohttp app on 127.0.0.1 whose routes come from the venue's spec, whose
+answers come from the venue's simulator personality, with auth, rate limits and faults."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, Protocol
+
+import attrs
+from aiohttp import web
+
+from unified import registry
+from unified.clock import Clock, SystemClock
+from unified.sim.book import Engine, EngineError, SimMarket
+from unified.sim.verify import AuthFailure, verify
+from unified.spec import EndpointSpec, VenueSpec
+from unified.tables import SymbolCodec
+from unified.venue import Credentials
+
+LOOPBACK = "127.0.0.1"
+USER = "user"
+
+
+@attrs.frozen
+class SimRequest:
+    op: str
+    method: str
+    path: str
+    match: Mapping[str, str]
+    query: Mapping[str, str]
+    body: bytes
+    headers: Mapping[str, str]
+    account: str | None
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body, parse_float=Decimal) if self.body else {}
+        except ValueError:
+            raise EngineError("invalid", "request body is not JSON") from None
+
+
+@attrs.frozen
+class SimResponse:
+    status: int
+    body: Any  # JSON-able (Decimals become strings), or bytes sent as they are
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    content_type: str = "application/json"
+
+
+Handler = Callable[["SimVenue", SimRequest], SimResponse]
+
+
+class Personality(Protocol):
+    """A venue's face: its default markets, its handlers and how it words failures."""
+
+    markets: tuple[SimMarket, ...]
+    handlers: Mapping[str, Handler]
+
+    def render_error(self, venue: SimVenue, request: SimRequest, error: EngineError
+                     ) -> SimResponse: ...
+
+    def render_auth_failure(self, venue: SimVenue, failure: AuthFailure) -> SimResponse: ...
+
+    def render_rate_limited(self, venue: SimVenue, reset_ms: int) -> SimResponse: ...
+
+    def rate_headers(self, quota: int, remaining: int, reset_ms: int) -> dict[str, str]: ...
+
+
+@attrs.define
+class Fault:
+    """One injected misbehaviour. kind:
+    status (answer `status` with `body`), reset (drop the connection before handling),
+    drop_after (handle it, then drop the connection: the answer is lost), garbage (200, not JSON),
+    html (an HTML error page with `status`), delay (wait `delay_s` first), rate_limit (429)."""
+
+    kind: str
+    op: str | None = None  # only this operation; None = any
+    times: int = 1
+    status: int = 503
+    body: bytes = b""
+    delay_s: float = 0.0
+
+
+class FaultPlan:
+    def __init__(self) -> None:
+        self.pending: list[Fault] = []
+        self.injected = 0
+
+    def add(self, kind: str, op: str | None = None, times: int = 1, **kw: Any) -> Fault:
+        fault = Fault(kind, op, times, **kw)
+        self.pending.append(fault)
+        return fault
+
+    def take(self, op: str) -> Fault | None:
+        for fault in self.pending:
+            if fault.op is None or fault.op == op:
+                fault.times -= 1
+                if fault.times <= 0:
+                    self.pending.remove(fault)
+                self.injected += 1
+                return fault
+        return None
+
+    def clear(self) -> None:
+        self.pending.clear()
+
+
+class _Window:
+    def __init__(self) -> None:
+        self.used = 0
+        self.reset_at: datetime | None = None
+
+
+class SimVenue:
+    """A running local venue. `async with SimVenue("kucoin") as sim:` then use `sim.base_url`."""
+
+    def __init__(
+        self,
+        venue_id: str,
+        *,
+        clock: Clock | None = None,
+        engine: Engine | None = None,
+        credentials: Credentials | None = None,
+        enforce_limits: bool = True,
+        port: int = 0,
+        seed: bool = True,
+    ) -> None:
+        reg = registry.get(venue_id)
+        self.venue_id = venue_id
+        self.spec: VenueSpec = reg.spec
+        self.personality: Personality = reg.descriptor.load_simulator()
+        self.clock = clock or SystemClock()
+        self.skew = timedelta(0)  # server clock ahead of the real one (clock-skew faults)
+        self.engine = engine or Engine(self.personality.markets, self.clock)
+        self.symbols = SymbolCodec(self.spec.symbol_format, self.spec.symbol_case)
+        self.credentials = credentials or default_credentials(self.spec)
+        self.keys = {self.credentials.api_key: self.credentials}
+        self.accounts = {self.credentials.api_key: USER}
+        self.enforce_limits = enforce_limits
+        self.faults = FaultPlan()
+        self.requests: dict[str, int] = {}
+        self.rejected_429 = 0
+        self._windows: dict[tuple[str, str], _Window] = {}
+        self._port = port
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+        if seed and engine is None:
+            self.engine.seed_book()
+            self.engine.seed_tape()
+            fund_user(self.engine)
+
+    def now(self) -> datetime:
+        return self.clock.now() + self.skew
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        endpoints = sorted(self.spec.endpoints.values(), key=lambda e: ("{" in e.path, e.path))
+        seen: set[tuple[str, str]] = set()
+        for ep in endpoints:
+            handler = self.personality.handlers.get(ep.name)
+            if handler is None or (ep.method, ep.path) in seen:
+                continue
+            seen.add((ep.method, ep.path))
+            app.router.add_route(ep.method, ep.path, self._route(ep, handler))
+        return app
+
+    async def start(self) -> str:
+        self._runner = web.AppRunner(self.app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, LOOPBACK, self._port)
+        await site.start()
+        server = site._server
+        assert server is not None
+        port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://{LOOPBACK}:{port}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> SimVenue:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # ---------------------------------------------------------------- helpers for personalities
+
+    def venue_symbol(self, symbol: str) -> str:
+        return self.symbols.to_venue(symbol)
+
+    def unified_symbol(self, venue_symbol: str) -> str:
+        try:
+            symbol = self.symbols.to_unified(venue_symbol)
+        except Exception:
+            raise EngineError("unknown_symbol", f"market {venue_symbol} does not exist") from None
+        self.engine.market(symbol)
+        return symbol
+
+    # ---------------------------------------------------------------- request handling
+
+    def _route(self, ep: EndpointSpec, handler: Handler) -> Any:
+        async def handle(request: web.Request) -> web.StreamResponse:
+            self.requests[ep.name] = self.requests.get(ep.name, 0) + 1
+            fault = self.faults.take(ep.name)
+            if fault is not None:
+                early = await self._fault_before(fault, request)
+                if early is not None:
+                    return early
+            body = await request.read()
+            sim_request = SimRequest(
+                op=ep.name, method=request.method, path=request.path,
+                match=dict(request.match_info), query=dict(request.query), body=body,
+                headers=dict(request.headers), account=None,
+            )
+            response = self._answer(ep, handler, sim_request, request.raw_path, body,
+                                    request.remote or "")
+            if fault is not None and fault.kind == "drop_after":
+                _drop(request)
+                return web.Response(status=500)
+            return _to_web(response)
+
+        return handle
+
+    async def _fault_before(self, fault: Fault, request: web.Request) -> web.StreamResponse | None:
+        kind = fault.kind
+        if kind == "delay":
+            await asyncio.sleep(fault.delay_s)
+            return None
+        if kind == "reset":
+            _drop(request)
+            return web.Response(status=500)
+        if kind == "status":
+            return web.Response(status=fault.status, body=fault.body)
+        if kind == "garbage":
+            return web.Response(status=200, body=b'{"code": "200000", "data": [1, 2',
+                                content_type="application/json")
+        if kind == "html":
+            return web.Response(status=fault.status, content_type="text/html",
+                                text="<html><body><h1>502 Bad Gateway</h1></body></html>")
+        if kind == "rate_limit":
+            self.rejected_429 += 1
+            return _to_web(self.personality.render_rate_limited(self, 1000))
+        return None  # drop_after acts once the request is handled
+
+    def _answer(self, ep: EndpointSpec, handler: Handler, req: SimRequest, raw_path: str,
+                body: bytes, remote: str) -> SimResponse:
+        account = None
+        if ep.auth:
+            try:
+                key = verify(self.spec.signing, method=req.method, path_and_query=raw_path,
+                             body=body, headers=req.headers, keys=self.keys, now=self.now())
+            except AuthFailure as failure:
+                return self.personality.render_auth_failure(self, failure)
+            account = self.accounts[key]
+            req = attrs.evolve(req, account=account)
+        limited = self._charge(ep, account or remote)
+        if isinstance(limited, SimResponse):
+            return limited
+        try:
+            response = handler(self, req)
+        except EngineError as error:
+            response = self.personality.render_error(self, req, error)
+        if limited:
+            response = attrs.evolve(response, headers={**response.headers, **limited})
+        return response
+
+    def _charge(self, ep: EndpointSpec, who: str) -> SimResponse | dict[str, str]:
+        """Count the call's weight in its pool; 429 past the quota, as the venue does."""
+        pool = self.spec.rate_limits.pools[ep.pool]
+        window = self._windows.setdefault((ep.pool, who), _Window())
+        now = self.clock.now()
+        if window.reset_at is None or now >= window.reset_at:
+            window.used = 0
+            window.reset_at = now + timedelta(seconds=pool.window_s)
+        reset_ms = max(int((window.reset_at - now).total_seconds() * 1000), 0)
+        if self.enforce_limits and window.used + ep.weight > pool.quota:
+            self.rejected_429 += 1
+            return self.personality.render_rate_limited(self, reset_ms)
+        window.used += ep.weight
+        return self.personality.rate_headers(pool.quota, pool.quota - window.used, reset_ms)
+
+
+def _drop(request: web.Request) -> None:
+    transport = request.transport
+    if transport is not None:
+        transport.abort()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    raise TypeError(type(value).__name__)
+
+
+def _to_web(response: SimResponse) -> web.Response:
+    body = response.body
+    if not isinstance(body, bytes):
+        body = json.dumps(body, separators=(",", ":"), default=_json_default).encode()
+    return web.Response(status=response.status, body=body, headers=dict(response.headers),
+                        content_type=response.content_type)
+
+
+def default_credentials(spec: VenueSpec) -> Credentials:
+    """Test credentials printed by `unified serve`; only valid against the local venue."""
+    passphrase = "sim-passphrase" if spec.signing.passphrase != "none" else None
+    return Credentials(f"sim-{spec.name}-key", f"sim-{spec.name}-secret", passphrase)
+
+
+def fund_user(engine: Engine, account: str = USER) -> None:
+    """A paper-trading account: a round sum of every currency the venue lists."""
+    currencies = {c for m in engine.markets.values() for c in (m.base, m.quote)}
+    for ccy in sorted(currencies):
+        engine.deposit(account, ccy, Decimal(10_000_000) if ccy in ("JPY",)
+                       else Decimal(100_000) if ccy in ("USDT", "USD") else Decimal(100))

@@ -1,0 +1,88 @@
+"""HTTP I/O: one aiohttp session, exact bytes, typed transport errors, redacted debug logs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from typing import Protocol
+
+import aiohttp
+from yarl import URL
+
+from unified.errors import ConnectionFailed, RequestTimeout
+from unified.wire import WireRequest, WireResponse
+
+log = logging.getLogger("unified.transport")
+
+#: Header names whose values are secrets or derived from them; shown redacted at DEBUG.
+SECRET_HEADER_MARKERS = ("key", "sign", "passphrase", "secret", "authorization", "cookie")
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {
+        name: "<redacted>" if any(m in name.lower() for m in SECRET_HEADER_MARKERS) else value
+        for name, value in headers.items()
+    }
+
+
+class Transport(Protocol):
+    async def send(self, request: WireRequest, timeout: float) -> WireResponse: ...
+
+    async def close(self) -> None: ...
+
+
+class AiohttpTransport:
+    """Sends WireRequests as they are: URL(encoded=True) and a bytes body."""
+
+    def __init__(self, session: aiohttp.ClientSession | None = None) -> None:
+        self._session = session
+        self._owns_session = session is None
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=64, ttl_dns_cache=300)
+            self._session = aiohttp.ClientSession(
+                connector=connector, auto_decompress=True, skip_auto_headers=("User-Agent",)
+            )
+        return self._session
+
+    async def send(self, request: WireRequest, timeout: float) -> WireResponse:
+        session = self._get_session()
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s headers=%s body_bytes=%d",
+                request.method,
+                request.origin + request.path,
+                redact_headers(request.headers),
+                len(request.body),
+            )
+        try:
+            async with session.request(
+                request.method,
+                URL(request.url, encoded=True),
+                data=request.body if request.body else None,
+                headers=dict(request.headers),
+                timeout=aiohttp.ClientTimeout(total=timeout),
+                allow_redirects=False,
+            ) as resp:
+                body = await resp.read()
+                headers = {k.lower(): v for k, v in resp.headers.items()}
+                status = resp.status
+        except TimeoutError:
+            raise RequestTimeout(f"no answer within {timeout}s from {request.origin}") from None
+        except aiohttp.ClientConnectorError as exc:
+            raise ConnectionFailed(
+                f"cannot connect to {request.origin}: {exc.os_error}", request_sent=False
+            ) from None
+        except (aiohttp.ClientError, OSError, asyncio.IncompleteReadError) as exc:
+            raise ConnectionFailed(
+                f"connection to {request.origin} failed: {type(exc).__name__}", request_sent=True
+            ) from None
+        log.debug("%s %s -> %d (%d bytes)", request.method, request.path, status, len(body))
+        return WireResponse(status=status, headers=headers, body=body)
+
+    async def close(self) -> None:
+        if self._owns_session and self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None

@@ -1,0 +1,123 @@
+"""THE adapter contract. Adapters are sans-IO: pure encode / sign / unwrap / decode functions."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from unified.models import Market
+from unified.tables import Tables
+from unified.wire import WireRequest, WireResponse
+
+
+@attrs.frozen(repr=False)
+class Credentials:
+    """API credentials. Never shown in a repr, log line or error message."""
+
+    api_key: str
+    secret: str
+    passphrase: str | None = None
+
+    def __repr__(self) -> str:
+        return "Credentials(<redacted>)"
+
+    __str__ = __repr__
+
+
+@attrs.frozen
+class RequestParts:
+    """What an encoder decides; the core turns it into exact bytes."""
+
+    path_params: Mapping[str, str] = attrs.field(factory=dict)
+    query: Sequence[tuple[str, str]] = ()
+    body: Any = None  # a JSON-able object, or (name, value) pairs for form bodies
+
+
+@attrs.frozen
+class Context:
+    """What encoders and decoders may consult: the spec tables and the loaded markets."""
+
+    venue: str
+    tables: Tables
+    markets: Mapping[str, Market]
+    markets_by_id: Mapping[str, Market]
+
+    def venue_symbol(self, symbol: str) -> str:
+        market = self.markets.get(symbol)
+        return market.venue_symbol if market else self.tables.symbols.to_venue(symbol)
+
+    def unified_symbol(self, venue_symbol: str) -> str:
+        market = self.markets_by_id.get(venue_symbol)
+        return market.symbol if market else self.tables.symbols.to_unified(venue_symbol)
+
+
+@attrs.frozen
+class PlacedOrder:
+    """What a venue answers to a create or cancel when it does not return the whole order."""
+
+    id: str
+    client_order_id: str | None = None
+
+
+class VenueRejected(Exception):  # noqa: N818 - internal signal, always classified by the core
+    """Raised by an unwrapper: the venue answered with an error (code, message)."""
+
+    def __init__(self, code: str | None, message: str) -> None:
+        self.code = code
+        self.message = message
+        super().__init__(code, message)
+
+
+Encoder = Callable[[Context, Mapping[str, Any]], RequestParts]
+Decoder = Callable[[Context, Any], Any]
+Signer = Callable[[WireRequest, Credentials, datetime], WireRequest]
+#: (response, parsed JSON) -> payload; raises VenueRejected for an error answer.
+Unwrapper = Callable[[WireResponse, Any], Any]
+
+
+def _no_encode(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
+    return RequestParts()
+
+
+@attrs.frozen
+class Endpoint:
+    """One operation: how to build its request and how to read its answer.
+
+    For a paged operation `decode` reads ONE item; the core's pagination loop finds the items.
+    """
+
+    decode: Decoder
+    encode: Encoder = _no_encode
+
+
+@attrs.frozen
+class Adapter:
+    endpoints: Mapping[str, Endpoint]
+    sign: Signer
+    unwrap: Unwrapper
+
+
+def _resolve(ref: str) -> Any:
+    module, _, attr = ref.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+@attrs.frozen
+class VenueDescriptor:
+    """Declared in adapters/<venue>/__init__.py; names modules lazily (nothing imported eagerly)."""
+
+    spec: str  # specs/<spec>.toml
+    adapter: str  # "module:ATTRIBUTE" of the Adapter
+    simulator: str  # "module:ATTRIBUTE" of the simulator personality
+
+    def load_adapter(self) -> Adapter:
+        adapter = _resolve(self.adapter)
+        assert isinstance(adapter, Adapter)
+        return adapter
+
+    def load_simulator(self) -> Any:
+        return _resolve(self.simulator)
