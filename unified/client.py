@@ -298,9 +298,21 @@ class Exchange:
         def decode_item(item: Any) -> Any:
             return self._decode(op, item)
 
+        hook = self.adapter.endpoints[op].regroup if op in self.adapter.endpoints else None
+
+        def regroup(rows: Sequence[Any]) -> Sequence[Any]:
+            assert hook is not None
+            try:
+                return hook(self._ctx, rows)
+            except DecodeError:
+                raise
+            except _DECODE_FAILURES as exc:
+                raise DecodeError(f"{self.venue} {op}: malformed page: {exc!r}") from None
+
         def pages() -> AsyncIterator[Page[Any]]:
             strategy = paging.strategy_for(ep.paging, page_size)
-            return paging.walk(fetch, strategy, decode_item, cursor)
+            return paging.walk(fetch, strategy, decode_item, cursor,
+                               regroup if hook is not None else None)
 
         return PageWalk(pages)
 

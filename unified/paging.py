@@ -174,6 +174,7 @@ async def walk(
     strategy: Strategy,
     decode_item: Callable[[Any], T],
     cursor: str | None = None,
+    regroup: Callable[[Sequence[Any]], Sequence[Any]] | None = None,
 ) -> AsyncIterator[Page[T]]:
     """Fetch pages until the strategy says the walk is over; each page carries its resume cursor."""
     params: Params | None = decode_cursor(cursor) if cursor else strategy.first()
@@ -181,5 +182,6 @@ async def walk(
         payload, headers = await fetch(params)
         raw_items = strategy.items(payload)
         following = strategy.next(params, payload, headers, raw_items)
-        yield Page(tuple(decode_item(item) for item in raw_items), encode_cursor(following))
+        rows = regroup(raw_items) if regroup is not None else raw_items
+        yield Page(tuple(decode_item(item) for item in rows), encode_cursor(following))
         params = following

@@ -74,6 +74,8 @@ class VenueRejected(Exception):  # noqa: N818 - internal signal, always classifi
 
 Encoder = Callable[[Context, Mapping[str, Any]], RequestParts]
 Decoder = Callable[[Context, Any], Any]
+#: Regroups one page's raw rows before they are decoded one by one (e.g. two legs per fill).
+Regrouper = Callable[[Context, Sequence[Any]], Sequence[Any]]
 Signer = Callable[[WireRequest, Credentials, datetime], WireRequest]
 #: (response, parsed JSON) -> payload; raises VenueRejected for an error answer.
 Unwrapper = Callable[[WireResponse, Any], Any]
@@ -92,6 +94,7 @@ class Endpoint:
 
     decode: Decoder
     encode: Encoder = _no_encode
+    regroup: Regrouper | None = None
 
 
 @attrs.frozen
