@@ -19,7 +19,7 @@ import attrs
 
 from unified import paging
 from unified.clock import Clock, SystemClock, VenueClock
-from unified.convert import timeframe_seconds, to_ms
+from unified.convert import timeframe_seconds, to_decimal, to_ms
 from unified.errors import (
     AmbiguousOutcome,
     BadSymbol,
@@ -269,7 +269,7 @@ class Exchange:
                     raise
                 waited += delay
                 log.debug("%s %s: retry %d after %.3fs (%s)", self.venue, op, attempt, delay,
-                          type(exc).__name__)
+                          exc.__class__.__name__)
                 await self._sleep(delay)
 
     def _decode(self, op: str, payload: Any) -> Any:
@@ -331,11 +331,30 @@ class Exchange:
     async def load_markets(self, reload: bool = False) -> dict[str, Market]:
         async with self._markets_lock:
             if self._markets is None or reload:
-                markets: list[Market] = await self._fetch("load_markets")
+                markets: list[Market] = (
+                    self._spec_markets() if self.has("static_markets")
+                    else await self._fetch("load_markets")
+                )
                 self._markets = {m.symbol: m for m in markets}
                 self._markets_by_id = {m.venue_symbol: m for m in markets}
                 self._ctx = Context(self.venue, self.tables, self._markets, self._markets_by_id)
             return dict(self._markets)
+
+    def _spec_markets(self) -> list[Market]:
+        """Venues without an instruments endpoint list their markets in the spec."""
+        markets = []
+        for row in self.spec.markets:
+            symbol = str(row["symbol"])
+            base, _, quote = symbol.partition("/")
+            markets.append(Market(
+                symbol=symbol, venue_symbol=self.tables.symbols.to_venue(symbol), base=base,
+                quote=quote, price_increment=to_decimal(row["price_increment"]),
+                amount_increment=to_decimal(row["amount_increment"]),
+                min_amount=to_decimal(row["min_amount"]),
+                min_cost=to_decimal(row["min_cost"]) if "min_cost" in row else None,
+                active=bool(row.get("active", True)), raw=row,
+            ))
+        return markets
 
     async def market(self, symbol: str) -> Market:
         if not isinstance(symbol, str):
@@ -475,7 +494,7 @@ class Exchange:
             placed = await self._fetch("create_order", args)
         except (TransportError, VenueUnavailable) as exc:
             log.info("%s create_order outcome unknown (%s); reconciling", self.venue,
-                     type(exc).__name__)
+                     exc.__class__.__name__)
             return await self._reconcile(args, sent_at)
         return await self._complete(placed, args)
 

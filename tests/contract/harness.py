@@ -1,0 +1,61 @@
+"""Start a local venue and a client pointed at it, through real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+import unified
+from unified import Market
+from unified.client import Exchange
+from unified.sim.server import SimVenue
+
+
+@attrs.frozen
+class Session:
+    sim: SimVenue
+    ex: Exchange
+    market: Market
+
+    @property
+    def symbol(self) -> str:
+        return self.market.symbol
+
+    @property
+    def amount(self) -> Decimal:
+        return self.market.min_amount * 10
+
+    @property
+    def mid(self) -> Decimal:
+        return self.sim.personality.markets[0].mid
+
+    def price(self, factor: str) -> Decimal:
+        """A valid price at `factor` x mid."""
+        return (self.mid * Decimal(factor)).quantize(self.market.price_increment)
+
+    def orders_at_venue(self) -> list[Any]:
+        return [o for o in self.sim.engine.orders.values() if o.account == "user"]
+
+
+@asynccontextmanager
+async def session(venue_id: str, **options: Any) -> AsyncIterator[Session]:
+    async with SimVenue(venue_id) as sim, unified.connect(
+        venue_id, credentials=sim.credentials, base_url=sim.base_url, **options
+    ) as ex:
+        markets = await ex.load_markets()
+        yield Session(sim, ex, markets[sim.personality.markets[0].symbol])
+
+
+async def market_buy(s: Session, amount: Decimal) -> unified.Order:
+    """A market buy of about `amount`, by amount or by cost as the venue allows."""
+    if s.ex.has("market_buy_by_amount"):
+        return await s.ex.create_order(s.symbol, unified.OrderType.MARKET, unified.Side.BUY,
+                                       amount)
+    book = await s.ex.fetch_order_book(s.symbol, limit=5)
+    cost = (book.asks[0].price * amount).quantize(Decimal(1)) + 1
+    return await s.ex.create_order(s.symbol, unified.OrderType.MARKET, unified.Side.BUY, None,
+                                   cost=cost)
