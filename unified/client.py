@@ -9,7 +9,7 @@ import asyncio
 import logging
 import secrets
 import string
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -32,7 +32,6 @@ from unified.errors import (
     OrderNotFound,
     RateLimited,
     TransportError,
-    UnifiedError,
     VenueError,
     VenueUnavailable,
 )
@@ -220,7 +219,8 @@ class Exchange:
             raise DecodeError(f"{self.venue}: malformed envelope: {exc!r}") from None
         if response.status >= 400:
             raise self.tables.errors.classify(
-                http_status=response.status, code=None, message=f"HTTP {response.status}", raw=parsed
+                http_status=response.status, code=None, message=f"HTTP {response.status}",
+                raw=parsed,
             )
         return payload
 
@@ -582,7 +582,8 @@ class Exchange:
             raise
         if isinstance(result, Order) and result.status.is_final:
             return result
-        return await self._fetch(lookup, args)  # its state after the cancel
+        after: Order = await self._fetch(lookup, args)  # its state after the cancel
+        return after
 
     async def fetch_order(self, id: str, symbol: str) -> Order:
         if not isinstance(id, str) or not id:

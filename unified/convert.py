@@ -79,7 +79,7 @@ def to_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     if value in ("true", "false"):
-        return value == "true"
+        return bool(value == "true")
     raise DecodeError(f"expected a boolean, got {value!r}")
 
 

@@ -59,11 +59,10 @@ _FINAL_STATUSES = frozenset(
     {OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.REJECTED, OrderStatus.EXPIRED}
 )
 
-_model = attrs.frozen(kw_only=True, slots=True)
 _raw = attrs.field(default=None, eq=False, repr=False, hash=False)
 
 
-@_model
+@attrs.frozen(kw_only=True, slots=True)
 class Market:
     symbol: str
     venue_symbol: str
@@ -77,7 +76,7 @@ class Market:
     raw: Any = _raw
 
 
-@_model
+@attrs.frozen(kw_only=True, slots=True)
 class Ticker:
     symbol: str
     timestamp: datetime
@@ -94,13 +93,13 @@ class Ticker:
     raw: Any = _raw
 
 
-@_model
+@attrs.frozen(kw_only=True, slots=True)
 class BookLevel:
     price: Decimal
     amount: Decimal
 
 
-@_model
+@attrs.frozen(kw_only=True, slots=True)
 class OrderBook:
     symbol: str
     timestamp: datetime | None
@@ -110,7 +109,7 @@ class OrderBook:
     raw: Any = _raw
 
 
-@_model
+@attrs.frozen(kw_only=True, slots=True)
 class Trade:
     id: str
     symbol: str
@@ -121,7 +120,7 @@ class Trade:
     raw: Any = _raw
 
 
-@_model
+@attrs.frozen(kw_only=True, slots=True)
 class Candle:
     timestamp: datetime
     open: Decimal
@@ -132,7 +131,7 @@ class Candle:
     quote_volume: Decimal | None
 
 
-@_model
+@attrs.frozen(kw_only=True, slots=True)
 class Balance:
     currency: str
     total: Decimal
@@ -162,14 +161,14 @@ class Balances(Mapping[str, Balance]):
         return f"Balances({self._by_currency!r})"
 
 
-@_model
+@attrs.frozen(kw_only=True, slots=True)
 class Fee:
     cost: Decimal
     currency: str
     rate: Decimal | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True, slots=True)
 class Order:
     id: str
     client_order_id: str | None
@@ -191,7 +190,7 @@ class Order:
     raw: Any = _raw
 
 
-@_model
+@attrs.frozen(kw_only=True, slots=True)
 class Fill:
     id: str
     order_id: str
@@ -206,7 +205,7 @@ class Fill:
     raw: Any = _raw
 
 
-@_model
+@attrs.frozen(kw_only=True, slots=True)
 class LedgerEntry:
     id: str
     currency: str

@@ -27,7 +27,7 @@ class Paging:
     style: str = "none"
     limit_param: str | None = None
     page_limit: int | None = None  # the venue's maximum page size
-    items_field: str | None = None  # where the list sits in the unwrapped payload (None: it is the list)
+    items_field: str | None = None  # where the list sits in the payload (None: it is the list)
     # last_id: the request parameter and the response field carrying the cursor
     cursor_param: str | None = None
     cursor_field: str | None = None

@@ -63,7 +63,7 @@ class PlacedOrder:
     client_order_id: str | None = None
 
 
-class VenueRejected(Exception):  # noqa: N818 - internal signal, always classified by the core
+class VenueRejected(Exception):
     """Raised by an unwrapper: the venue answered with an error (code, message)."""
 
     def __init__(self, code: str | None, message: str) -> None:

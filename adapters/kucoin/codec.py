@@ -22,7 +22,6 @@ from unified.models import (
     Order,
     OrderBook,
     OrderType,
-    Side,
     Ticker,
     Trade,
 )
@@ -251,7 +250,7 @@ def decode_candles(ctx: Context, data: Any) -> list[Candle]:
     out = []
     for row in data:
         if not isinstance(row, list) or len(row) < 7:
-            raise DecodeError(f"candle row {row!r} is not [time, open, close, high, low, vol, turnover]")
+            raise DecodeError(f"candle row {row!r} is not [time, o, c, h, l, vol, turnover]")
         out.append(
             Candle(
                 timestamp=from_seconds(row[0]),

@@ -24,13 +24,14 @@ def prehash(timestamp: str, request: WireRequest) -> bytes:
 
 def sign(request: WireRequest, credentials: Credentials, now: datetime) -> WireRequest:
     timestamp = str(to_ms(now))
+    passphrase = credentials.passphrase or ""
     return request.with_headers(
         {
             "KC-API-KEY": credentials.api_key,
             "KC-API-SIGN": hmac_b64(credentials.secret, prehash(timestamp, request)),
             "KC-API-TIMESTAMP": timestamp,
             # Key versions 2 and 3 send the passphrase HMAC'd with the secret.
-            "KC-API-PASSPHRASE": hmac_b64(credentials.secret, (credentials.passphrase or "").encode()),
+            "KC-API-PASSPHRASE": hmac_b64(credentials.secret, passphrase.encode()),
             "KC-API-KEY-VERSION": KEY_VERSION,
         }
     )

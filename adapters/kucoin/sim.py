@@ -26,8 +26,9 @@ def ms(moment: datetime) -> int:
 
 
 def s(value: Decimal | None) -> str:
-    return "0" if value is None else format(value.normalize(), "f") if value == value.to_integral() \
-        else format(value, "f")
+    if value is None:
+        return "0"
+    return format(value.normalize() if value == value.to_integral() else value, "f")
 
 
 def ok(data: Any) -> SimResponse:

@@ -227,7 +227,8 @@ class Engine:
             if price is None or amount is None or price <= 0 or amount <= 0:
                 raise EngineError("invalid", "limit orders need a positive price and amount")
             if price % market.price_increment != 0:
-                raise EngineError("invalid", f"price must be a multiple of {market.price_increment}")
+                raise EngineError("invalid",
+                                  f"price must be a multiple of {market.price_increment}")
         elif cost is not None:
             if side is not Side.BUY or amount is not None or cost <= 0:
                 raise EngineError("invalid", "cost is for market buys only")
@@ -273,7 +274,8 @@ class Engine:
 
     def _resting(self, symbol: str, side: Side) -> list[SimOrder]:
         rest = [o for o in self.orders.values()
-                if o.symbol == symbol and o.side is side and o.is_open and o.type is OrderType.LIMIT]
+                if o.symbol == symbol and o.side is side and o.is_open
+                and o.type is OrderType.LIMIT]
         if side is Side.BUY:
             rest.sort(key=lambda o: (-(o.price or ZERO), o.seq))
         else:

@@ -143,6 +143,7 @@ class SimVenue:
         self.enforce_limits = enforce_limits
         self.faults = FaultPlan()
         self.requests: dict[str, int] = {}
+        self.answers: dict[str, Any] = {}  # last 2xx JSON answer per operation (shape checks)
         self.rejected_429 = 0
         self._windows: dict[tuple[str, str], _Window] = {}
         self._port = port
@@ -175,9 +176,7 @@ class SimVenue:
         await self._runner.setup()
         site = web.TCPSite(self._runner, LOOPBACK, self._port)
         await site.start()
-        server = site._server
-        assert server is not None
-        port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        port = self._runner.addresses[0][1]
         self.base_url = f"http://{LOOPBACK}:{port}"
         return self.base_url
 
@@ -224,6 +223,8 @@ class SimVenue:
             )
             response = self._answer(ep, handler, sim_request, request.raw_path, body,
                                     request.remote or "")
+            if response.status < 300 and not isinstance(response.body, bytes):
+                self.answers[ep.name] = response.body
             if fault is not None and fault.kind == "drop_after":
                 _drop(request)
                 return web.Response(status=500)

@@ -16,7 +16,7 @@ from unified.spec import Signing
 from unified.venue import Credentials
 
 
-class AuthFailure(Exception):  # noqa: N818 - a verdict, rendered by each personality
+class AuthFailure(Exception):
     KINDS = ("missing", "bad_key", "bad_passphrase", "bad_sign", "timestamp")
 
     def __init__(self, kind: str, detail: str = "") -> None:

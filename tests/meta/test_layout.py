@@ -1,0 +1,92 @@
+"""Specs validate; the core never names a venue; venues never import each other; packaging."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from unified import registry
+from unified.spec import load_spec, specs_dir
+
+from ..conftest import ROOT
+
+VENUE_FOLDERS = sorted(p.name for p in (ROOT / "adapters").iterdir()
+                       if p.is_dir() and (p / "__init__.py").exists())
+
+
+def imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+def test_every_spec_validates_and_has_an_adapter() -> None:
+    specs = sorted(p.stem for p in specs_dir().glob("*.toml"))
+    assert specs
+    for name in specs:
+        spec = load_spec(name)
+        assert spec.adapter in VENUE_FOLDERS
+        for ep in spec.endpoints.values():
+            assert ep.pool in spec.rate_limits.pools
+
+
+def test_every_adapter_folder_is_registered() -> None:
+    used = {reg.descriptor.adapter.split(".")[1] for reg in registry.venues().values()}
+    assert used == set(VENUE_FOLDERS)
+
+
+def test_core_never_imports_a_venue() -> None:
+    for path in (ROOT / "unified").rglob("*.py"):
+        for name in imports(path):
+            assert not name.startswith("adapters."), f"{path} imports {name}"
+
+
+def test_venues_never_import_each_other() -> None:
+    for folder in VENUE_FOLDERS:
+        for path in (ROOT / "adapters" / folder).rglob("*.py"):
+            for name in imports(path):
+                if name.startswith("adapters."):
+                    assert name.split(".")[1] == folder, f"{path} imports {name}"
+
+
+def test_simulator_verifier_never_imports_adapter_code() -> None:
+    assert not any(n.startswith("adapters") for n in imports(ROOT / "unified/sim/verify.py"))
+    for folder in VENUE_FOLDERS:
+        sim = ROOT / "adapters" / folder / "sim.py"
+        banned = {f"adapters.{folder}.signing", f"adapters.{folder}.codec"}
+        assert not imports(sim) & banned
+
+
+@pytest.mark.skipif(not (ROOT / "setup.py").exists(), reason="run from a checkout")
+def test_wheel_ships_the_specs(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(ROOT)],
+        check=True, capture_output=True,
+    )
+    wheel = next(tmp_path.glob("exchange_unified-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for spec in specs_dir().glob("*.toml"):
+        assert f"adapters/_specs/{spec.name}" in names
+    assert any(n.startswith("adapters/kucoin/examples/") for n in names)
+    assert "unified/cli.py" in names
+
+
+def test_a_foreign_adapters_package_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "adapters").mkdir()
+    (tmp_path / "adapters" / "__init__.py").write_text("")
+    code = ("import unified, unified.registry as r\n"
+            "try:\n    r.venues()\nexcept unified.ConfigurationError as e:\n"
+            "    print('refused', 'exchange-unified' in str(e))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, env={"PYTHONPATH": str(tmp_path)}, check=False)
+    assert "refused True" in out.stdout, out.stderr
