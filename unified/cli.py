@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
 from decimal import Decimal
@@ -132,14 +133,14 @@ async def serve(venue_ids: Sequence[str], port: int) -> int:
 
 
 def venues_command() -> int:
-    rows = []
     for venue_id, reg in registry.venues().items():
         caps = [k for k, v in reg.spec.capabilities.items() if v is True]
-        pools = ", ".join(f"{p.name} {p.quota}/{p.window_s:g}s"
+        pools = ", ".join(f"{p.name} {p.quota}/{p.window_s:g}s ({p.scope})"
                           for p in reg.spec.rate_limits.pools.values())
-        rows.append((venue_id, reg.base_url, pools))
-        rows.append(("", "capabilities: " + ", ".join(caps), ""))
-    print(table(["venue", "base url", "rate limits"], rows))
+        print(f"{venue_id:<11} {reg.base_url}  ({reg.spec.title})")
+        for label, text in (("rate limits", pools), ("can", ", ".join(caps))):
+            print(textwrap.fill(text, 78, initial_indent=f"  {label}: ",
+                                subsequent_indent=" " * (len(label) + 4)))
     return 0
 
 
