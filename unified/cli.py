@@ -149,9 +149,10 @@ def codes_command(venue_id: str) -> int:
     print(f"{venue_id}: order statuses")
     print(table(["venue value", "unified"], [(k, v.name) for k, v in spec.status.items()]))
     print(f"\n{venue_id}: error table (first matching row wins)")
-    print(table(["code", "http", "message", "unified", "meaning"],
+    print("(a row with a message pattern only matches answers whose message matches it)")
+    print(table(["code", "http", "unified", "meaning"],
                 [(r.code or "*", r.http_status or "*",
-                  (r.message.pattern[:24] if r.message else ""), r.error, r.meaning[:30])
+                  r.error + (" ~" if r.message else ""), r.meaning[:42])
                  for r in spec.errors]))
     return 0
 
