@@ -152,7 +152,7 @@ def codes_command(venue_id: str) -> int:
     print("(a row with a message pattern only matches answers whose message matches it)")
     print(table(["code", "http", "unified", "meaning"],
                 [(r.code or "*", r.http_status or "*",
-                  r.error + (" ~" if r.message else ""), r.meaning[:42])
+                  r.error + (" ~" if r.message else ""), r.meaning[:38])
                  for r in spec.errors]))
     return 0
 
