@@ -10,7 +10,7 @@ from typing import Protocol
 import aiohttp
 from yarl import URL
 
-from unified.errors import ConnectionFailed, RequestTimeout
+from unified.errors import ConfigurationError, ConnectionFailed, RequestTimeout
 from unified.wire import WireRequest, WireResponse
 
 log = logging.getLogger("unified.transport")
@@ -38,8 +38,11 @@ class AiohttpTransport:
     def __init__(self, session: aiohttp.ClientSession | None = None) -> None:
         self._session = session
         self._owns_session = session is None
+        self._closed = False
 
     def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise ConfigurationError("this client is closed; connect() again")
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=64, ttl_dns_cache=300)
             self._session = aiohttp.ClientSession(
@@ -83,6 +86,7 @@ class AiohttpTransport:
         return WireResponse(status=status, headers=headers, body=body)
 
     async def close(self) -> None:
+        self._closed = True
         if self._owns_session and self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None

@@ -112,7 +112,7 @@ class FaultPlan:
 class _Window:
     def __init__(self) -> None:
         self.used = 0
-        self.reset_at: datetime | None = None
+        self.reset_at: float | None = None  # on the clock's monotonic scale
 
 
 class SimVenue:
@@ -279,11 +279,11 @@ class SimVenue:
         """Count the call's weight in its pool; 429 past the quota, as the venue does."""
         pool = self.spec.rate_limits.pools[ep.pool]
         window = self._windows.setdefault((ep.pool, who), _Window())
-        now = self.clock.now()
+        now = self.clock.monotonic()
         if window.reset_at is None or now >= window.reset_at:
             window.used = 0
-            window.reset_at = now + timedelta(seconds=pool.window_s)
-        reset_ms = max(int((window.reset_at - now).total_seconds() * 1000), 0)
+            window.reset_at = now + pool.window_s
+        reset_ms = max(int((window.reset_at - now) * 1000), 0)
         if self.enforce_limits and window.used + ep.weight > pool.quota:
             self.rejected_429 += 1
             return self.personality.render_rate_limited(self, reset_ms)
