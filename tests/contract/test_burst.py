@@ -4,6 +4,7 @@ the client-side limiter paces itself from the spec's pools and weights (on a man
 from __future__ import annotations
 
 import asyncio
+
 import pytest
 
 import unified

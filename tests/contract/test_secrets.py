@@ -35,7 +35,8 @@ def test_no_secret_leaks(venue: str, caplog: pytest.LogCaptureFixture) -> None:
                     try:
                         await call
                     except UnifiedError as exc:  # the canary keys are wrong: auth errors
-                        texts.extend([str(exc), repr(exc), "".join(traceback.format_exception(exc))])
+                        trace = "".join(traceback.format_exception(exc))
+                        texts.extend([str(exc), repr(exc), trace])
 
     with caplog.at_level(logging.DEBUG):
         run(scenario())
