@@ -182,12 +182,15 @@ class Exchange:
     async def _send_once(self, ep: EndpointSpec, request: WireRequest) -> WireResponse:
         if ep.auth and self._credentials is None:
             raise ConfigurationError(f"{self.venue}: {ep.name} needs credentials")
-        await self._limiter.acquire(ep.pool, ep.weight)
-        if ep.auth:
-            assert self._credentials is not None
-            # Signed after any rate-limit wait, so the timestamp is fresh when it leaves.
-            request = self.adapter.sign(request, self._credentials, self.clock.now())
-        response = await self._transport.send(request, self.timeout)
+        weight = await self._limiter.acquire(ep.pool, ep.weight)
+        try:
+            if ep.auth:
+                assert self._credentials is not None
+                # Signed after any rate-limit wait, so the timestamp is fresh when it leaves.
+                request = self.adapter.sign(request, self._credentials, self.clock.now())
+            response = await self._transport.send(request, self.timeout)
+        finally:
+            self._limiter.release(ep.pool, weight)
         self._limiter.observe(ep.pool, response.headers)
         return response
 

@@ -1,8 +1,14 @@
-"""Client-side rate limiting from the spec's pools and weights, fed back by response headers."""
+"""Client-side rate limiting from the spec's pools and weights, fed back by response headers.
+
+A call holds its weight from the moment it is sent until one window after its answer arrived.
+The venue counts a call when it arrives, which is between those two moments, so no window of the
+venue's (fixed or sliding) ever sees more than the quota, whatever the network latency.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 from collections.abc import Awaitable, Callable, Mapping
 
 from unified.clock import Clock
@@ -12,51 +18,57 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class PoolLimiter:
-    """A quota of weight per fixed window, like the venues' own counters."""
-
     def __init__(self, pool: Pool, clock: Clock, sleep: Sleep) -> None:
         self.pool = pool
         self.clock = clock
         self.sleep = sleep
-        self.remaining = pool.quota
-        self.reset_at: float | None = None
+        self.in_flight = 0
+        self._releases: list[tuple[float, int]] = []  # (monotonic time, weight), sorted
+        self._held = 0  # total weight in _releases
         self._lock = asyncio.Lock()
+        self._answered = asyncio.Event()
 
-    def _refresh(self, now: float) -> None:
-        if self.reset_at is None or now >= self.reset_at:
-            self.remaining = self.pool.quota
-            self.reset_at = now + self.pool.window_s
-
-    def wait_for(self, weight: int) -> float:
-        """Seconds to wait before `weight` fits (0 when it fits now); does not consume."""
+    def used(self) -> int:
         now = self.clock.monotonic()
-        self._refresh(now)
-        if min(weight, self.pool.quota) <= self.remaining:
-            return 0.0
-        assert self.reset_at is not None
-        return max(self.reset_at - now, 0.0)
+        expired = bisect.bisect_right(self._releases, (now, self.pool.quota + 1))
+        if expired:
+            self._held -= sum(w for _, w in self._releases[:expired])
+            del self._releases[:expired]
+        return self.in_flight + self._held
 
-    async def acquire(self, weight: int) -> None:
-        weight = min(weight, self.pool.quota)
+    def _hold_until(self, when: float, weight: int) -> None:
+        bisect.insort(self._releases, (when, weight))
+        self._held += weight
+
+    async def acquire(self, weight: int) -> int:
+        """Wait until `weight` fits in the pool; returns the weight to pass to `release`."""
+        weight = min(max(weight, 0), self.pool.quota)
         async with self._lock:
-            while (delay := self.wait_for(weight)) > 0:
-                await self.sleep(delay)
-            self.remaining -= weight
+            while self.used() + weight > self.pool.quota:
+                if self._releases:
+                    await self.sleep(max(self._releases[0][0] - self.clock.monotonic(), 0.0))
+                else:  # everything is in flight: wait for an answer
+                    self._answered.clear()
+                    await self._answered.wait()
+            self.in_flight += weight
+        return weight
 
-    def observe(self, remaining: int | None, reset_in: float | None) -> None:
-        """The venue's own view of the quota wins when it is stricter than ours."""
-        now = self.clock.monotonic()
-        self._refresh(now)
-        if remaining is not None:
-            self.remaining = min(self.remaining, remaining)
-        if reset_in is not None and remaining is not None:
-            self.reset_at = now + reset_in
+    def release(self, weight: int) -> None:
+        """The call's answer arrived (or it failed): its weight frees one window from now."""
+        self.in_flight -= weight
+        self._hold_until(self.clock.monotonic() + self.pool.window_s, weight)
+        self._answered.set()
+
+    def observe(self, remaining: int, reset_in: float | None) -> None:
+        """The venue's own count wins when it is stricter than ours."""
+        missing = self.pool.quota - remaining - self.used()
+        if missing > 0:
+            window = reset_in if reset_in is not None else self.pool.window_s
+            self._hold_until(self.clock.monotonic() + window, missing)
 
     def block(self, seconds: float) -> None:
         """After a 429: nothing more until the venue's hint has passed."""
-        now = self.clock.monotonic()
-        self.remaining = 0
-        self.reset_at = now + seconds
+        self._hold_until(self.clock.monotonic() + seconds, self.pool.quota)
 
 
 class RateLimiter:
@@ -64,8 +76,11 @@ class RateLimiter:
         self.limits = limits
         self.pools = {name: PoolLimiter(p, clock, sleep) for name, p in limits.pools.items()}
 
-    async def acquire(self, pool: str, weight: int) -> None:
-        await self.pools[pool].acquire(weight)
+    async def acquire(self, pool: str, weight: int) -> int:
+        return await self.pools[pool].acquire(weight)
+
+    def release(self, pool: str, weight: int) -> None:
+        self.pools[pool].release(weight)
 
     def observe(self, pool: str, headers: Mapping[str, str]) -> None:
         limits = self.limits

@@ -47,7 +47,8 @@ def test_lost_create_answer_places_exactly_one_order(venue: str, fault: str) -> 
                                             s.price("0.9"))
             at_venue = s.orders_at_venue()
             assert len(at_venue) == 1
-            assert order.id == at_venue[0].id
+            assert order.client_order_id == at_venue[0].client_id
+            assert (order.amount, order.price) == (at_venue[0].amount, at_venue[0].price)
             assert order.status in (OrderStatus.OPEN, OrderStatus.PENDING)
     run(scenario())
 
