@@ -266,7 +266,9 @@ class Exchange:
             except (TransportError, VenueError) as exc:
                 if isinstance(exc, RateLimited):
                     self._limiter.block(ep.pool, exc.retry_after or self.retry.base_s)
-                safe = not ep.write or (isinstance(exc, ConnectionFailed) and not exc.request_sent)
+                # A 429 or a refused connection means the venue did not act: safe to send again.
+                safe = (not ep.write or isinstance(exc, RateLimited)
+                        or (isinstance(exc, ConnectionFailed) and not exc.request_sent))
                 if not (safe and self.retry.retryable(exc) and attempt < self.retry.attempts):
                     raise
                 delay = self.retry.delay(attempt, exc)
@@ -578,7 +580,7 @@ class Exchange:
             raise ConfigurationError("an order id must be a non-empty string")
         args = await self._symbol_args(symbol, id=ref)
         try:
-            result = await self._fetch(op, args)
+            result = await self._repeatable(op, args)
         except OrderNotFound:
             # Canceling twice is safe: a finished order reports its final state.
             order: Order = await self._fetch(lookup, args)
@@ -589,6 +591,20 @@ class Exchange:
             return result
         after: Order = await self._fetch(lookup, args)  # its state after the cancel
         return after
+
+    async def _repeatable(self, op: str, args: Mapping[str, Any]) -> Any:
+        """A write that is safe to repeat (a cancel): retried like a read when its answer is lost.
+        A repeat that finds the order already canceled surfaces as OrderNotFound, which the
+        caller resolves by looking the order up."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._fetch(op, args)
+            except (TransportError, VenueUnavailable) as exc:
+                if attempt >= self.retry.attempts:
+                    raise
+                await self._sleep(self.retry.delay(attempt, exc))
 
     async def fetch_order(self, id: str, symbol: str) -> Order:
         if not isinstance(id, str) or not id:

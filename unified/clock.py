@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -45,6 +46,21 @@ class ManualClock:
     def set(self, moment: datetime) -> None:
         self._mono += (moment - self._now).total_seconds()
         self._now = moment
+
+
+class PacedClock(SystemClock):
+    """Wall-clock timestamps (what signatures carry) but manual pacing time: waits for rate
+    limits and backoff pass instantly and deterministically (simulations, soak, tests)."""
+
+    def __init__(self) -> None:
+        self.pace = ManualClock()
+
+    def monotonic(self) -> float:
+        return self.pace.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        self.pace.advance(seconds)
+        await asyncio.sleep(0)
 
 
 class VenueClock:

@@ -9,34 +9,20 @@ import pytest
 
 import unified
 from unified import registry
-from unified.clock import ManualClock, SystemClock
+from unified.clock import PacedClock
 from unified.sim.server import SimVenue
 
 from ..conftest import VENUES, run
 
 
-class PacedClock(SystemClock):
-    """Wall-clock timestamps (what signatures carry), manual time for rate-limit windows."""
-
-    def __init__(self) -> None:
-        self.pace = ManualClock()
-
-    def monotonic(self) -> float:
-        return self.pace.monotonic()
-
-
 @pytest.mark.parametrize("venue", VENUES)
 def test_burst_of_500_calls_gets_no_429(venue: str) -> None:
-    clock = PacedClock()
-
-    async def advance(seconds: float) -> None:
-        clock.pace.advance(seconds)  # waiting costs no wall time, and stays deterministic
-        await asyncio.sleep(0)
+    clock = PacedClock()  # waiting costs no wall time, and stays deterministic
 
     async def scenario() -> tuple[int, int]:
         async with SimVenue(venue, clock=clock, enforce_limits=True) as sim, unified.connect(
             venue, credentials=sim.credentials, base_url=sim.base_url, clock=clock,
-            sleep=advance,
+            sleep=clock.sleep,
         ) as ex:
             symbol = sim.personality.markets[0].symbol
             await ex.load_markets()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -86,9 +87,20 @@ class Fault:
 
 
 class FaultPlan:
+    """Faults queued for specific operations, plus an optional random rate over every request."""
+
+    RANDOM_KINDS = ("drop_after", "reset", "status", "html", "rate_limit")
+
     def __init__(self) -> None:
         self.pending: list[Fault] = []
         self.injected = 0
+        self.rate = 0.0
+        self.rng = random.Random(0)
+
+    def randomly(self, rate: float, seed: int = 0) -> None:
+        """Fault about `rate` of all requests, with kinds drawn from RANDOM_KINDS."""
+        self.rate = rate
+        self.rng = random.Random(seed)
 
     def add(self, kind: str, op: str | None = None, times: int = 1, **kw: Any) -> Fault:
         fault = Fault(kind, op, times, **kw)
@@ -103,10 +115,14 @@ class FaultPlan:
                     self.pending.remove(fault)
                 self.injected += 1
                 return fault
+        if self.rate and self.rng.random() < self.rate:
+            self.injected += 1
+            return Fault(self.rng.choice(self.RANDOM_KINDS), status=503)
         return None
 
     def clear(self) -> None:
         self.pending.clear()
+        self.rate = 0.0
 
 
 class _Window:
@@ -248,8 +264,7 @@ class SimVenue:
         if kind == "html":
             return web.Response(status=fault.status, content_type="text/html",
                                 text="<html><body><h1>502 Bad Gateway</h1></body></html>")
-        if kind == "rate_limit":
-            self.rejected_429 += 1
+        if kind == "rate_limit":  # injected: not counted in rejected_429 (limits enforced)
             return _to_web(self.personality.render_rate_limited(self, 1000))
         return None  # drop_after acts once the request is handled
 

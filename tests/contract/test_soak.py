@@ -1,0 +1,19 @@
+"""A smaller run of the soak scenario (python -m unified.sim.soak): faults on ~20% of requests,
+and still exactly one order per placed intent, none per failed one, no 429 in the burst."""
+
+from __future__ import annotations
+
+from unified.sim.soak import report, soak
+
+from ..conftest import VENUES, run
+
+
+def test_soak_places_every_order_exactly_once() -> None:
+    results = run(soak(VENUES, intents=40 * len(VENUES), fault_rate=0.2, seed=3))
+    text = report(results)
+    for r in results:
+        assert r.intents == 40
+        assert r.faults >= r.requests // 10, text  # the faults really were injected
+        assert r.duplicates == 0 and r.lost == 0 and r.burst_429 == 0, text
+        assert r.placed + r.failed + r.ambiguous == r.intents
+        assert r.placed >= 30, text

@@ -1,0 +1,144 @@
+"""Soak: many order intents on every local venue with ~20% of requests faulted, then a count of
+what each venue really holds per intent, plus a 500-call burst against enforced rate limits.
+
+    python -m unified.sim.soak [--intents 1000] [--fault-rate 0.2] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+import unified
+from unified import registry
+from unified.clock import PacedClock
+from unified.errors import AmbiguousOutcome, UnifiedError
+from unified.models import OrderStatus, OrderType, Side
+from unified.sim.server import USER, SimVenue
+
+
+@attrs.define
+class VenueSoak:
+    venue: str
+    intents: int = 0
+    placed: int = 0
+    failed: int = 0
+    ambiguous: int = 0
+    duplicates: int = 0
+    lost: int = 0  # reported placed but absent, or reported failed but present
+    canceled: int = 0
+    requests: int = 0
+    faults: int = 0
+    burst_429: int = 0
+
+    @property
+    def sound(self) -> bool:
+        return self.duplicates == 0 and self.lost == 0 and self.burst_429 == 0
+
+
+async def soak_venue(venue: str, intents: int, fault_rate: float, seed: int) -> VenueSoak:
+    clock = PacedClock()
+    result = VenueSoak(venue)
+    async with SimVenue(venue, clock=clock) as sim, unified.connect(
+        venue, credentials=sim.credentials, base_url=sim.base_url, clock=clock,
+        sleep=clock.sleep,
+    ) as ex:
+        market = (await ex.load_markets())[sim.personality.markets[0].symbol]
+        base_price = sim.personality.markets[0].mid / 2
+        outcomes: list[tuple[Decimal, str | None, Any]] = []
+        sim.faults.randomly(fault_rate, seed)
+        for i in range(intents):
+            # A unique price per intent identifies its order at the venue, client id or not.
+            price = (base_price + i * market.price_increment).quantize(market.price_increment)
+            coid = f"soak{seed}x{i}" if ex.has("client_order_id") else None
+            try:
+                order: Any = await ex.create_order(market.symbol, OrderType.LIMIT, Side.BUY,
+                                                   market.min_amount, price, client_order_id=coid)
+            except AmbiguousOutcome as exc:
+                order = exc
+            except UnifiedError as exc:
+                order = exc
+            outcomes.append((price, coid, order))
+            if isinstance(order, unified.Order):
+                try:
+                    canceled = await ex.cancel_order(order.id, market.symbol)
+                    result.canceled += canceled.status is OrderStatus.CANCELED
+                except UnifiedError:
+                    pass
+        result.faults = sim.faults.injected
+        result.requests = sum(sim.requests.values())
+        sim.faults.clear()
+        at_venue: dict[Decimal, int] = {}
+        for o in sim.engine.orders.values():
+            if o.account == USER and o.price is not None:
+                at_venue[o.price] = at_venue.get(o.price, 0) + 1
+        for price, _coid, outcome in outcomes:
+            found = at_venue.get(price, 0)
+            result.intents += 1
+            result.duplicates += found > 1
+            if isinstance(outcome, unified.Order):
+                result.placed += 1
+                result.lost += found != 1
+            elif isinstance(outcome, AmbiguousOutcome):
+                result.ambiguous += 1  # honestly unknown: counted, neither placed nor failed
+            else:
+                result.failed += 1
+                result.lost += found != 0
+        result.burst_429 = await burst(venue)
+    return result
+
+
+async def burst(venue: str, calls: int = 500) -> int:
+    """500 concurrent reads against the documented limits: the 429 answers the venue gave."""
+    clock = PacedClock()
+    async with SimVenue(venue, clock=clock, enforce_limits=True) as sim, unified.connect(
+        venue, credentials=sim.credentials, base_url=sim.base_url, clock=clock,
+        sleep=clock.sleep,
+    ) as ex:
+        symbol = sim.personality.markets[0].symbol
+        await ex.load_markets()
+        await asyncio.gather(*(ex.fetch_ticker(symbol) if i % 2 else ex.fetch_balance()
+                               for i in range(calls)))
+        return sim.rejected_429
+
+
+async def soak(venues: Sequence[str], intents: int, fault_rate: float, seed: int
+               ) -> list[VenueSoak]:
+    per_venue = max(intents // len(venues), 1)
+    return [await soak_venue(v, per_venue, fault_rate, seed) for v in venues]
+
+
+def report(results: Sequence[VenueSoak]) -> str:
+    from unified.cli import table
+
+    rows = [(r.venue, r.intents, r.requests, r.faults, r.placed, r.failed, r.ambiguous, r.duplicates,
+             r.lost, r.canceled, r.burst_429) for r in results]
+    total = [sum(r[i] for r in rows) for i in range(1, len(rows[0]))]
+    rows.append(("all", *total))
+    return table(["venue", "intents", "requests", "faults", "placed", "failed", "ambiguous", "dupes",
+                  "lost", "canceled", "429s"], rows) + (
+        "\nplaced: exactly 1 order at the venue for each; failed: 0 for each; "
+        "dupes/lost/429s must be 0")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m unified.sim.soak", description=__doc__)
+    p.add_argument("--intents", type=int, default=1000, help="order intents over all venues")
+    p.add_argument("--fault-rate", type=float, default=0.2)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--venue", action="append")
+    args = p.parse_args(argv)
+    venues = args.venue or list(registry.venues())
+    results = asyncio.run(soak(venues, args.intents, args.fault_rate, args.seed))
+    print(report(results))
+    return 0 if all(r.sound for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
