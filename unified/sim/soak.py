@@ -117,12 +117,13 @@ async def soak(venues: Sequence[str], intents: int, fault_rate: float, seed: int
 def report(results: Sequence[VenueSoak]) -> str:
     from unified.cli import table
 
-    rows = [(r.venue, r.intents, r.requests, r.faults, r.placed, r.failed, r.ambiguous, r.duplicates,
-             r.lost, r.canceled, r.burst_429) for r in results]
-    total = [sum(r[i] for r in rows) for i in range(1, len(rows[0]))]
-    rows.append(("all", *total))
-    return table(["venue", "intents", "requests", "faults", "placed", "failed", "ambiguous", "dupes",
-                  "lost", "canceled", "429s"], rows) + (
+    columns = ("intents", "requests", "faults", "placed", "failed", "ambiguous", "duplicates",
+               "lost", "canceled", "burst_429")
+    rows: list[list[Any]] = [[r.venue, *(getattr(r, c) for c in columns)] for r in results]
+    rows.append(["all", *(sum(getattr(r, c) for r in results) for c in columns)])
+    headers = ["venue", "intents", "requests", "faults", "placed", "failed", "ambiguous",
+               "dupes", "lost", "canceled", "429s"]
+    return table(headers, rows) + (
         "\nplaced: exactly 1 order at the venue for each; failed: 0 for each; "
         "dupes/lost/429s must be 0")
 
