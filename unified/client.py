@@ -424,7 +424,8 @@ class Exchange:
         candles.sort(key=lambda c: c.timestamp)
         if since is not None:
             candles = [c for c in candles if c.timestamp >= since]
-        return candles[:limit] if limit else candles
+            return candles[:limit] if limit else candles
+        return candles[-limit:] if limit else candles  # the most recent ones
 
     # ------------------------------------------------------------------ account
 
@@ -648,10 +649,16 @@ class Exchange:
                     page_size: int | None = None) -> PageWalk[LedgerEntry]:
         if currency is not None and not isinstance(currency, str):
             raise ConfigurationError("currency must be a string like 'USDT'")
-        args = {"currency": currency.upper() if currency else None,
-                **self._window(since, until)}
-        return self._walk("iter_ledger", args, cursor=cursor,
-                          page_size=self._page_size("iter_ledger", page_size))
+        window = self._window(since, until)
+        size = self._page_size("iter_ledger", page_size)
+
+        async def pages() -> AsyncIterator[Page[Any]]:
+            args = {"currency": currency.upper() if currency else None, **window}
+            async for page in self._walk("iter_ledger", args, cursor=cursor,
+                                         page_size=size).pages():
+                yield page
+
+        return PageWalk(self._in_window(pages, since, until))
 
     def _history(self, op: str, symbol: str, since: datetime | None, until: datetime | None,
                  cursor: str | None, page_size: int | None) -> PageWalk[Any]:
@@ -663,14 +670,39 @@ class Exchange:
             async for page in self._walk(op, args, cursor=cursor, page_size=size).pages():
                 yield page
 
-        return PageWalk(pages)
+        return PageWalk(self._in_window(pages, since, until))
+
+    @property
+    def _venue_filters_time(self) -> bool:
+        return bool(self.spec.capabilities.get("history_time_filter", True))
 
     def _window(self, since: datetime | None, until: datetime | None) -> dict[str, Any]:
         _aware("since", since)
         _aware("until", until)
+        if not self._venue_filters_time:
+            return {}  # the venue pages by id only: _in_window filters on our side
         return {"since": since, "until": until,
                 "since_ms": to_ms(since) if since else None,
                 "until_ms": to_ms(until) if until else None}
+
+    def _in_window(self, pages: Callable[[], AsyncIterator[Page[Any]]], since: datetime | None,
+                   until: datetime | None) -> Callable[[], AsyncIterator[Page[Any]]]:
+        """For venues without a time filter: keep the window's items from a newest-first walk
+        and end it at the first page wholly older than `since`."""
+        if self._venue_filters_time or (since is None and until is None):
+            return pages
+
+        async def filtered() -> AsyncIterator[Page[Any]]:
+            async for page in pages():
+                stamps = [_moment(item) for item in page.items]
+                kept = tuple(item for item, at in zip(page.items, stamps, strict=True)
+                             if (since is None or at >= since) and (until is None or at <= until))
+                past = since is not None and bool(stamps) and all(at < since for at in stamps)
+                yield Page(kept, None if past else page.cursor)
+                if past:
+                    return
+
+        return filtered
 
     def _page_size(self, op: str, wanted: int | None) -> int | None:
         ep = self.spec.endpoints.get(op)
@@ -685,6 +717,15 @@ class Exchange:
 
 
 _RECONCILE_SLACK = timedelta(seconds=5)
+
+
+def _moment(item: Any) -> datetime:
+    """When a history item happened: fills and ledger entries have a timestamp, orders a
+    creation time."""
+    at = getattr(item, "timestamp", None) or getattr(item, "created_at", None)
+    if not isinstance(at, datetime):
+        raise DecodeError(f"{type(item).__name__} has no time to filter a window on")
+    return at
 
 
 def _same_order(order: Order, args: Mapping[str, Any], sent_at: datetime) -> bool:

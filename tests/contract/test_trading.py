@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -223,4 +224,21 @@ def test_fills_walk_and_ledger(venue: str) -> None:
                 assert len({e.id for e in entries}) == len(entries)
                 assert all(e.currency == s.market.quote for e in entries)
                 assert all(e.timestamp.tzinfo is not None for e in entries)
+    run(scenario())
+
+
+@pytest.mark.parametrize("venue", VENUES)
+def test_history_time_window(venue: str) -> None:
+    async def scenario() -> None:
+        async with session(venue) as s:
+            start = datetime.now(UTC) - timedelta(minutes=5)
+            for i in range(3):
+                o = await s.ex.create_order(s.symbol, OrderType.LIMIT, Side.BUY, s.amount,
+                                            s.price("0.9") - i * s.market.price_increment)
+                await s.ex.cancel_order(o.id, s.symbol)
+            recent = [o async for o in s.ex.iter_closed_orders(s.symbol, since=start)]
+            assert len(recent) == 3
+            future = datetime.now(UTC) + timedelta(hours=1)
+            assert [o async for o in s.ex.iter_closed_orders(s.symbol, since=future)] == []
+            assert [o async for o in s.ex.iter_closed_orders(s.symbol, until=start)] == []
     run(scenario())

@@ -1,0 +1,29 @@
+"""OKCoinJapan's table of contents: each unified operation and its encoder / decoder."""
+
+from adapters.okcoinjp import codec, signing
+from unified.venue import Adapter, Endpoint
+
+ENDPOINTS = {
+    "fetch_time": Endpoint(decode=codec.decode_time),
+    "load_markets": Endpoint(decode=codec.decode_markets),
+    "fetch_ticker": Endpoint(encode=codec.symbol_path, decode=codec.decode_ticker),
+    "fetch_tickers": Endpoint(decode=codec.decode_tickers),
+    "fetch_order_book": Endpoint(encode=codec.encode_book, decode=codec.decode_book),
+    "fetch_trades": Endpoint(encode=codec.symbol_path, decode=codec.decode_trades),
+    "fetch_ohlcv": Endpoint(encode=codec.encode_candles, decode=codec.decode_candles),
+    "fetch_balance": Endpoint(decode=codec.decode_balances),
+    "create_order": Endpoint(encode=codec.encode_create, decode=codec.decode_placed),
+    "cancel_order": Endpoint(encode=codec.encode_cancel, decode=codec.decode_canceled),
+    "cancel_order_by_client_id": Endpoint(encode=codec.encode_cancel_by_client_id,
+                                          decode=codec.decode_canceled),
+    "fetch_order": Endpoint(encode=codec.encode_order, decode=codec.decode_order),
+    "fetch_order_by_client_id": Endpoint(encode=codec.encode_order_by_client_id,
+                                         decode=codec.decode_order),
+    "fetch_open_orders": Endpoint(encode=codec.encode_open, decode=codec.decode_order),
+    "iter_closed_orders": Endpoint(encode=codec.encode_closed, decode=codec.decode_order),
+    "iter_my_trades": Endpoint(encode=codec.encode_fills, decode=codec.decode_fill,
+                               regroup=codec.regroup_fills),
+    "iter_ledger": Endpoint(encode=codec.encode_ledger, decode=codec.decode_ledger),
+}
+
+ADAPTER = Adapter(endpoints=ENDPOINTS, sign=signing.sign, unwrap=codec.unwrap)
