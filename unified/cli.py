@@ -63,7 +63,8 @@ async def _tour(venue_id: str, out: list[str]) -> dict[str, Any]:
         if ex.has("market_buy_by_amount"):
             bought = await ex.create_order(symbol, OrderType.MARKET, Side.BUY, amount)
         else:
-            cost = (book.asks[0].price * amount).quantize(Decimal("1"))
+            cost = (book.asks[0].price * amount * Decimal("1.01")).quantize(
+                market.price_increment)
             bought = await ex.create_order(symbol, OrderType.MARKET, Side.BUY, None, cost=cost)
         sold = await ex.create_order(symbol, OrderType.LIMIT, Side.SELL, amount,
                                      (bid * Decimal("0.98")).quantize(market.price_increment))
@@ -84,7 +85,8 @@ async def _tour(venue_id: str, out: list[str]) -> dict[str, Any]:
         async for page in ex.iter_closed_orders(symbol, page_size=5).pages():
             pages += 1
             seen += len(page.items)
-        fills = await ex.fetch_my_trades(symbol, limit=50)
+        fills = await ex.fetch_my_trades(symbol, limit=50) \
+            if ex.supports("iter_my_trades") else []
         out.append(f"closed orders walked: {seen} in {pages} pages of 5; fills: {len(fills)}")
         return {"venue": venue_id, "markets": len(markets), "symbol": symbol,
                 "orders": 3 + 12, "closed": seen, "pages": pages, "fills": len(fills),

@@ -157,6 +157,10 @@ class Exchange:
     def has(self, capability: str) -> bool:
         return bool(self.spec.capability(capability))
 
+    def supports(self, operation: str) -> bool:
+        """Whether the venue has an endpoint for a public method, e.g. "iter_my_trades"."""
+        return operation in self.spec.endpoints
+
     # ------------------------------------------------------------------ the request pipeline
 
     def _build(self, ep: EndpointSpec, op: str, args: Mapping[str, Any], extra: Mapping[str, str]
@@ -379,8 +383,10 @@ class Exchange:
     # ------------------------------------------------------------------ public data
 
     async def fetch_ticker(self, symbol: str) -> Ticker:
-        result: Ticker = await self._fetch("fetch_ticker", await self._symbol_args(symbol))
-        return result
+        args = await self._symbol_args(symbol)
+        result: Ticker = await self._fetch("fetch_ticker", args)
+        # Some venues' tickers do not name their pair: it is the one asked for.
+        return result if result.symbol else attrs.evolve(result, symbol=args["market"].symbol)
 
     async def fetch_tickers(self, symbols: Sequence[str] | None = None) -> dict[str, Ticker]:
         wanted = None

@@ -67,7 +67,8 @@ async def every_operation(venue: str) -> dict[str, Any]:
                                       s.price("0.9"))
         await ex.cancel_order(other.id, s.symbol)
         await ex.fetch_closed_orders(s.symbol)
-        await ex.fetch_my_trades(s.symbol)
+        if ex.supports("iter_my_trades"):
+            await ex.fetch_my_trades(s.symbol)
         if ex.has("ledger"):
             [e async for e in ex.iter_ledger(currency=s.market.quote)]
         return dict(s.sim.answers)

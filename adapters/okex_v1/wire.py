@@ -1,0 +1,126 @@
+"""OKEx / OKCoin v1 JSON objects, named exactly like their fields.
+
+v1 sends money as JSON numbers (parsed to exact Decimals by the core) or as strings (ticker,
+userinfo); ids as numbers or strings depending on the endpoint: the converter accepts both.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+
+@attrs.frozen
+class TickerFields:
+    buy: Decimal | None = None
+    sell: Decimal | None = None
+    last: Decimal | None = None
+    high: Decimal | None = None
+    low: Decimal | None = None
+    vol: Decimal | None = None
+
+
+@attrs.frozen
+class TickerAnswer:
+    """ticker.do: {"date": "1410431279", "ticker": {...}} (date in seconds)."""
+
+    date: int
+    ticker: TickerFields
+
+
+@attrs.frozen
+class TickersItem:
+    """One row of tickers.do: a ticker that names its pair."""
+
+    symbol: str
+    buy: Decimal | None = None
+    sell: Decimal | None = None
+    last: Decimal | None = None
+    high: Decimal | None = None
+    low: Decimal | None = None
+    vol: Decimal | None = None
+
+
+@attrs.frozen
+class PublicTrade:
+    date_ms: int
+    price: Decimal
+    amount: Decimal
+    tid: str
+    type: str
+    date: int | None = None
+
+
+@attrs.frozen
+class Funds:
+    free: dict[str, Decimal]
+    freezed: dict[str, Decimal]
+
+
+@attrs.frozen
+class Info:
+    funds: Funds
+
+
+@attrs.frozen
+class UserInfo:
+    info: Info
+
+
+@attrs.frozen
+class Placed:
+    """trade.do: {"result": true, "order_id": 123456}."""
+
+    order_id: str
+
+
+@attrs.frozen
+class BatchItem:
+    """batch_trade.do order_info[]: {"order_id": 41724206} or {"error_code": 10011,
+    "order_id": -1}."""
+
+    order_id: str
+    error_code: str | None = None
+
+
+@attrs.frozen
+class Canceled:
+    """cancel_order.do: {"result": true, "order_id": "1"} for one id; {"success": "1,2",
+    "error": "3"} for several."""
+
+    result: bool | None = None
+    order_id: str | None = None
+    success: str | None = None
+    error: str | None = None
+
+
+@attrs.frozen
+class Order:
+    """order_info.do / orders_info.do / order_history.do orders[]."""
+
+    order_id: str
+    symbol: str
+    type: str
+    status: str
+    price: Decimal
+    amount: Decimal
+    deal_amount: Decimal
+    avg_price: Decimal
+    create_date: int | None = None
+    orders_id: str | None = None
+
+
+@attrs.frozen
+class AccountRecord:
+    """account_records.do records[] (a deposit or a withdrawal; the record does not say which)."""
+
+    amount: Decimal
+    date: int
+    status: int
+    addr: str | None = None
+    account: str | None = None
+    bank: str | None = None
+    benificiary_addr: str | None = None
+    transaction_value: Decimal | None = None
+    fee: Decimal | None = None
