@@ -582,6 +582,32 @@ class Exchange:
             "cancel_order_by_client_id", "fetch_order_by_client_id", client_order_id, symbol
         )
 
+    async def cancel_orders(self, ids: Sequence[str], symbol: str) -> list[Order]:
+        """Cancel several orders: through the venue's batch cancel in chunks of the size it
+        allows, else one by one; returns each order's state after the cancel, in `ids` order.
+        Safe to repeat; ids that never existed raise OrderNotFound once the others are done."""
+        refs = list(ids)
+        if not refs or not all(isinstance(i, str) and i for i in refs):
+            raise ConfigurationError("ids must be non-empty strings")
+        if self.supports("cancel_orders"):
+            size = int(self.spec.capability("cancel_ids_max") or 1)
+            for start in range(0, len(refs), size):
+                args = await self._symbol_args(symbol, ids=refs[start:start + size])
+                try:
+                    await self._repeatable("cancel_orders", args)
+                except OrderNotFound:
+                    pass  # already finished or unknown: the lookups below tell which
+        orders, missing = [], []
+        for ref in refs:
+            try:
+                orders.append(await self.fetch_order(ref, symbol) if self.supports("cancel_orders")
+                              else await self.cancel_order(ref, symbol))
+            except OrderNotFound:
+                missing.append(ref)
+        if missing:
+            raise OrderNotFound(f"no such orders: {', '.join(missing)}", venue=self.venue)
+        return orders
+
     async def _cancel(self, op: str, lookup: str, ref: str, symbol: str) -> Order:
         if not isinstance(ref, str) or not ref:
             raise ConfigurationError("an order id must be a non-empty string")

@@ -247,3 +247,23 @@ def test_history_time_window(venue: str) -> None:
             assert [o async for o in s.ex.iter_closed_orders(s.symbol, since=future)] == []
             assert [o async for o in s.ex.iter_closed_orders(s.symbol, until=start)] == []
     run(scenario())
+
+
+@pytest.mark.parametrize("venue", VENUES)
+def test_cancel_many_orders(venue: str) -> None:
+    async def scenario() -> None:
+        async with session(venue) as s:
+            ids = []
+            for i in range(7):
+                o = await s.ex.create_order(s.symbol, OrderType.LIMIT, Side.BUY, s.amount,
+                                            s.price("0.9") - i * s.market.price_increment)
+                ids.append(o.id)
+            canceled = await s.ex.cancel_orders(ids, s.symbol)
+            assert [o.id for o in canceled] == ids
+            assert all(o.status is OrderStatus.CANCELED for o in canceled)
+            assert await s.ex.fetch_open_orders(s.symbol) == []
+            again = await s.ex.cancel_orders(ids[:2], s.symbol)  # safe to repeat
+            assert all(o.status is OrderStatus.CANCELED for o in again)
+            with pytest.raises(OrderNotFound):
+                await s.ex.cancel_orders([ids[0], "987654321"], s.symbol)
+    run(scenario())
