@@ -6,6 +6,7 @@ Venue-neutral: everything venue-specific comes from the spec and the adapter's p
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import string
@@ -593,10 +594,9 @@ class Exchange:
             size = int(self.spec.capability("cancel_ids_max") or 1)
             for start in range(0, len(refs), size):
                 args = await self._symbol_args(symbol, ids=refs[start:start + size])
-                try:
+                # Already finished or unknown ids: the lookups below tell which.
+                with contextlib.suppress(OrderNotFound):
                     await self._repeatable("cancel_orders", args)
-                except OrderNotFound:
-                    pass  # already finished or unknown: the lookups below tell which
         orders, missing = [], []
         for ref in refs:
             try:
