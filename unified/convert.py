@@ -37,9 +37,14 @@ def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), default=_json_default)
 
 
+def decimal_text(value: Decimal) -> str:
+    """Plain notation, as the venues write numbers: never an exponent."""
+    return format(value, "f")
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return decimal_text(value)
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from adapters.kucoin import wire
+from unified.convert import decimal_text as num
 from unified.convert import from_ms, from_ns, from_seconds, structure, to_decimal
 from unified.errors import DecodeError
 from unified.models import (
@@ -29,10 +30,6 @@ from unified.venue import Context, PlacedOrder, RequestParts, VenueRejected
 from unified.wire import WireResponse
 
 SUCCESS = "200000"
-
-
-def num(value: Decimal) -> str:
-    return format(value, "f")
 
 
 # ---------------------------------------------------------------- envelope

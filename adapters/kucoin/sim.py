@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from unified.convert import to_ms as ms
 from unified.models import OrderStatus, OrderType, Side, TimeInForce
 from unified.sim.book import EngineError, SimFill, SimMarket, SimOrder
 from unified.sim.server import SimRequest, SimResponse, SimVenue
@@ -19,10 +20,6 @@ CANDLE_TYPES = {
     "2hour": 7200, "4hour": 14400, "6hour": 21600, "8hour": 28800, "12hour": 43200,
     "1day": 86400, "1week": 604800, "1month": 2592000,
 }
-
-
-def ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
 
 
 def s(value: Decimal | None) -> str:

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from adapters.okcoinjp import wire
+from unified.convert import decimal_text as num
 from unified.convert import from_iso, structure, to_decimal, to_iso_ms
 from unified.errors import ConfigurationError, DecodeError, NotSupported
 from unified.models import (
@@ -40,10 +41,6 @@ FILLS_PAGE = "100"  # always even: a page never splits a trade's two legs by our
 CLOSED = "7"  # the `state` filter for canceled + fully filled orders
 _NO_ERROR = ("", "0")
 ZERO = Decimal(0)
-
-
-def num(value: Decimal) -> str:
-    return format(value, "f")
 
 
 # ---------------------------------------------------------------- envelope

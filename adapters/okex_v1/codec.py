@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from adapters.okex_v1 import wire
+from unified.convert import decimal_text as num
 from unified.convert import from_ms, from_seconds, structure, to_decimal, to_str
 from unified.errors import (
     ConfigurationError,
@@ -47,10 +48,6 @@ DEPOSIT_STATES = {-1: "deposit_failed", 0: "deposit_pending", 1: "deposit"}
 #: unwrap hands ledger records on wrapped with the currency the answer names once, at its top.
 LEDGER_RECORD = "record"
 LEDGER_CURRENCY = "currency"
-
-
-def num(value: Decimal) -> str:
-    return format(value, "f")
 
 
 @attrs.frozen

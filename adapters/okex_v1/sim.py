@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 from urllib.parse import parse_qsl
 
+from unified.convert import to_ms as ms
 from unified.models import OrderStatus, OrderType, Side
 from unified.sim.book import EngineError, SimMarket, SimOrder
 from unified.sim.server import SimRequest, SimResponse, SimVenue
@@ -70,10 +71,6 @@ def text(value: Decimal | None) -> str:
 
 def seconds(moment: datetime) -> int:
     return int(moment.timestamp())
-
-
-def ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
 
 
 # ---------------------------------------------------------------- requests

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from unified import registry
 from unified.clock import Clock, SystemClock
+from unified.convert import dumps
 from unified.sim.book import Engine, EngineError, SimMarket
 from unified.sim.verify import AuthFailure, verify
 from unified.spec import EndpointSpec, VenueSpec
@@ -312,16 +313,10 @@ def _drop(request: web.Request) -> None:
         transport.abort()
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    raise TypeError(type(value).__name__)
-
-
 def _to_web(response: SimResponse) -> web.Response:
     body = response.body
     if not isinstance(body, bytes):
-        body = json.dumps(body, separators=(",", ":"), default=_json_default).encode()
+        body = dumps(body).encode()
     return web.Response(status=response.status, body=body, headers=dict(response.headers),
                         content_type=response.content_type)
 
