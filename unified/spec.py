@@ -9,6 +9,7 @@ import functools
 import re
 import tomllib
 from collections.abc import Mapping
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,8 @@ class VenueSpec:
     timeframes: Mapping[str, str]
     errors: tuple[ErrorRow, ...]
     markets: tuple[Mapping[str, Any], ...]
+    # default-tier trading fee rates ("maker", "taker"); accounts on other tiers differ
+    fees: Mapping[str, Decimal]
     raw: Mapping[str, Any] = attrs.field(repr=False, eq=False)
 
     def capability(self, name: str) -> Any:
@@ -136,6 +139,13 @@ def specs_dir() -> Path:
     except ModuleNotFoundError:
         pass
     return Path(__file__).resolve().parent.parent / "specs"
+
+
+def _fees(table: Mapping[str, Any]) -> dict[str, Decimal]:
+    rates = {k: v for k, v in table.items() if k in ("maker", "taker")}
+    if not all(isinstance(v, str) for v in rates.values()):
+        raise ValueError("fees.maker / fees.taker must be decimal strings")
+    return {k: Decimal(v) for k, v in rates.items()}
 
 
 @functools.cache
@@ -263,5 +273,6 @@ def parse_spec(data: Mapping[str, Any]) -> VenueSpec:
         timeframes=dict(data.get("timeframes", {})),
         errors=tuple(_error_row(row) for row in data.get("errors", ())),
         markets=tuple(data.get("markets", ())),
+        fees=_fees(data.get("fees", {})),
         raw=data,
     )
