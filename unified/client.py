@@ -10,7 +10,7 @@ import contextlib
 import logging
 import secrets
 import string
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -45,6 +45,7 @@ from unified.models import (
     Market,
     Order,
     OrderBook,
+    OrderRequest,
     OrderStatus,
     OrderType,
     Page,
@@ -284,9 +285,10 @@ class Exchange:
                           exc.__class__.__name__)
                 await self._sleep(delay)
 
-    def _decode(self, op: str, payload: Any) -> Any:
+    def _decode(self, op: str, payload: Any, variant: str | None = None) -> Any:
+        ctx = self._ctx if variant is None else attrs.evolve(self._ctx, variant=variant)
         try:
-            return self.adapter.endpoints[op].decode(self._ctx, payload)
+            return self.adapter.endpoints[op].decode(ctx, payload)
         except DecodeError as exc:
             raise DecodeError(f"{self.venue} {op}: {exc}") from None
         except (*_DECODE_FAILURES, OverflowError) as exc:
@@ -297,18 +299,20 @@ class Exchange:
         return self._decode(op, payload)
 
     def _walk(self, op: str, args: Mapping[str, Any], *, cursor: str | None = None,
-              page_size: int | None = None) -> PageWalk[Any]:
+              page_size: int | None = None, variant: str | None = None) -> PageWalk[Any]:
         ep = self.spec.endpoints.get(op)
         if ep is None:
             raise NotSupported(f"{self.venue} does not support {op}")
         if cursor is not None and not isinstance(cursor, str):
             raise ConfigurationError("cursor must be a string from Page.cursor")
+        if variant is not None:
+            args = {**args, "variant": variant}
 
         async def fetch(params: paging.Params) -> tuple[Any, Mapping[str, str]]:
             return await self._call(op, args, params)
 
         def decode_item(item: Any) -> Any:
-            return self._decode(op, item)
+            return self._decode(op, item, variant)
 
         hook = self.adapter.endpoints[op].regroup if op in self.adapter.endpoints else None
 
@@ -467,6 +471,60 @@ class Exchange:
         post_only: bool = False,
         cost: Decimal | None = None,
     ) -> Order:
+        request = OrderRequest(type=type, side=side, amount=amount, price=price,
+                               client_order_id=client_order_id, time_in_force=time_in_force,
+                               post_only=post_only, cost=cost)
+        return await self._place(await self._order_args(symbol, request))
+
+    async def create_orders(self, orders: Sequence[OrderRequest], symbol: str
+                            ) -> list[Order | VenueError | AmbiguousOutcome]:
+        """Place several orders on one market: through the venue's batch endpoint in chunks of
+        the size it allows, else one by one. One result per request, in order: the Order, or the
+        VenueError that refused it, or AmbiguousOutcome. Nothing is sent unless all are valid."""
+        requests = list(orders)
+        if not requests or not all(isinstance(o, OrderRequest) for o in requests):
+            raise ConfigurationError("orders must be a non-empty sequence of OrderRequest")
+        prepared = [await self._order_args(symbol, o) for o in requests]
+        results: list[Order | VenueError | AmbiguousOutcome] = []
+        if not self.supports("create_orders"):
+            for args in prepared:
+                results.append(await self._settled(self._place(args)))
+            return results
+        size = int(self.spec.capability("batch_create_max") or 1)
+        for start in range(0, len(prepared), size):
+            chunk = prepared[start:start + size]
+            sent_at = self.clock.now()
+            try:
+                placed = await self._fetch("create_orders",
+                                           await self._symbol_args(symbol, orders=chunk))
+            except (TransportError, VenueUnavailable) as exc:
+                log.info("%s create_orders outcome unknown (%s); reconciling each", self.venue,
+                         exc.__class__.__name__)
+                for args in chunk:
+                    results.append(await self._settled(self._reconcile(args, sent_at)))
+                continue
+            except VenueError as exc:  # the venue refused the whole batch
+                results.extend(exc for _ in chunk)
+                continue
+            if not isinstance(placed, list) or len(placed) != len(chunk):
+                raise DecodeError(f"{self.venue} create_orders: {len(chunk)} orders sent, "
+                                  f"the answer lists {len(placed)}")
+            for item, args in zip(placed, chunk, strict=True):
+                results.append(item.error if item.error is not None
+                               else await self._complete(item, args))
+        return results
+
+    @staticmethod
+    async def _settled(placing: Awaitable[Order]) -> Order | VenueError | AmbiguousOutcome:
+        try:
+            return await placing
+        except (VenueError, AmbiguousOutcome) as exc:
+            return exc
+
+    async def _order_args(self, symbol: str, o: OrderRequest) -> dict[str, Any]:
+        """Checks one order's arguments before anything is sent; the encoder's args."""
+        type, side, amount, price, cost = o.type, o.side, o.amount, o.price, o.cost
+        time_in_force, post_only = o.time_in_force, o.post_only
         if not isinstance(type, OrderType):
             raise ConfigurationError(f"type must be an OrderType, got {type!r}")
         if not isinstance(side, Side):
@@ -499,11 +557,13 @@ class Exchange:
                     raise NotSupported(
                         f"{self.venue} market buys spend a quote amount: pass cost= instead"
                     )
-        coid = self._client_order_id(client_order_id)
-        args = await self._symbol_args(
+        coid = self._client_order_id(o.client_order_id)
+        return await self._symbol_args(
             symbol, type=type, side=side, amount=amount, price=price, client_order_id=coid,
             time_in_force=time_in_force, post_only=post_only, cost=cost,
         )
+
+    async def _place(self, args: Mapping[str, Any]) -> Order:
         sent_at = self.clock.now()
         try:
             placed = await self._fetch("create_order", args)
@@ -682,27 +742,44 @@ class Exchange:
         if currency is not None and not isinstance(currency, str):
             raise ConfigurationError("currency must be a string like 'USDT'")
         window = self._window(since, until)
-        size = self._page_size("iter_ledger", page_size)
 
-        async def pages() -> AsyncIterator[Page[Any]]:
-            args = {"currency": currency.upper() if currency else None, **window}
-            async for page in self._walk("iter_ledger", args, cursor=cursor,
-                                         page_size=size).pages():
-                yield page
+        async def args() -> dict[str, Any]:
+            return {"currency": currency.upper() if currency else None, **window}
 
-        return PageWalk(self._in_window(pages, since, until))
+        return self._history_walk("iter_ledger", args, since, until, cursor, page_size)
 
     def _history(self, op: str, symbol: str, since: datetime | None, until: datetime | None,
                  cursor: str | None, page_size: int | None) -> PageWalk[Any]:
         window = self._window(since, until)
+
+        async def args() -> dict[str, Any]:
+            return await self._symbol_args(symbol, **window)
+
+        return self._history_walk(op, args, since, until, cursor, page_size)
+
+    def _history_walk(self, op: str, make_args: Callable[[], Awaitable[dict[str, Any]]],
+                      since: datetime | None, until: datetime | None, cursor: str | None,
+                      page_size: int | None) -> PageWalk[Any]:
+        """A history walk, filtered to the window where the venue cannot; an op with spec
+        variants (e.g. deposits, withdrawals) is walked part after part."""
         size = self._page_size(op, page_size)
+        variants = self.spec.endpoints[op].variants
 
-        async def pages() -> AsyncIterator[Page[Any]]:
-            args = await self._symbol_args(symbol, **window)
-            async for page in self._walk(op, args, cursor=cursor, page_size=size).pages():
-                yield page
+        def part(variant: str | None, sub: str | None) -> Callable[[], AsyncIterator[Page[Any]]]:
+            async def pages() -> AsyncIterator[Page[Any]]:
+                args = await make_args()
+                walk = self._walk(op, args, cursor=sub, page_size=size, variant=variant)
+                async for page in walk.pages():
+                    yield page
 
-        return PageWalk(self._in_window(pages, since, until))
+            return self._in_window(pages, since, until)
+
+        if not variants:
+            return PageWalk(part(None, cursor))
+        if cursor is not None and not isinstance(cursor, str):
+            raise ConfigurationError("cursor must be a string from Page.cursor")
+        return PageWalk(lambda: paging.walk_parts(variants, lambda v, sub: part(v, sub)(),
+                                                  cursor))
 
     @property
     def _venue_filters_time(self) -> bool:

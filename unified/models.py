@@ -191,6 +191,20 @@ class Order:
 
 
 @attrs.frozen(kw_only=True, slots=True)
+class OrderRequest:
+    """One order of a `create_orders` batch: the arguments `create_order` takes."""
+
+    type: OrderType
+    side: Side
+    amount: Decimal | None
+    price: Decimal | None = None
+    client_order_id: str | None = None
+    time_in_force: TimeInForce | None = None
+    post_only: bool = False
+    cost: Decimal | None = None
+
+
+@attrs.frozen(kw_only=True, slots=True)
 class Fill:
     id: str
     order_id: str

@@ -185,3 +185,39 @@ async def walk(
         rows = regroup(raw_items) if regroup is not None else raw_items
         yield Page(tuple(decode_item(item) for item in rows), encode_cursor(following))
         params = following
+
+
+PART_KEY = "~part"  # never a venue parameter: marks which part of a multi-part walk a cursor is in
+
+
+def _part_cursor(index: int, sub: str | None) -> str | None:
+    params = decode_cursor(sub) if sub is not None else {}
+    return encode_cursor({**params, PART_KEY: str(index)})
+
+
+def _split_cursor(cursor: str, parts: int) -> tuple[int, str | None]:
+    params = decode_cursor(cursor)
+    index = params.pop(PART_KEY, None)
+    if index is None or not index.isdigit() or int(index) >= parts:
+        raise ConfigurationError(f"not a cursor from this walk: {cursor!r}")
+    return int(index), encode_cursor(params) if params else None
+
+
+async def walk_parts(
+    parts: Sequence[str],
+    pages_of: Callable[[str, str | None], AsyncIterator[Page[T]]],
+    cursor: str | None = None,
+) -> AsyncIterator[Page[T]]:
+    """Walks one after another as one history (e.g. deposits, then withdrawals). Each page's
+    cursor names its part, so a saved cursor resumes inside the right one."""
+    start, sub = _split_cursor(cursor, len(parts)) if cursor else (0, None)
+    for index in range(start, len(parts)):
+        async for page in pages_of(parts[index], sub):
+            if page.cursor is not None:
+                following = _part_cursor(index, page.cursor)
+            elif index + 1 < len(parts):
+                following = _part_cursor(index + 1, None)
+            else:
+                following = None
+            yield Page(page.items, following)
+        sub = None

@@ -54,6 +54,9 @@ class EndpointSpec:
     paging: Paging
     body: str = "none"  # none | json | form
     write: bool = False  # never retried blindly
+    # walked one after another as one history (e.g. v1's deposits, then withdrawals); the
+    # encoder gets the part's name as args["variant"], the decoder as ctx.variant
+    variants: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -202,7 +205,16 @@ def _endpoint(name: str, raw: Mapping[str, Any], pools: Mapping[str, Pool]) -> E
         paging=paging,
         body=raw.get("body", "none"),
         write=bool(raw.get("write", False)),
+        variants=_variants(name, raw.get("variants", ())),
     )
+
+
+def _variants(name: str, raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, list | tuple) or not all(isinstance(v, str) and v for v in raw):
+        raise ValueError(f"endpoint {name}: variants must be a list of names")
+    if len(set(raw)) != len(raw):
+        raise ValueError(f"endpoint {name}: repeated variant")
+    return tuple(raw)
 
 
 def _error_row(raw: Mapping[str, Any]) -> ErrorRow:

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from unified.errors import VenueError
 from unified.models import Market
 from unified.tables import Tables
 from unified.wire import WireRequest, WireResponse
@@ -45,6 +46,8 @@ class Context:
     tables: Tables
     markets: Mapping[str, Market]
     markets_by_id: Mapping[str, Market]
+    # which part of a multi-part walk is being decoded (EndpointSpec.variants), else None
+    variant: str | None = None
 
     def venue_symbol(self, symbol: str) -> str:
         market = self.markets.get(symbol)
@@ -61,6 +64,8 @@ class PlacedOrder:
 
     id: str
     client_order_id: str | None = None
+    # an item of a batch answer that the venue refused, with its classified error
+    error: VenueError | None = None
 
 
 class VenueRejected(Exception):

@@ -8,8 +8,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import attrs
-
 from adapters.okex_v1 import wire
 from unified.convert import decimal_text as num
 from unified.convert import from_ms, from_seconds, structure, to_decimal, to_str
@@ -18,7 +16,6 @@ from unified.errors import (
     DecodeError,
     NotSupported,
     OrderNotFound,
-    VenueError,
 )
 from unified.models import (
     Balance,
@@ -42,19 +39,21 @@ MAX_DEPTH = 200
 BATCH_MAX = 5
 CANCEL_IDS_MAX = 3
 ORDERS_INFO_MAX = 50
-DEPOSITS = "0"  # account_records.do type: 0 deposits, 1 withdrawals
-#: account_records.do deposit status: -1 failure, 0 awaiting confirmation, 1 complete.
-DEPOSIT_STATES = {-1: "deposit_failed", 0: "deposit_pending", 1: "deposit"}
+#: account_records.do type per ledger part (the spec's iter_ledger variants).
+RECORD_TYPES = {"deposit": "0", "withdrawal": "1"}
+#: account_records.do status -> ledger kind. Deposits: -1 failure, 0 awaiting confirmation,
+#: 1 complete. Withdrawals: -3 revoked, -2 cancelled, -1 failure, 0 and 1 pending, 2 complete,
+#: 3 email confirmation, 4 verifying, 5 awaiting confirmation.
+RECORD_STATES = {
+    "deposit": {-1: "deposit_failed", 0: "deposit_pending", 1: "deposit"},
+    "withdrawal": {-3: "withdrawal_canceled", -2: "withdrawal_canceled",
+                   -1: "withdrawal_failed", 0: "withdrawal_pending", 1: "withdrawal_pending",
+                   2: "withdrawal", 3: "withdrawal_pending", 4: "withdrawal_pending",
+                   5: "withdrawal_pending"},
+}
 #: unwrap hands ledger records on wrapped with the currency the answer names once, at its top.
 LEDGER_RECORD = "record"
 LEDGER_CURRENCY = "currency"
-
-
-@attrs.frozen
-class FailedPlacement(PlacedOrder):
-    """One batch_trade.do item the venue refused (order_id -1), with its classified error."""
-
-    error: VenueError | None = None
 
 
 # ---------------------------------------------------------------- answers
@@ -196,9 +195,12 @@ def encode_ledger(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
     currency = args.get("currency")
     if not currency:
         raise NotSupported("v1 account_records.do lists one currency: pass currency=")
-    # Deposits only: a withdrawal record looks the same and its decoder could not tell them
-    # apart (the answer does not say which type was asked for).
-    return RequestParts(body=[("symbol", str(currency).lower()), ("type", DEPOSITS)])
+    # A deposit and a withdrawal record look the same: the core walks one part per type and
+    # tells the decoder which (ctx.variant).
+    record_type = RECORD_TYPES.get(args.get("variant") or "")
+    if record_type is None:
+        raise NotSupported("account_records.do lists deposits or withdrawals, one at a time")
+    return RequestParts(body=[("symbol", str(currency).lower()), ("type", record_type)])
 
 
 # ---------------------------------------------------------------- market data
@@ -298,7 +300,7 @@ def decode_placed(ctx: Context, data: Any) -> PlacedOrder:
 
 
 def decode_batch(ctx: Context, data: Any) -> list[PlacedOrder]:
-    """In the request's order; a refused item is a FailedPlacement carrying its typed error."""
+    """In the request's order; a refused item carries its typed error."""
     if not isinstance(data, dict) or not isinstance(data.get("order_info"), list):
         raise DecodeError("batch_trade.do: expected {order_info: [...]}")
     out: list[PlacedOrder] = []
@@ -309,7 +311,7 @@ def decode_batch(ctx: Context, data: Any) -> list[PlacedOrder]:
             continue
         error = ctx.tables.errors.classify(http_status=200, code=b.error_code, message="",
                                            raw=item)
-        out.append(FailedPlacement(id=b.order_id, error=error))
+        out.append(PlacedOrder(id=b.order_id, error=error))
     return out
 
 
@@ -322,7 +324,7 @@ def decode_canceled(ctx: Context, data: Any) -> PlacedOrder:
 
 
 def decode_canceled_many(ctx: Context, data: Any) -> list[PlacedOrder]:
-    """Accepted ids as PlacedOrder, refused ones as FailedPlacement (OrderNotFound)."""
+    """Accepted ids, then refused ones carrying OrderNotFound."""
     c = structure(data, wire.Canceled)
     if c.order_id is not None:  # the one-id form
         return [PlacedOrder(id=i) for i in c.order_id.split(",")]
@@ -330,7 +332,7 @@ def decode_canceled_many(ctx: Context, data: Any) -> list[PlacedOrder]:
     for refused in (i for i in (c.error or "").split(",") if i):
         error = ctx.tables.errors.classify(
             http_status=200, code=None, message=f"cancel refused for order {refused}", raw=data)
-        out.append(FailedPlacement(id=refused, error=error))
+        out.append(PlacedOrder(id=refused, error=error))
     return out
 
 
@@ -386,16 +388,21 @@ def _orders(data: Any) -> list[Any]:
 
 
 def decode_ledger(ctx: Context, data: Any) -> LedgerEntry:
-    """One deposit record (type=0), as wrapped by unwrap with the answer's currency."""
+    """One deposit or withdrawal record (ctx.variant says which), as wrapped by unwrap with the
+    answer's currency. A withdrawal's amount is what left the account: negative."""
     if not isinstance(data, dict) or LEDGER_RECORD not in data:
         raise DecodeError("account_records.do: expected a record wrapped by unwrap")
+    states = RECORD_STATES.get(ctx.variant or "")
+    if states is None:
+        raise DecodeError(f"account_records.do: not a deposit or withdrawal walk: {ctx.variant!r}")
     raw = data[LEDGER_RECORD]
     currency = to_str(data[LEDGER_CURRENCY])
     r = structure(raw, wire.AccountRecord)
-    kind = DEPOSIT_STATES.get(r.status)
+    kind = states.get(r.status)
     if kind is None:
-        raise DecodeError(f"unknown deposit status {r.status!r}")
+        raise DecodeError(f"unknown {ctx.variant} status {r.status!r}")
+    amount = r.amount if ctx.variant == "deposit" else -r.amount
     # Records carry no id: this one is made of what identifies a record.
-    ident = f"deposit:{currency}:{r.date}:{r.addr or ''}:{num(r.amount)}"
-    return LedgerEntry(id=ident, currency=currency, amount=r.amount, balance=None, kind=kind,
+    ident = f"{ctx.variant}:{currency}:{r.date}:{r.addr or ''}:{num(r.amount)}"
+    return LedgerEntry(id=ident, currency=currency, amount=amount, balance=None, kind=kind,
                        reference=r.addr or None, timestamp=from_ms(r.date), raw=raw)

@@ -383,7 +383,8 @@ def account_records(sim: SimVenue, req: SimRequest) -> SimResponse:
     records = [
         {"addr": f"sim-{coin.lower()}-address", "account": req.account,
          "amount": number(abs(e.amount)), "bank": "", "benificiary_addr": "",
-         "transaction_value": number(abs(e.amount)), "fee": 0, "date": ms(e.at), "status": 1}
+         "transaction_value": number(abs(e.amount)), "fee": 0, "date": ms(e.at),
+         "status": 2 if kind == "withdrawal" else 1}  # both mean complete
         for e in _page(entries, page, size)
     ]
     return SimResponse(200, {"records": records, "symbol": coin.lower()})

@@ -9,6 +9,7 @@ import pytest
 from unified import (
     AmbiguousOutcome,
     DecodeError,
+    OrderRequest,
     OrderStatus,
     OrderType,
     Side,
@@ -50,6 +51,23 @@ def test_lost_create_answer_places_exactly_one_order(venue: str, fault: str) -> 
             assert order.client_order_id == at_venue[0].client_id
             assert (order.amount, order.price) == (at_venue[0].amount, at_venue[0].price)
             assert order.status in (OrderStatus.OPEN, OrderStatus.PENDING)
+    run(scenario())
+
+
+@pytest.mark.parametrize("venue", VENUES)
+@pytest.mark.parametrize("fault", ["drop_after", "reset"])
+def test_lost_batch_answer_places_each_order_exactly_once(venue: str, fault: str) -> None:
+    async def scenario() -> None:
+        async with session(venue, **manual_time()) as s:
+            op = "create_orders" if s.ex.supports("create_orders") else "create_order"
+            s.sim.faults.add(fault, op=op)
+            step = s.market.price_increment
+            wanted = [OrderRequest(type=OrderType.LIMIT, side=Side.BUY, amount=s.amount,
+                                   price=s.price("0.9") - i * step) for i in range(3)]
+            results = await s.ex.create_orders(wanted, s.symbol)
+            at_venue = sorted(o.price for o in s.orders_at_venue())
+            assert at_venue == sorted(w.price for w in wanted)  # each once, none lost
+            assert sorted(getattr(r, "price", None) for r in results) == at_venue
     run(scenario())
 
 

@@ -13,7 +13,9 @@ from unified import (
     Credentials,
     InsufficientFunds,
     NotSupported,
+    Order,
     OrderNotFound,
+    OrderRequest,
     OrderStatus,
     OrderType,
     Side,
@@ -266,4 +268,33 @@ def test_cancel_many_orders(venue: str) -> None:
             assert all(o.status is OrderStatus.CANCELED for o in again)
             with pytest.raises(OrderNotFound):
                 await s.ex.cancel_orders([ids[0], "987654321"], s.symbol)
+    run(scenario())
+
+
+@pytest.mark.parametrize("venue", VENUES)
+def test_create_orders_places_each_once_and_reports_refusals_in_place(venue: str) -> None:
+    async def scenario() -> None:
+        async with session(venue) as s:
+            step = s.market.price_increment
+            wanted = [OrderRequest(type=OrderType.LIMIT, side=Side.BUY, amount=s.amount,
+                                   price=s.price("0.9") - i * step) for i in range(7)]
+            wanted[3] = OrderRequest(type=OrderType.LIMIT, side=Side.BUY,
+                                     amount=s.amount * 10**9, price=s.price("0.9"))
+            results = await s.ex.create_orders(wanted, s.symbol)
+            assert len(results) == 7 and isinstance(results[3], InsufficientFunds)
+            placed = [r for i, r in enumerate(results) if i != 3]
+            assert all(isinstance(o, Order) and o.status is OrderStatus.OPEN for o in placed)
+            assert [o.price for o in placed if isinstance(o, Order)] == [
+                w.price for i, w in enumerate(wanted) if i != 3]
+            assert len({o.id for o in placed if isinstance(o, Order)}) == 6
+            assert len(s.orders_at_venue()) == 6
+            # A bad request anywhere in the list: nothing is sent at all.
+            sent = dict(s.sim.requests)
+            with pytest.raises(ConfigurationError):
+                await s.ex.create_orders([wanted[0], OrderRequest(
+                    type=OrderType.LIMIT, side=Side.BUY, amount=s.amount, price=None)],
+                    s.symbol)
+            with pytest.raises(ConfigurationError):
+                await s.ex.create_orders([], s.symbol)
+            assert s.sim.requests == sent
     run(scenario())

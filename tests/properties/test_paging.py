@@ -143,3 +143,41 @@ def test_null_data_ends_the_walk() -> None:
     assert strategy.items({"items": None}) == ()
     with pytest.raises(DecodeError):
         strategy.items({"items": "nope"})
+
+
+@given(parts=st.lists(ids_lists, min_size=1, max_size=4), size=sizes, data=st.data())
+def test_parts_walk_one_after_another_and_resume_from_any_cursor(
+        parts: list[list[int]], size: int, data: st.DataObject) -> None:
+    """Several histories walked as one (v1's deposits, then withdrawals): each record once, in
+    part order, and every page's cursor resumes with exactly the rest, across part seams."""
+    histories = {f"part{i}": History([i * 10**13 + x for x in ids]) for i, ids in
+                 enumerate(parts)}
+    names = list(histories)
+
+    async def walk(cursor: str | None) -> list[tuple[list[int], str | None]]:
+        def pages_of(name: str, sub: str | None) -> Any:
+            strategy = paging.strategy_for(PAGE_NUMBER, size)
+            return paging.walk(histories[name].page_number, strategy, int, sub)
+        return [(list(p.items), p.cursor) async for p in paging.walk_parts(names, pages_of,
+                                                                           cursor)]
+
+    pages = run(walk(None))
+    assert [i for items, _ in pages for i in items] == [i for h in histories.values()
+                                                         for i in h.ids]
+    assert pages[-1][1] is None
+    k = data.draw(st.integers(min_value=0, max_value=len(pages) - 1))
+    cursor = pages[k][1]
+    rest = run(walk(cursor)) if cursor else []
+    assert [i for items, _ in rest for i in items] == [i for items, _ in pages[k + 1:]
+                                                       for i in items]
+
+
+def test_a_plain_cursor_is_refused_by_a_parts_walk() -> None:
+    plain = paging.encode_cursor({"currentPage": "2"})
+    assert plain is not None
+
+    def never(name: str, sub: str | None) -> Any:
+        raise AssertionError("a refused cursor fetches nothing")
+
+    with pytest.raises(ConfigurationError):
+        run(anext(paging.walk_parts(["a"], never, plain)))
