@@ -20,16 +20,29 @@ T = TypeVar("T")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"non-finite number {name}")
+
+
+# One decoder for every answer: json.loads(..., parse_float=...) would build a new one per call.
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_refuse_constant)
+
+
 def loads(body: bytes | str) -> Any:
     """Parse JSON exactly: non-integers become Decimal; NaN/Infinity are refused."""
     try:
-        return json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
+        # json.loads' own steps, around the one shared decoder.
+        if isinstance(body, (bytes, bytearray)):
+            text = body.decode(json.detect_encoding(body), "surrogatepass")
+        elif isinstance(body, str):
+            text = body
+        else:
+            raise DecodeError(f"JSON must be str or bytes, not {type(body).__name__}")
+        if text.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM", text, 0)
+        return _DECODER.decode(text)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise DecodeError(f"body is not valid JSON: {exc}") from None
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"non-finite number {name}")
 
 
 def dumps(value: Any) -> str:
@@ -48,8 +61,19 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
-def to_decimal(value: Any) -> Decimal:
-    """Decimal from a str, int or an already-exact Decimal; never from float or bool."""
+def to_decimal(value: Any, _type: Any = None) -> Decimal:
+    """Decimal from a str, int or an already-exact Decimal; never from float or bool.
+
+    (`_type` lets the function serve as its own cattrs hook: one call per field.)"""
+    cls = type(value)
+    if cls is str:  # the common case first; Decimal() itself ignores surrounding whitespace
+        try:
+            result = Decimal(value)
+        except InvalidOperation:
+            raise DecodeError(f"not a decimal number: {value!r}") from None
+        if not result.is_finite():
+            raise DecodeError(f"not a finite number: {value!r}")
+        return result
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, str):
@@ -66,13 +90,13 @@ def to_decimal(value: Any) -> Decimal:
     return result
 
 
-def to_decimal_or_none(value: Any) -> Decimal | None:
+def to_decimal_or_none(value: Any, _type: Any = None) -> Decimal | None:
     if value is None or value == "":
         return None
     return to_decimal(value)
 
 
-def to_int(value: Any) -> int:
+def to_int(value: Any, _type: Any = None) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
@@ -80,20 +104,32 @@ def to_int(value: Any) -> int:
     raise DecodeError(f"expected an integer, got {value!r}")
 
 
-def to_bool(value: Any) -> bool:
-    if isinstance(value, bool):
+def to_bool(value: Any, _type: Any = None) -> bool:
+    if value is True or value is False:
         return value
     if value in ("true", "false"):
         return bool(value == "true")
     raise DecodeError(f"expected a boolean, got {value!r}")
 
 
-def to_str(value: Any) -> str:
-    if isinstance(value, str):
+def to_str(value: Any, _type: Any = None) -> str:
+    if type(value) is str or isinstance(value, str):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     raise DecodeError(f"expected a string, got {type(value).__name__}")
+
+
+def _optional_int(value: Any, _type: Any = None) -> int | None:
+    return None if value is None else to_int(value)
+
+
+def _optional_bool(value: Any, _type: Any = None) -> bool | None:
+    return None if value is None else to_bool(value)
+
+
+def _optional_str(value: Any, _type: Any = None) -> str | None:
+    return None if value is None else to_str(value)
 
 
 def from_ms(value: Any) -> datetime:
@@ -109,6 +145,12 @@ def from_ns(value: Any) -> datetime:
 
 
 def _from_units(value: Any, per_second: int) -> datetime:
+    if type(value) is int and 1_000_000 % per_second == 0:
+        # Whole microseconds already: the exact product, no Decimal needed.
+        try:
+            return EPOCH + timedelta(microseconds=value * (1_000_000 // per_second))
+        except OverflowError:
+            raise DecodeError(f"timestamp out of range: {value!r}") from None
     number = to_decimal(value)
     micros = number * 1_000_000 / per_second
     try:
@@ -142,24 +184,17 @@ def to_iso_ms(moment: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
-def _strict(fn: Any) -> Any:
-    return lambda value, _type: fn(value)
-
-
-def _optional(fn: Any) -> Any:
-    return lambda value, _type: None if value is None else fn(value)
-
-
 def make_converter() -> cattrs.Converter:
+    # The converters take (value, type) themselves: no wrapper call per field.
     conv = cattrs.Converter(forbid_extra_keys=False, detailed_validation=False)
-    conv.register_structure_hook(Decimal, _strict(to_decimal))
-    conv.register_structure_hook(int, _strict(to_int))
-    conv.register_structure_hook(bool, _strict(to_bool))
-    conv.register_structure_hook(str, _strict(to_str))
-    conv.register_structure_hook(Decimal | None, _strict(to_decimal_or_none))
-    conv.register_structure_hook(str | None, _optional(to_str))
-    conv.register_structure_hook(int | None, _optional(to_int))
-    conv.register_structure_hook(bool | None, _optional(to_bool))
+    conv.register_structure_hook(Decimal, to_decimal)
+    conv.register_structure_hook(int, to_int)
+    conv.register_structure_hook(bool, to_bool)
+    conv.register_structure_hook(str, to_str)
+    conv.register_structure_hook(Decimal | None, to_decimal_or_none)
+    conv.register_structure_hook(str | None, _optional_str)
+    conv.register_structure_hook(int | None, _optional_int)
+    conv.register_structure_hook(bool | None, _optional_bool)
     return conv
 
 

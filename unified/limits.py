@@ -8,7 +8,7 @@ venue's (fixed or sliding) ever sees more than the quota, whatever the network l
 from __future__ import annotations
 
 import asyncio
-import bisect
+import heapq
 from collections.abc import Awaitable, Callable, Mapping
 
 from unified.clock import Clock
@@ -23,34 +23,45 @@ class PoolLimiter:
         self.clock = clock
         self.sleep = sleep
         self.in_flight = 0
-        self._releases: list[tuple[float, int]] = []  # (monotonic time, weight), sorted
+        self._releases: list[tuple[float, int]] = []  # (monotonic time, weight), a heap
         self._held = 0  # total weight in _releases
         self._lock = asyncio.Lock()
+        self._queued = 0  # callers holding or waiting for _lock
         self._answered = asyncio.Event()
 
     def used(self) -> int:
         now = self.clock.monotonic()
-        expired = bisect.bisect_right(self._releases, (now, self.pool.quota + 1))
-        if expired:
-            self._held -= sum(w for _, w in self._releases[:expired])
-            del self._releases[:expired]
+        releases = self._releases
+        # A heap: expired holds leave from the front in O(log n), however many are held.
+        expired = (now, self.pool.quota + 1)
+        while releases and releases[0] <= expired:
+            self._held -= heapq.heappop(releases)[1]
         return self.in_flight + self._held
 
     def _hold_until(self, when: float, weight: int) -> None:
-        bisect.insort(self._releases, (when, weight))
+        heapq.heappush(self._releases, (when, weight))
         self._held += weight
 
     async def acquire(self, weight: int) -> int:
         """Wait until `weight` fits in the pool; returns the weight to pass to `release`."""
         weight = min(max(weight, 0), self.pool.quota)
-        async with self._lock:
-            while self.used() + weight > self.pool.quota:
-                if self._releases:
-                    await self.sleep(max(self._releases[0][0] - self.clock.monotonic(), 0.0))
-                else:  # everything is in flight: wait for an answer
-                    self._answered.clear()
-                    await self._answered.wait()
+        if not self._queued and self.used() + weight <= self.pool.quota:
+            # Nobody holds or waits for the lock and it fits: the locked path below would take
+            # it at once too (no await in between); this skips the lock's cost.
             self.in_flight += weight
+            return weight
+        self._queued += 1
+        try:
+            async with self._lock:
+                while self.used() + weight > self.pool.quota:
+                    if self._releases:
+                        await self.sleep(max(self._releases[0][0] - self.clock.monotonic(), 0.0))
+                    else:  # everything is in flight: wait for an answer
+                        self._answered.clear()
+                        await self._answered.wait()
+                self.in_flight += weight
+        finally:
+            self._queued -= 1
         return weight
 
     def release(self, weight: int) -> None:
@@ -76,8 +87,9 @@ class RateLimiter:
         self.limits = limits
         self.pools = {name: PoolLimiter(p, clock, sleep) for name, p in limits.pools.items()}
 
-    async def acquire(self, pool: str, weight: int) -> int:
-        return await self.pools[pool].acquire(weight)
+    def acquire(self, pool: str, weight: int) -> Awaitable[int]:
+        """`await limiter.acquire(pool, weight)`: the pool's own coroutine, not a wrapper."""
+        return self.pools[pool].acquire(weight)
 
     def release(self, pool: str, weight: int) -> None:
         self.pools[pool].release(weight)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import aiohttp
 from yarl import URL
 
 from unified.errors import ConfigurationError, ConnectionFailed, RequestTimeout
 from unified.wire import WireRequest, WireResponse
+
+if TYPE_CHECKING:  # imported on first use: `import unified` stays light (see send())
+    import aiohttp
 
 log = logging.getLogger("unified.transport")
 
@@ -39,11 +41,14 @@ class AiohttpTransport:
         self._session = session
         self._owns_session = session is None
         self._closed = False
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}  # immutable: built once each
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
             raise ConfigurationError("this client is closed; connect() again")
         if self._session is None or self._session.closed:
+            import aiohttp
+
             connector = aiohttp.TCPConnector(limit=64, ttl_dns_cache=300)
             self._session = aiohttp.ClientSession(
                 connector=connector, auto_decompress=True, skip_auto_headers=("User-Agent",)
@@ -52,7 +57,15 @@ class AiohttpTransport:
 
     async def send(self, request: WireRequest, timeout: float) -> WireResponse:
         session = self._get_session()
-        if log.isEnabledFor(logging.DEBUG):
+        # aiohttp (a tenth of a second to import) loads with the first session, not with
+        # `import unified`; here it is already in sys.modules.
+        import aiohttp
+
+        client_timeout = self._timeouts.get(timeout)
+        if client_timeout is None:
+            client_timeout = self._timeouts[timeout] = aiohttp.ClientTimeout(total=timeout)
+        debug = log.isEnabledFor(logging.DEBUG)
+        if debug:
             log.debug(
                 "%s %s headers=%s body_bytes=%d",
                 request.method,
@@ -66,7 +79,7 @@ class AiohttpTransport:
                 URL(request.url, encoded=True),
                 data=request.body if request.body else None,
                 headers=dict(request.headers),
-                timeout=aiohttp.ClientTimeout(total=timeout),
+                timeout=client_timeout,
                 allow_redirects=False,
             ) as resp:
                 body = await resp.read()
@@ -82,7 +95,8 @@ class AiohttpTransport:
             raise ConnectionFailed(
                 f"connection to {request.origin} failed: {type(exc).__name__}", request_sent=True
             ) from None
-        log.debug("%s %s -> %d (%d bytes)", request.method, request.path, status, len(body))
+        if debug:
+            log.debug("%s %s -> %d (%d bytes)", request.method, request.path, status, len(body))
         return WireResponse(status=status, headers=headers, body=body)
 
     async def close(self) -> None:

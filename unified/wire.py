@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -13,9 +14,17 @@ from unified.convert import dumps, loads
 QueryPairs = Sequence[tuple[str, str]]
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _escape(text: str) -> str:
+    # Most names and values are unreserved already: skip quote()'s work for them.
+    return text if _UNRESERVED.fullmatch(text) else quote(text, safe="-_.~")
+
+
 def encode_query(pairs: QueryPairs) -> str:
     """Canonical query string: pairs in the given order, RFC 3986 unreserved chars kept."""
-    return "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in pairs)
+    return "&".join(f"{_escape(k)}={_escape(v)}" for k, v in pairs)
 
 
 def encode_form(pairs: QueryPairs) -> bytes:
@@ -44,7 +53,9 @@ class WireRequest:
         return self.origin + self.path_and_query
 
     def with_headers(self, extra: Mapping[str, str]) -> WireRequest:
-        return attrs.evolve(self, headers={**self.headers, **extra})
+        # Built directly: attrs.evolve would introspect the fields on every signed call.
+        return WireRequest(self.method, self.origin, self.path, self.query, self.body,
+                           {**self.headers, **extra})
 
 
 @attrs.frozen(slots=True)

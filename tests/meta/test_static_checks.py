@@ -13,7 +13,7 @@ from ..conftest import ROOT
 
 @pytest.mark.parametrize("tool", [
     [sys.executable, "-m", "mypy"],
-    [sys.executable, "-m", "ruff", "check", "unified", "adapters", "tests"],
+    [sys.executable, "-m", "ruff", "check", "unified", "adapters", "tests", "benchmarks"],
 ], ids=["mypy", "ruff"])
 def test_static_check_is_clean(tool: list[str]) -> None:
     if shutil.which(tool[2]) is None and subprocess.run(

@@ -1,0 +1,78 @@
+"""`python -m benchmarks [--quick] [--json PATH] [--no-ccxt]`: every scenario, one table."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import calls, ccxt_side, decode, imports, machine, memory, report, walk
+from benchmarks.sizes import FULL, QUICK, TINY, Sizes
+
+DEFAULT_JSON = Path(__file__).resolve().parent / "results.json"
+
+
+async def run_all(sizes: Sizes, use_ccxt: bool, log: Any = None) -> dict[str, Any]:
+    """Every scenario; the results dict that is printed and written as JSON."""
+
+    def step(name: str) -> None:
+        if log is not None:
+            print(f"... {name}", file=log, flush=True)
+
+    scenarios: dict[str, Any] = {}
+    step("1-2 kucoin fetch_ticker / fetch_order")
+    scenarios["kucoin_calls"] = await calls.run_kucoin(sizes, use_ccxt)
+    step(f"3 walk {sizes.walk_orders:,} closed orders")
+    scenarios["walk"] = await walk.run(sizes, use_ccxt)
+    step(f"4 decode {sizes.decode_orders:,} orders")
+    scenarios["decode"] = await decode.run(sizes, use_ccxt)
+    step("5 import time")
+    scenarios["imports"] = await asyncio.to_thread(imports.run, sizes, use_ccxt)
+    step("6 memory " + ", ".join(f"{n:,}" for n in sizes.memory_counts))
+    scenarios["memory"] = await memory.run(sizes)
+    step("7 other venues")
+    scenarios["other_venues"] = await calls.run_other_venues(sizes)
+    results: dict[str, Any] = {
+        "machine": machine.describe(),
+        "sizes": sizes.name,
+        "ccxt": use_ccxt,
+        "scenarios": scenarios,
+    }
+    results["targets"] = report.targets(results)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="a smoke run (about a minute)")
+    size.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # the smoke test
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON, metavar="PATH",
+                        help=f"where to write the results (default {DEFAULT_JSON.name})")
+    parser.add_argument("--no-ccxt", action="store_true", help="leave ccxt out even if installed")
+    args = parser.parse_args(argv)
+    sizes = TINY if args.tiny else QUICK if args.quick else FULL
+    use_ccxt = not args.no_ccxt and ccxt_side.available()
+    if not use_ccxt and not args.no_ccxt:
+        print("ccxt is not installed (pip install -e '.[bench]'): its columns read n/a",
+              file=sys.stderr)
+    started = time.perf_counter()
+    results = asyncio.run(run_all(sizes, use_ccxt, log=sys.stderr))
+    results["elapsed_s"] = round(time.perf_counter() - started, 1)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"machine: {report.machine_text(results['machine'])}")
+    print(f"sizes: {sizes.name}; medians; floor = bare aiohttp + json.loads\n")
+    print(report.table(results))
+    print("\ntargets:")
+    print(report.targets_text(results["targets"]))
+    print(f"\nwritten to {args.json} in {results['elapsed_s']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

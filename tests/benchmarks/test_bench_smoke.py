@@ -1,0 +1,51 @@
+"""The benchmark command runs every scenario (tiny sizes, ccxt left out) and writes them all.
+
+Timings are not asserted: speed is measured by `python -m benchmarks`, never in a test.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = {"kucoin_calls", "walk", "decode", "imports", "memory", "other_venues"}
+
+
+def test_every_scenario_runs_and_is_written(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--tiny", "--no-ccxt", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    assert "Traceback" not in done.stderr and "Unclosed" not in done.stderr, done.stderr[-3000:]
+    results = json.loads(out.read_text())
+    s = results["scenarios"]
+    assert set(s) == SCENARIOS
+    assert results["machine"]["cores"] and results["machine"]["python"]
+
+    for op in ("fetch_ticker", "fetch_order"):
+        call = s["kucoin_calls"][op]
+        assert call["floor"]["median_us"] > 0 and call["unified"]["median_us"] > 0
+        assert call["ccxt"] is None and call["overhead_us"]["ccxt"] is None
+    walk = s["walk"]
+    assert walk["orders"] == 250 and walk["requests"] == 3  # 100 + 100 + 50
+    assert walk["walk"]["unified"]["median_ms"] > 0 and walk["page"]["ccxt"] is None
+    decoded = s["decode"]["orders_per_s"]
+    assert decoded["unified"] > 0 and decoded["ccxt"] is None
+    assert s["imports"]["unified"]["median_ms"] > 0 and s["imports"]["ccxt"] is None
+    assert [w["orders"] for w in s["memory"]["walks"]] == [200, 400]
+    assert all(w["peak_kib"] > 0 for w in s["memory"]["walks"])
+    for venue in ("okcoinjp", "okex_v1"):
+        assert s["other_venues"][venue]["fetch_order"]["unified"]["median_us"] > 0
+
+    goals = {t["goal"]: t for t in results["targets"]}
+    assert goals["fetch_ticker: overhead <= 1/3 of ccxt's"]["met"] is None  # no ccxt: n/a
+    table = done.stdout
+    for label in ("1 kucoin fetch_ticker", "2 kucoin fetch_order", "3 walk 250", "4 decode 200",
+                  "5 import", "6 peak memory", "7 okcoinjp", "7 okex_v1"):
+        assert label in table, table
+    assert "n/a" in table
