@@ -1,38 +1,39 @@
-"""The `unified` command: a demo tour and local venues (more subcommands build on these)."""
+"""The `unified` command: market data, account views, history export and arbitrage research
+across venues, plus a demo tour and local venues. `--local` runs any command against local
+venues started in-process (no account, no network)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import textwrap
 import time
+import traceback
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 import unified
-from unified import registry
+from unified import cli_account, cli_arb, cli_export, cli_market, registry
+from unified.cli_errors import (
+    FAILURE,
+    INTERRUPTED,
+    USAGE,
+    Failed,
+    UsageError,
+    describe,
+    exit_code,
+    say,
+)
+from unified.cli_export import Job, parse_time
+from unified.cli_format import fmt as _fmt
+from unified.cli_format import table as table  # re-exported: unified.sim.soak uses it
+from unified.cli_session import Session, targets
 from unified.errors import UnifiedError
 from unified.models import Market, OrderType, Side
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A plain text table sized to its content."""
-    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-             for row in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
-def _fmt(value: Decimal | None, places: int = 8) -> str:
-    if value is None:
-        return "-"
-    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
-    return text or "0"
-
 
 # ---------------------------------------------------------------- demo
 
@@ -111,24 +112,42 @@ async def demo(venue_ids: Sequence[str]) -> int:
 # ---------------------------------------------------------------- serve
 
 
-async def serve(venue_ids: Sequence[str], port: int) -> int:
+async def serve(venue_ids: Sequence[str], port: int, history: bool = False) -> int:
     from unified.sim.server import SimVenue
 
-    sims = [SimVenue(v, port=port if port and len(venue_ids) == 1 else 0) for v in venue_ids]
-    for sim in sims:
-        await sim.start()
+    sims = []
+    for v in venue_ids:
+        at = port if port and len(venue_ids) == 1 else 0
+        sim = await _seeded(v, at) if history else SimVenue(v, port=at)
+        if not history:
+            await sim.start()
+        sims.append(sim)
         creds = sim.credentials
         print(f"{sim.venue_id}: {sim.base_url}")
         print(f"  api_key={creds.api_key} secret={creds.secret} passphrase={creds.passphrase}")
         print(f"  unified.connect({sim.venue_id!r}, credentials=Credentials({creds.api_key!r}, "
               f"{creds.secret!r}, {creds.passphrase!r}), base_url={sim.base_url!r})")
-    print("local venues running (test credentials, paper balances); Ctrl-C to stop", flush=True)
+    print("local venues running (test credentials, paper balances"
+          + (", the seeded history of --local" if history else "") + "); Ctrl-C to stop",
+          flush=True)
     try:
         await asyncio.Event().wait()
     finally:
         for sim in sims:
             await sim.stop()
     return 0
+
+
+async def _seeded(venue_id: str, port: int) -> Any:
+    """The account `--local` commands see (same orders, fills and ledger), served to other
+    processes: from here on the venue keeps real time, as their signatures do."""
+    from unified.clock import SystemClock
+    from unified.sim.history import start_seeded
+
+    sim, _ = await start_seeded(venue_id, port=port)
+    sim.clock = sim.engine.clock = SystemClock()
+    sim.engine.seed_tape()  # recent public trades, for tickers and candles
+    return sim
 
 
 # ---------------------------------------------------------------- venues and codes
@@ -159,21 +178,115 @@ def codes_command(venue_id: str) -> int:
     return 0
 
 
+
+
 # ---------------------------------------------------------------- entry point
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line, like every other failure of the command, then exit 2."""
+        say(f"{message} (see: {self.prog} --help)")
+        raise SystemExit(USAGE)
+
+
+def _common() -> _Parser:
+    """Options every subcommand takes (after its name, where people type them)."""
+    c = _Parser(add_help=False)
+    g = c.add_argument_group("connection")
+    g.add_argument("--local", action="store_true", default=argparse.SUPPRESS,
+                   help="start the local venues in-process and use them (no account, no "
+                        "network; a seeded paper account and history)")
+    g.add_argument("--base-url", action="append", metavar="[VENUE=]URL",
+                   default=argparse.SUPPRESS,
+                   help="another origin for a venue, e.g. a `unified serve` process")
+    g.add_argument("--credentials", type=Path, metavar="FILE", default=argparse.SUPPRESS,
+                   help="credentials TOML, one [venue] table each (default: "
+                        "~/.config/unified/credentials.toml; UNIFIED_<VENUE>_API_KEY, "
+                        "_SECRET, _PASSPHRASE come first)")
+    g.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show tracebacks")
+    return c
+
+
+def _venue_symbol_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("symbol", nargs="?", metavar="SYMBOL", help="unified symbol, e.g. BTC/USDT")
+    p.add_argument("--venue", action="append", required=True, metavar="VENUE[:SYMBOL]",
+                   help="a venue id, repeatable; VENUE:SYMBOL gives it its own symbol")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="unified", description=unified.__doc__)
+    p = _Parser(prog="unified", description=unified.__doc__)
     p.add_argument("--debug", action="store_true", help="show tracebacks")
+    p.add_argument("--local", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--version", action="version", version=unified.__version__)
-    sub = p.add_subparsers(dest="command", required=True)
-    d = sub.add_parser("demo", help="a tour of every venue on its local simulator (no network)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = [_common()]
+
+    t = sub.add_parser("ticker", parents=common, help="tickers from several venues, side by side")
+    _venue_symbol_args(t)
+    b = sub.add_parser("book", parents=common, help="order books from several venues, side by side")
+    _venue_symbol_args(b)
+    b.add_argument("--depth", type=_positive, default=10, help="levels per side (default 10)")
+    a = sub.add_parser("arb", parents=common,
+                       help="best bid/ask per venue and the best cross-venue pair, net of fees")
+    _venue_symbol_args(a)
+    a.add_argument("--fee", action="append", default=[], metavar="VENUE=RATE",
+                   help="taker fee to use for a venue (0.001 or 0.1%%); default: the spec's")
+    a.add_argument("--rate", action="append", default=[], metavar="BASE/QUOTE=VALUE",
+                   help="conversion between quote currencies, e.g. JPY/USDT=0.0067")
+
+    bal = sub.add_parser("balances", parents=common, help="an account's balances")
+    bal.add_argument("--venue", required=True)
+    bal.add_argument("--all", action="store_true", help="zero balances too")
+    bal.add_argument("--json", action="store_true", help="machine-readable output")
+    o = sub.add_parser("orders", parents=common, help="open and recent closed orders")
+    o.add_argument("--venue", required=True)
+    o.add_argument("--symbol", required=True)
+    o.add_argument("--open", action="store_true", help="open orders only")
+    o.add_argument("--limit", type=_positive, default=10, help="closed orders shown (10)")
+    o.add_argument("--json", action="store_true", help="machine-readable output")
+
+    e = sub.add_parser("export", parents=common,
+                       help="full order, fill or ledger history to CSV or JSON lines, resumable")
+    e.add_argument("kind", choices=["orders", "fills", "ledger"])
+    e.add_argument("--venue", required=True)
+    e.add_argument("--symbol", help="market (orders and fills)")
+    e.add_argument("--currency", help="one currency (ledger; some venues require it)")
+    e.add_argument("--since", metavar="TIME", help="ISO-8601, UTC unless an offset is given")
+    e.add_argument("--until", metavar="TIME", help="ISO-8601, UTC unless an offset is given")
+    e.add_argument("--out", required=True, type=Path, metavar="FILE")
+    e.add_argument("--format", choices=["csv", "jsonl"],
+                   help="default: jsonl for a .jsonl/.json file, else csv")
+    e.add_argument("--page-size", type=_positive, metavar="N",
+                   help="records per request (default: the venue's largest page)")
+    e.add_argument("--resume", action="store_true",
+                   help="finish an interrupted export of FILE from its checkpoint")
+    e.add_argument("--force", action="store_true", help="overwrite an existing FILE")
+
+    d = sub.add_parser("demo", parents=common,
+                       help="a tour of every venue on its local simulator (no network)")
     d.add_argument("--venue", action="append", help="only these venues")
-    s = sub.add_parser("serve", help="run local venues for your own bot")
+    s = sub.add_parser("serve", parents=common, help="run local venues for your own bot")
     s.add_argument("--venue", action="append", help="venue id (default: all)")
     s.add_argument("--port", type=int, default=0)
-    sub.add_parser("venues", help="registered venues, base URLs, capabilities, rate limits")
-    c = sub.add_parser("codes", help="a venue's statuses and error codes with unified meaning")
+    s.add_argument("--history", action="store_true",
+                   help="seed the paper account with the history `--local` commands see")
+    sub.add_parser("venues", parents=common,
+                   help="registered venues, base URLs, capabilities, rate limits")
+    c = sub.add_parser("codes", parents=common,
+                       help="a venue's statuses and error codes with unified meaning")
     c.add_argument("--venue", required=True)
     return p
 
@@ -187,27 +300,91 @@ def _venues_arg(given: Sequence[str] | None) -> list[str]:
     return list(given)
 
 
+def _session(args: argparse.Namespace) -> Session:
+    if args.local and getattr(args, "base_url", None):
+        raise UsageError("--local starts its own venues: drop --base-url (or --local)")
+    return Session(local=args.local, base_urls=tuple(getattr(args, "base_url", ())),
+                   credentials=getattr(args, "credentials", None))
+
+
+def _export_job(args: argparse.Namespace) -> Job:
+    out: Path = args.out
+    fmt = args.format or ("jsonl" if out.suffix.lower() in (".jsonl", ".json") else "csv")
+    since = parse_time(args.since, "--since") if args.since else None
+    until = parse_time(args.until, "--until") if args.until else None
+    if since and until and since > until:
+        raise UsageError("--since is after --until")
+    return Job(kind=args.kind, venue=args.venue, symbol=args.symbol.upper() if args.symbol
+               else None, currency=args.currency.upper() if args.currency else None,
+               since=since, until=until, format=fmt, page_size=args.page_size,
+               local=args.local)
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    command = args.command
+    if command == "demo":
+        return asyncio.run(demo(_venues_arg(args.venue)))
+    if command == "serve":
+        return asyncio.run(serve(_venues_arg(args.venue), args.port, args.history))
+    if command == "venues":
+        return venues_command()
+    if command == "codes":
+        return codes_command(args.venue)
+    session = _session(args)
+    if command in ("ticker", "book", "arb"):
+        wanted = targets(args.symbol, args.venue)
+        if command == "ticker":
+            return asyncio.run(cli_market.ticker_command(session, wanted, args.json))
+        if command == "book":
+            return asyncio.run(cli_market.book_command(session, wanted, args.depth, args.json))
+        return asyncio.run(cli_arb.arb_command(session, wanted, args.fee, args.rate, args.json))
+    registry.get(args.venue)
+    if command == "balances":
+        return asyncio.run(cli_account.balances_command(session, args.venue, args.all,
+                                                        args.json))
+    if command == "orders":
+        return asyncio.run(cli_account.orders_command(session, args.venue, args.symbol.upper(),
+                                                      args.open, args.limit, args.json))
+    if command == "export":
+        return asyncio.run(cli_export.export_command(session, _export_job(args), args.out,
+                                                     args.resume, args.force))
+    raise UsageError(f"unknown command {command}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
     try:
-        if args.command == "demo":
-            return asyncio.run(demo(_venues_arg(args.venue)))
-        if args.command == "serve":
-            return asyncio.run(serve(_venues_arg(args.venue), args.port))
-        if args.command == "venues":
-            return venues_command()
-        if args.command == "codes":
-            return codes_command(args.venue)
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help/--version exit 0
+        return exc.code if isinstance(exc.code, int) else USAGE
+    try:
+        return dispatch(args)
     except KeyboardInterrupt:
-        return 130
-    except UnifiedError as exc:
+        return INTERRUPTED
+    except Failed as exc:
         if args.debug:
-            raise
+            traceback.print_exception(exc.error)
+        print(describe(exc), file=sys.stderr)
+        return exit_code(exc)
+    except UsageError as exc:
+        if args.debug:
+            traceback.print_exc()
+        say(str(exc))
+        return USAGE
+    except UnifiedError as exc:  # raised before any venue was involved, e.g. an unknown venue
+        if args.debug:
+            traceback.print_exc()
         venue = getattr(exc, "venue", None)
-        prefix = f"{venue}: " if venue else ""
-        print(f"unified: {prefix}{type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2 if isinstance(exc, unified.ConfigurationError) else 1
-    return 2
+        say(f"{venue + ': ' if venue else ''}{type(exc).__name__}: {exc}")
+        return USAGE if isinstance(exc, unified.ConfigurationError) else FAILURE
+    except BrokenPipeError:
+        # The reader went away (`unified venues | head`): stop quietly, as a filter does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return FAILURE
+    except OSError as exc:
+        if args.debug:
+            traceback.print_exc()
+        say(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+        return FAILURE
 
 
 if __name__ == "__main__":

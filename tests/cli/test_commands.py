@@ -75,3 +75,19 @@ def test_serve_prints_a_working_base_url_and_keys(venue: str) -> None:
         proc.wait(timeout=30)
         if proc.stdout:
             proc.stdout.close()
+
+
+@pytest.mark.parametrize("command", [["venues"], ["codes", "--venue", "okcoinjp"]])
+def test_local_is_accepted_everywhere(command: list[str]) -> None:
+    result = unified_cmd(*command, "--local")
+    assert result.returncode == 0 and result.stdout
+
+
+def test_every_subcommand_parses_local() -> None:
+    from unified.cli import parser
+
+    for argv in (["demo"], ["serve"], ["venues"], ["codes", "--venue", "kucoin"],
+                 ["ticker", "BTC/USDT", "--venue", "kucoin"], ["balances", "--venue", "kucoin"],
+                 ["export", "ledger", "--venue", "kucoin", "--out", "x"]):
+        assert parser().parse_args([*argv, "--local"]).local is True
+        assert parser().parse_args(argv).local is False

@@ -1,0 +1,269 @@
+"""`unified arb`: best bid and ask per venue, and the best cross-venue buy/sell pair net of each
+venue's taker fee. Exact Decimal arithmetic; prices in another quote currency are compared only
+through a rate the user gives."""
+
+from __future__ import annotations
+
+import decimal
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+
+from unified import registry
+from unified.cli_errors import UsageError, on
+from unified.cli_format import fmt, plain, sig, table, to_json
+from unified.cli_session import Session, Target, open_venues
+
+HUNDRED = Decimal(100)
+# Sums and products of venue prices are exact at this precision; dividing (by an inverse
+# rate, or for a percentage) is the one inexact step, carried to as many digits.
+PRECISION = 40
+
+
+@attrs.frozen
+class Rate:
+    """1 `base` is worth `value` `quote` (from `--rate JPY/USDT=0.0067`)."""
+
+    base: str
+    quote: str
+    value: Decimal
+
+
+@attrs.frozen
+class Top:
+    """One venue's best bid and ask in its own quote currency, with its taker fee."""
+
+    venue: str
+    symbol: str
+    bid: Decimal | None
+    bid_size: Decimal | None
+    ask: Decimal | None
+    ask_size: Decimal | None
+    taker: Decimal
+    fee_source: str
+
+    @property
+    def base(self) -> str:
+        return self.symbol.partition("/")[0]
+
+    @property
+    def quote(self) -> str:
+        return self.symbol.partition("/")[2]
+
+
+@attrs.frozen
+class Pair:
+    """Buy at `buy`'s ask, sell at `sell`'s bid; amounts per unit of base, in the reference."""
+
+    buy: Top
+    sell: Top
+    ask: Decimal
+    bid: Decimal
+    gross: Decimal  # bid - ask
+    net: Decimal  # bid * (1 - sell taker) - ask * (1 + buy taker)
+    net_pct: Decimal  # net / what the buy costs with its fee, in percent
+    size: Decimal | None  # what both tops of book hold
+    profit: Decimal | None  # net * size
+
+
+def _decimal(text: str, what: str) -> Decimal:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise UsageError(f"{what}: not a number: {text!r}") from None
+    if not value.is_finite():
+        raise UsageError(f"{what}: not a finite number: {text!r}")
+    return value
+
+
+def parse_rate(text: str) -> Rate:
+    pair, sep, number = text.partition("=")
+    base, slash, quote = pair.partition("/")
+    if not (sep and slash and base.strip() and quote.strip()):
+        raise UsageError(f"--rate takes BASE/QUOTE=VALUE (1 BASE in QUOTE), got {text!r}")
+    value = _decimal(number, f"--rate {pair}")
+    if value <= 0:
+        raise UsageError(f"--rate {pair} must be positive")
+    return Rate(base.strip().upper(), quote.strip().upper(), value)
+
+
+def parse_fee(text: str) -> tuple[str, Decimal]:
+    """`okex_v1=0.0015` or `okex_v1=0.15%`."""
+    venue, sep, number = text.partition("=")
+    if not sep or not venue:
+        raise UsageError(f"--fee takes VENUE=RATE (0.001 or 0.1%), got {text!r}")
+    registry.get(venue)
+    percent = number.strip().endswith("%")
+    rate = _decimal(number.strip().rstrip("%"), f"--fee {venue}")
+    if percent:
+        rate /= HUNDRED
+    if not 0 <= rate < 1:
+        raise UsageError(f"--fee {venue}: a rate between 0 and 1 (or 0% and 100%), got {number}")
+    return venue, rate
+
+
+def taker_fee(venue: str, overrides: Mapping[str, Decimal]) -> tuple[Decimal, str]:
+    if venue in overrides:
+        return overrides[venue], "--fee"
+    rate = registry.get(venue).spec.fees.get("taker")
+    if rate is None:
+        raise UsageError(f"{venue} has no default taker fee: give --fee {venue}=RATE")
+    return rate, "spec default tier"
+
+
+def converter(quote: str, reference: str, rates: Sequence[Rate]
+              ) -> tuple[Callable[[Decimal], Decimal], str] | None:
+    """How to express a `quote` price in `reference`, and how that was done; None if no rate."""
+    if quote == reference:
+        return (lambda x: x), ""
+    for r in rates:
+        if (r.base, r.quote) == (quote, reference):
+            return _scaled(r.value, multiply=True), f"{quote}/{reference}={r.value}"
+        if (r.base, r.quote) == (reference, quote):
+            return _scaled(r.value, multiply=False), f"{reference}/{quote}={r.value}"
+    return None
+
+
+def _scaled(rate: Decimal, multiply: bool) -> Callable[[Decimal], Decimal]:
+    def apply(x: Decimal) -> Decimal:
+        with decimal.localcontext() as ctx:
+            ctx.prec = PRECISION
+            return x * rate if multiply else x / rate
+
+    return apply
+
+
+def pairs(tops: Sequence[Top], convert: Mapping[str, Callable[[Decimal], Decimal]]
+          ) -> list[Pair]:
+    """Every (buy venue, sell venue) pair with prices on both sides, best net first."""
+    with decimal.localcontext() as ctx:
+        ctx.prec = PRECISION
+        return _pairs(tops, convert)
+
+
+def _pairs(tops: Sequence[Top], convert: Mapping[str, Callable[[Decimal], Decimal]]
+           ) -> list[Pair]:
+    out = []
+    for buy, sell in itertools.permutations(tops, 2):
+        if buy.ask is None or sell.bid is None:
+            continue
+        ask = convert[buy.venue](buy.ask)
+        bid = convert[sell.venue](sell.bid)
+        paid = ask * (1 + buy.taker)
+        net = bid * (1 - sell.taker) - paid
+        size = (min(buy.ask_size, sell.bid_size)
+                if buy.ask_size is not None and sell.bid_size is not None else None)
+        out.append(Pair(buy=buy, sell=sell, ask=ask, bid=bid, gross=bid - ask, net=net,
+                        net_pct=net * HUNDRED / paid,
+                        size=size, profit=net * size if size is not None else None))
+    out.sort(key=lambda p: (-p.net_pct, p.buy.venue, p.sell.venue))
+    return out
+
+
+def plan(tops: Sequence[Top], rates: Sequence[Rate]
+         ) -> tuple[str, dict[str, Callable[[Decimal], Decimal]], list[str]]:
+    """The reference currency (the first venue's quote) and each venue's conversion into it."""
+    if len({t.base for t in tops}) > 1:
+        raise UsageError("arb compares one base currency: "
+                         + ", ".join(f"{t.venue} {t.symbol}" for t in tops))
+    reference = tops[0].quote
+    convert, notes = {}, []
+    for t in tops:
+        found = converter(t.quote, reference, rates)
+        if found is None:
+            raise UsageError(
+                f"{tops[0].venue} {tops[0].symbol} and {t.venue} {t.symbol} are quoted in "
+                f"different currencies: give --rate {t.quote}/{reference}=<{reference} per "
+                f"{t.quote}> to compare them")
+        convert[t.venue], how = found
+        if how:
+            notes.append(f"{t.venue} {t.symbol} converted at {how}")
+    return reference, convert, notes
+
+
+async def arb_command(session: Session, wanted: Sequence[Target], fees: Sequence[str],
+                      rate_args: Sequence[str], as_json: bool) -> int:
+    if len(wanted) < 2:
+        raise UsageError("arb needs at least two --venue")
+    if len({t.venue for t in wanted}) < len(wanted):
+        raise UsageError("arb compares distinct venues: give each --venue once")
+    overrides = dict(parse_fee(f) for f in fees)
+    rates = [parse_rate(r) for r in rate_args]
+    unused = set(overrides) - {t.venue for t in wanted}
+    if unused:
+        raise UsageError(f"--fee for a venue not compared: {', '.join(sorted(unused))}")
+    # Everything that can be refused is refused before any request.
+    fee_of = {t.venue: taker_fee(t.venue, overrides) for t in wanted}
+    draft = [Top(t.venue, t.symbol, None, None, None, None, *fee_of[t.venue]) for t in wanted]
+    reference, convert, notes = plan(draft, rates)
+    tops = []
+    async with open_venues(session, [t.venue for t in wanted]) as exchanges:
+        for t in wanted:
+            with on(t.venue):
+                book = await exchanges[t.venue].fetch_order_book(t.symbol, limit=5)
+            bid = book.bids[0] if book.bids else None
+            ask = book.asks[0] if book.asks else None
+            tops.append(Top(t.venue, book.symbol, bid.price if bid else None,
+                            bid.amount if bid else None, ask.price if ask else None,
+                            ask.amount if ask else None, *fee_of[t.venue]))
+    ranked = pairs(tops, convert)
+    if as_json:
+        print(to_json({"reference": reference, "conversions": notes,
+                       "venues": [_top_json(t, convert) for t in tops],
+                       "pairs": [_pair_json(p) for p in ranked]}))
+        return 0
+    print(render(tops, ranked, reference, convert, notes))
+    return 0
+
+
+def render(tops: Sequence[Top], ranked: Sequence[Pair], reference: str,
+           convert: Mapping[str, Callable[[Decimal], Decimal]], notes: Sequence[str]) -> str:
+    base = tops[0].base
+    lines = [f"{base}: best bid and ask per venue, compared in {reference}"]
+    lines += [f"  ({note})" for note in notes]
+
+    def ref(t: Top, value: Decimal | None) -> str:
+        return sig(convert[t.venue](value)) if value is not None else "-"
+
+    lines.append(table(
+        ["venue", "symbol", "bid", "ask", f"bid {reference}", f"ask {reference}", "taker fee"],
+        [(t.venue, t.symbol, fmt(t.bid), fmt(t.ask), ref(t, t.bid), ref(t, t.ask),
+          f"{fmt(t.taker * HUNDRED)}% {'(--fee)' if t.fee_source == '--fee' else '(spec)'}")
+         for t in tops]))
+    lines.append("(spec) = the venue's default-tier taker fee; --fee VENUE=RATE sets another")
+    if not ranked:
+        lines.append("no pair of venues with a bid and an ask to compare")
+        return "\n".join(lines)
+    best = ranked[0]
+    lines += [
+        "",
+        ("best pair" if best.net > 0 else "no pair gains after taker fees; the closest")
+        + f": buy on {best.buy.venue} at {sig(best.ask)}, sell on {best.sell.venue} at "
+        f"{sig(best.bid)}",
+        f"  spread {sig(best.gross)} {reference} per {base}, net of taker fees "
+        f"{sig(best.net)} {reference} ({best.net_pct:+.3f}%)",
+    ]
+    if best.size is not None and best.profit is not None:
+        lines.append(f"  the top of both books holds {fmt(best.size)} {base}: net "
+                     f"{sig(best.profit)} {reference}")
+    lines += ["", f"every pair, per {base} in {reference}, best first:", table(
+        ["buy on", "sell on", "ask", "bid", "net of fees", "net %"],
+        [(p.buy.venue, p.sell.venue, sig(p.ask), sig(p.bid), sig(p.net),
+          f"{p.net_pct:+.3f}%") for p in ranked])]
+    return "\n".join(lines)
+
+
+def _top_json(t: Top, convert: Mapping[str, Callable[[Decimal], Decimal]]) -> dict[str, Any]:
+    out: dict[str, Any] = plain(t)
+    out["bid_reference"] = plain(convert[t.venue](t.bid)) if t.bid is not None else None
+    out["ask_reference"] = plain(convert[t.venue](t.ask)) if t.ask is not None else None
+    return out
+
+
+def _pair_json(p: Pair) -> dict[str, Any]:
+    out: dict[str, Any] = plain(p)
+    out["buy"], out["sell"] = p.buy.venue, p.sell.venue
+    return out

@@ -1,0 +1,143 @@
+"""Text and JSON rendering for the `unified` command: tables that fit 80 columns, exact numbers."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from unified.convert import decimal_text
+
+WIDTH = 80
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A plain text table sized to its content."""
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+             for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def fitted(headers: Sequence[str], rows: Sequence[Sequence[Any]], droppable: Sequence[str],
+           width: int = WIDTH) -> str:
+    """A table without the `droppable` columns (first listed, first dropped) it needs to lose
+    to fit in `width`."""
+    keep = list(range(len(headers)))
+    text = table(headers, rows)
+    for name in droppable:
+        if max(len(x) for x in text.splitlines()) <= width:
+            break
+        keep.remove(list(headers).index(name))
+        text = table([headers[i] for i in keep], [[r[i] for i in keep] for r in rows])
+    return text
+
+
+def fmt(value: Decimal | None, places: int = 8) -> str:
+    """A number for people: at most `places` decimals, trailing zeros dropped."""
+    if value is None:
+        return "-"
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def sig(value: Decimal | None, digits: int = 10) -> str:
+    """A computed amount for people: about `digits` significant digits (at least 2 decimals,
+    at most 8), so a converted price reads 31265.62438 and not 31265.624375000."""
+    if value is None:
+        return "-"
+    whole = len(str(abs(int(value)))) if abs(value) >= 1 else 0
+    return fmt(value, min(8, max(2, digits - whole)))
+
+
+def exact(value: Decimal | None) -> str:
+    """A number for machines: every digit, never an exponent."""
+    return "-" if value is None else decimal_text(value)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO-8601 UTC with a Z; milliseconds unless the venue gave finer time."""
+    if moment is None:
+        return None
+    moment = moment.astimezone(UTC)
+    spec = "milliseconds" if moment.microsecond % 1000 == 0 else "microseconds"
+    return moment.isoformat(timespec=spec).replace("+00:00", "Z")
+
+
+def short_time(moment: datetime | None, seconds: bool = True) -> str:
+    shape = "%m-%d %H:%M:%S" if seconds else "%m-%d %H:%M"
+    return "-" if moment is None else moment.astimezone(UTC).strftime(shape)
+
+
+def columns(label: str, labels: Sequence[str], cols: Sequence[tuple[str, Sequence[str]]],
+            width: int = WIDTH) -> str:
+    """Values side by side, one column per (header, values); a label column on the left.
+    Columns that would pass `width` start a new band underneath, with the labels again."""
+    label_w = max(len(x) for x in (label, *labels))
+    bands: list[list[tuple[str, Sequence[str]]]] = [[]]
+    used = label_w
+    for header, values in cols:
+        w = max(len(x) for x in (header, *values)) + 2
+        if bands[-1] and used + w > width:
+            bands.append([])
+            used = label_w
+        bands[-1].append((header, values))
+        used += w
+    out = []
+    for band in bands:
+        out.append(table([label, *(h for h, _ in band)],
+                         [[name, *(v[i] for _, v in band)] for i, name in enumerate(labels)]))
+    return "\n\n".join(out)
+
+
+def beside(blocks: Sequence[str], width: int = WIDTH, gap: int = 4) -> str:
+    """Text blocks next to each other while they fit in `width`, else underneath."""
+    rows: list[list[list[str]]] = [[]]
+    used = 0
+    for block in blocks:
+        lines = block.splitlines()
+        w = max((len(x) for x in lines), default=0)
+        if rows[-1] and used + gap + w > width:
+            rows.append([])
+            used = 0
+        used += (gap if rows[-1] else 0) + w
+        rows[-1].append(lines)
+    out = []
+    for group in rows:
+        widths = [max((len(x) for x in b), default=0) for b in group]
+        height = max(len(b) for b in group)
+        for i in range(height):
+            parts = [(b[i] if i < len(b) else "").ljust(w) for b, w in zip(group, widths,
+                                                                             strict=True)]
+            out.append((" " * gap).join(parts).rstrip())
+        out.append("")
+    return "\n".join(out).rstrip("\n")
+
+
+def plain(value: Any) -> Any:
+    """Models, enums, Decimals and datetimes as JSON-able values (the venue's raw left out)."""
+    if attrs.has(type(value)):
+        return {f.name: plain(getattr(value, f.name)) for f in attrs.fields(type(value))
+                if f.name != "raw"}
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(plain(value), indent=2)
