@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import IO
 
 from unified import registry
-from unified.cli_creds import env_names
+from unified.cli.creds import env_names
 from unified.sim.server import default_credentials
 
 from ..conftest import ROOT

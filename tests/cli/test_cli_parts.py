@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unified.cli_arb import Rate, Top, converter, pairs, parse_fee, parse_rate, plan
-from unified.cli_creds import check_permissions, from_env, from_file, resolve
-from unified.cli_errors import UsageError
-from unified.cli_export import parse_time
-from unified.cli_format import beside, columns, fitted, iso
-from unified.cli_progress import Progress
-from unified.cli_rows import encode, header, ledger_row
+from unified.cli.arb import Rate, Top, converter, pairs, parse_fee, parse_rate, plan
+from unified.cli.creds import check_permissions, from_env, from_file, resolve
+from unified.cli.errors import UsageError
+from unified.cli.export import parse_time
+from unified.cli.format import beside, columns, fitted, iso
+from unified.cli.progress import Progress
+from unified.cli.rows import encode, header, ledger_row
 from unified.models import LedgerEntry
 
 SECRET = "do-not-print-me"

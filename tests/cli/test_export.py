@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from unified.cli_export import PAUSE_ENV
-from unified.cli_rows import FILL_COLUMNS, LEDGER_COLUMNS, ORDER_COLUMNS
+from unified.cli.export import PAUSE_ENV
+from unified.cli.rows import FILL_COLUMNS, LEDGER_COLUMNS, ORDER_COLUMNS
 
 from .helpers import BASE_ENV, CLI, one_line, read_until, sim_env, spawn, unified_cmd
 

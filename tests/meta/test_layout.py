@@ -78,7 +78,7 @@ def test_wheel_ships_the_specs(tmp_path: Path) -> None:
     for spec in specs_dir().glob("*.toml"):
         assert f"adapters/_specs/{spec.name}" in names
     assert any(n.startswith("adapters/kucoin/examples/") for n in names)
-    assert "unified/cli.py" in names
+    assert "unified/cli/__main__.py" in names
 
 
 def test_a_foreign_adapters_package_is_refused(tmp_path: Path) -> None:

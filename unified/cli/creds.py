@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from unified import registry
-from unified.cli_errors import UsageError
+from unified.cli.errors import UsageError
 from unified.venue import Credentials
 
 FIELDS = ("api_key", "secret", "passphrase")

@@ -13,9 +13,9 @@ from typing import Any
 import attrs
 
 from unified import registry
-from unified.cli_errors import UsageError, on
-from unified.cli_format import fmt, plain, sig, table, to_json
-from unified.cli_session import Session, Target, open_venues
+from unified.cli.errors import UsageError, on
+from unified.cli.format import fmt, plain, sig, table, to_json
+from unified.cli.session import Session, Target, open_venues
 
 HUNDRED = Decimal(100)
 # Sums and products of venue prices are exact at this precision; dividing (by an inverse

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from unified.cli_errors import on
-from unified.cli_format import beside, columns, fmt, plain, short_time, table, to_json
-from unified.cli_session import Session, Target, open_venues
+from unified.cli.errors import on
+from unified.cli.format import beside, columns, fmt, plain, short_time, table, to_json
+from unified.cli.session import Session, Target, open_venues
 from unified.models import OrderBook, Ticker
 
 TICKER_ROWS = ("symbol", "last", "bid", "ask", "spread", "bid size", "ask size", "24h open",

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from unified.cli_format import iso
+from unified.cli.format import iso
 from unified.convert import decimal_text
 from unified.models import Fee, Fill, LedgerEntry, Order
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from unified.cli_errors import on
-from unified.cli_format import fitted, fmt, plain, short_time, table, to_json
-from unified.cli_session import Session, open_venues
+from unified.cli.errors import on
+from unified.cli.format import fitted, fmt, plain, short_time, table, to_json
+from unified.cli.session import Session, open_venues
 from unified.models import Order, OrderStatus, OrderType
 
 STATUS = {OrderStatus.PARTIALLY_FILLED: "partial"}  # the one status too wide for the table

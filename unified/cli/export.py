@@ -23,10 +23,10 @@ from typing import Any, BinaryIO
 import attrs
 
 from unified import registry
-from unified.cli_errors import Failed, UsageError, on
-from unified.cli_progress import Progress
-from unified.cli_rows import KINDS, encode, header
-from unified.cli_session import Session, open_venues
+from unified.cli.errors import Failed, UsageError, on
+from unified.cli.progress import Progress
+from unified.cli.rows import KINDS, encode, header
+from unified.cli.session import Session, open_venues
 from unified.client import Exchange
 from unified.models import Page
 

@@ -13,8 +13,8 @@ import attrs
 
 import unified
 from unified import registry
-from unified.cli_creds import resolve
-from unified.cli_errors import UsageError, on
+from unified.cli.creds import resolve
+from unified.cli.errors import UsageError, on
 from unified.client import Exchange
 
 

@@ -17,8 +17,12 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import unified
-from unified import cli_account, cli_arb, cli_export, cli_market, registry
-from unified.cli_errors import (
+from unified import registry
+from unified.cli import account as cli_account
+from unified.cli import arb as cli_arb
+from unified.cli import export as cli_export
+from unified.cli import market as cli_market
+from unified.cli.errors import (
     FAILURE,
     INTERRUPTED,
     USAGE,
@@ -28,10 +32,10 @@ from unified.cli_errors import (
     exit_code,
     say,
 )
-from unified.cli_export import Job, parse_time
-from unified.cli_format import fmt as _fmt
-from unified.cli_format import table as table  # re-exported: unified.sim.soak uses it
-from unified.cli_session import Session, targets
+from unified.cli.export import Job, parse_time
+from unified.cli.format import fmt as _fmt
+from unified.cli.format import table
+from unified.cli.session import Session, targets
 from unified.errors import UnifiedError
 from unified.models import Market, OrderType, Side
 
@@ -386,6 +390,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
         return FAILURE
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from unified.cli.main import main
+
+sys.exit(main())
