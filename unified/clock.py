@@ -48,12 +48,17 @@ class ManualClock:
         self._now = moment
 
 
-class PacedClock(SystemClock):
-    """Wall-clock timestamps (what signatures carry) but manual pacing time: waits for rate
-    limits and backoff pass instantly and deterministically (simulations, soak, tests)."""
+class PacedClock:
+    """Timestamps from a wall clock (the system's by default: what signatures carry) but
+    manual pacing time: waits for rate limits and backoff pass instantly and deterministically
+    (simulations, soak, tests). With a ManualClock as the wall, time stands still too."""
 
-    def __init__(self) -> None:
+    def __init__(self, wall: Clock | None = None) -> None:
+        self.wall = wall or SystemClock()
         self.pace = ManualClock()
+
+    def now(self) -> datetime:
+        return self.wall.now()
 
     def monotonic(self) -> float:
         return self.pace.monotonic()

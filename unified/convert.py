@@ -65,22 +65,13 @@ def to_decimal(value: Any, _type: Any = None) -> Decimal:
     """Decimal from a str, int or an already-exact Decimal; never from float or bool.
 
     (`_type` lets the function serve as its own cattrs hook: one call per field.)"""
-    cls = type(value)
-    if cls is str:  # the common case first; Decimal() itself ignores surrounding whitespace
+    if isinstance(value, str):  # the common case first; Decimal() ignores surrounding spaces
         try:
             result = Decimal(value)
         except InvalidOperation:
             raise DecodeError(f"not a decimal number: {value!r}") from None
-        if not result.is_finite():
-            raise DecodeError(f"not a finite number: {value!r}")
-        return result
-    if isinstance(value, Decimal):
+    elif isinstance(value, Decimal):
         result = value
-    elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip())
-        except InvalidOperation:
-            raise DecodeError(f"not a decimal number: {value!r}") from None
     elif isinstance(value, int) and not isinstance(value, bool):
         result = Decimal(value)
     else:
@@ -113,7 +104,7 @@ def to_bool(value: Any, _type: Any = None) -> bool:
 
 
 def to_str(value: Any, _type: Any = None) -> str:
-    if type(value) is str or isinstance(value, str):
+    if isinstance(value, str):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)

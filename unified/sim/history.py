@@ -9,7 +9,6 @@ reproducible byte for byte, and an interrupted one can be resumed against a new 
 
 from __future__ import annotations
 
-import asyncio
 import random
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -18,7 +17,7 @@ from decimal import Decimal
 import unified
 from unified import registry
 from unified.client import Exchange
-from unified.clock import ManualClock
+from unified.clock import ManualClock, PacedClock
 from unified.models import OrderType, Side, TimeInForce
 from unified.sim.book import HOUSE_ACCOUNT, Engine, SimMarket
 from unified.sim.server import USER, SimVenue, fund_user
@@ -29,27 +28,14 @@ SETTLE = timedelta(seconds=30)  # from the last event to "now": no event sits on
 MARKETS = 3  # the history covers the venue's first markets (its default market first)
 
 
-class StillClock(ManualClock):
-    """Wall time moves only when told (between history steps, then never); pacing time moves
-    by `sleep`, so rate-limit waits pass at once and every run sees the same venue state."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        super().__init__(start)
-        self._paced = 0.0
-
-    def monotonic(self) -> float:
-        return super().monotonic() + self._paced
-
-    async def sleep(self, seconds: float) -> None:
-        self._paced += max(seconds, 0.0)
-        await asyncio.sleep(0)
-
-
 async def start_seeded(venue_id: str, rounds: int = 20, port: int = 0, seed: int = 11
-                       ) -> tuple[SimVenue, StillClock]:
+                       ) -> tuple[SimVenue, PacedClock]:
     """A started local venue with a seeded book, tape, paper funds and trading history; its
     clock stands still just after the last event. The caller stops the venue."""
-    clock = StillClock(HISTORY_START)
+    # Wall time moves only between history steps, then never; rate-limit waits pass at once:
+    # every run sees the same venue state.
+    wall = ManualClock(HISTORY_START)
+    clock = PacedClock(wall)
     markets = registry.get(venue_id).descriptor.load_simulator().markets
     engine = Engine(markets, clock)
     engine.seed_book()
@@ -59,15 +45,15 @@ async def start_seeded(venue_id: str, rounds: int = 20, port: int = 0, seed: int
     await sim.start()
     try:
         async with connect(sim, clock) as ex:
-            await seed_history(ex, engine, clock, markets[:MARKETS], rounds, random.Random(seed))
+            await seed_history(ex, engine, wall, markets[:MARKETS], rounds, random.Random(seed))
     except BaseException:
         await sim.stop()
         raise
-    clock.advance(SETTLE.total_seconds())
+    wall.advance(SETTLE.total_seconds())
     return sim, clock
 
 
-def connect(sim: SimVenue, clock: StillClock) -> Exchange:
+def connect(sim: SimVenue, clock: PacedClock) -> Exchange:
     """A client of the local venue sharing its still clock."""
     return unified.connect(sim.venue_id, credentials=sim.credentials, base_url=sim.base_url,
                            clock=clock, sleep=clock.sleep)
