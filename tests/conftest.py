@@ -22,7 +22,8 @@ settings.register_profile("dev", deadline=None, max_examples=100)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "reference"
+#: reference data copied into the repository (see SOURCES.md there): a clone needs nothing beside it
+DATA = ROOT / "tests" / "data" / "reference"
 VENUES = list(registry.venues())
 
 

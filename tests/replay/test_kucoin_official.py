@@ -1,4 +1,4 @@
-"""KuCoin's official documented responses (shared/reference/examples/kucoin-official/) decode."""
+"""KuCoin's documented responses (tests/data/reference/examples/kucoin-official/) decode."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SHARED
+from ..conftest import DATA
 from .test_examples import exchange_for, replay
 
-OFFICIAL = SHARED / "examples" / "kucoin-official"
+OFFICIAL = DATA / "examples" / "kucoin-official"
 #: file stem -> (operation, needs the file) for the endpoints the adapter uses
 OPERATIONS = {
     "get_api_v1_accounts": "fetch_balance",

@@ -15,9 +15,9 @@ from unified.sim.verify import hmac_sha256_b64, md5_sorted_params
 from unified.venue import Credentials
 from unified.wire import WireRequest
 
-from ..conftest import SHARED
+from ..conftest import DATA
 
-GOLDEN = json.loads((SHARED / "signing-vectors.json").read_text())
+GOLDEN = json.loads((DATA / "signing-vectors.json").read_text())
 SPECS = {reg.spec.name: reg for reg in registry.venues().values()}
 
 

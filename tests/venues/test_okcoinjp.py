@@ -36,7 +36,7 @@ from unified.tables import Tables
 from unified.venue import Context, Credentials, VenueRejected
 from unified.wire import WireRequest, WireResponse
 
-from ..conftest import SHARED, run
+from ..conftest import DATA, run
 
 SPEC = load_spec("okcoinjp")
 TABLES = Tables(SPEC)
@@ -44,7 +44,7 @@ BTC_JPY = Market(symbol="BTC/JPY", venue_symbol="BTC-JPY", base="BTC", quote="JP
                  price_increment=Decimal("0.1"), amount_increment=Decimal("0.00000001"),
                  min_amount=Decimal("0.0001"), min_cost=None, active=True)
 CTX = Context("okcoinjp", TABLES, {"BTC/JPY": BTC_JPY}, {"BTC-JPY": BTC_JPY})
-GOLDEN = json.loads((SHARED / "signing-vectors.json").read_text())["okcoinjp_v3"]
+GOLDEN = json.loads((DATA / "signing-vectors.json").read_text())["okcoinjp_v3"]
 
 
 # ---------------------------------------------------------------- signing
@@ -244,7 +244,7 @@ def test_error_classes(code: str | None, http_status: int, name: str) -> None:
 
 
 def test_the_whole_okex_v3_table_is_in_the_spec() -> None:
-    table = json.loads((SHARED / "error-codes" / "okex-v3.json").read_text())["codes"]
+    table = json.loads((DATA / "error-codes" / "okex-v3.json").read_text())["codes"]
     codes = [row.code for row in SPEC.errors if row.code is not None]
     assert len(codes) == len(set(codes))
     assert {str(c["code"]) for c in table} <= set(codes)

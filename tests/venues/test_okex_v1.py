@@ -39,7 +39,7 @@ from unified.tables import Tables
 from unified.venue import Context, Credentials, PlacedOrder, VenueRejected
 from unified.wire import WireRequest, WireResponse, encode_form
 
-from ..conftest import SHARED, run
+from ..conftest import DATA, run
 
 SPEC = load_spec("okex_v1")
 TABLES = Tables(SPEC)
@@ -47,8 +47,8 @@ BTC_USDT = Market(symbol="BTC/USDT", venue_symbol="btc_usdt", base="BTC", quote=
                   price_increment=Decimal("0.0001"), amount_increment=Decimal("0.00000001"),
                   min_amount=Decimal("0.01"), min_cost=None, active=True)
 CTX = Context("okex_v1", TABLES, {"BTC/USDT": BTC_USDT}, {"btc_usdt": BTC_USDT})
-GOLDEN = json.loads((SHARED / "signing-vectors.json").read_text())["okex_v1"]
-CODES = json.loads((SHARED / "error-codes" / "okex-v1-rest.json").read_text())["codes"]
+GOLDEN = json.loads((DATA / "signing-vectors.json").read_text())["okex_v1"]
+CODES = json.loads((DATA / "error-codes" / "okex-v1-rest.json").read_text())["codes"]
 VENUE_IDS = ["okex_v1", "okcoin_v1"]
 
 
