@@ -50,6 +50,34 @@ def test_core_never_imports_a_venue() -> None:
             assert not name.startswith("adapters."), f"{path} imports {name}"
 
 
+def test_arrows_point_one_way() -> None:
+    """The core uses neither the local venues nor the command line; the local venues use the
+    core, never the command line."""
+    for path in (ROOT / "unified").rglob("*.py"):
+        part = path.relative_to(ROOT / "unified").parts[0]
+        banned = {"sim": ("unified.cli",), "cli": ()}.get(part, ("unified.sim", "unified.cli"))
+        for name in imports(path):
+            assert not any(name == b or name.startswith(b + ".") for b in banned), \
+                f"{path} imports {name}"
+
+
+def test_modules_stay_small() -> None:
+    """One job per module: no core module past 400 lines, no function past 60, and the
+    Exchange facade under 250 (it checks arguments and delegates)."""
+    for path in (ROOT / "unified").rglob("*.py"):
+        assert len(path.read_text().splitlines()) <= 400, f"{path} is past 400 lines"
+    for path in [*(ROOT / "unified").rglob("*.py"), *(ROOT / "adapters").rglob("*.py")]:
+        source = path.read_text()
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                size = (node.end_lineno or node.lineno) - node.lineno + 1
+                assert size <= 60, f"{path}: {node.name} is {size} lines"
+    facade = next(n for n in ast.walk(ast.parse((ROOT / "unified/client.py").read_text()))
+                  if isinstance(n, ast.ClassDef) and n.name == "Exchange")
+    assert (facade.end_lineno or 0) - facade.lineno + 1 < 250
+
+
 def test_venues_never_import_each_other() -> None:
     for folder in VENUE_FOLDERS:
         for path in (ROOT / "adapters" / folder).rglob("*.py"):

@@ -89,8 +89,8 @@ def test_broken_bodies_fail_typed(path: Path, body: bytes, status: int) -> None:
     example = json.loads(path.read_text())
     ex = exchange_for(path.parent.parent.name)
     with pytest.raises((DecodeError, VenueError)):
-        payload = ex._unwrap(WireResponse(status, {"content-type": "text/html"}, body))
-        ex._decode(example["op"], payload)
+        payload = ex._pipe.unwrap(WireResponse(status, {"content-type": "text/html"}, body))
+        ex._pipe.decode(example["op"], payload)
 
 
 def test_unknown_side_or_status_is_never_a_default() -> None:

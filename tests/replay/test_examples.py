@@ -38,17 +38,17 @@ def replay(ex: Exchange, example: dict[str, Any]) -> list[Any]:
     op = example["op"]
     body = json.dumps(example["response"]).encode()
     headers = {k.lower(): v for k, v in example.get("headers", {}).items()}
-    payload = ex._unwrap(WireResponse(example.get("http_status", 200), headers, body))
+    payload = ex._pipe.unwrap(WireResponse(example.get("http_status", 200), headers, body))
     ep = ex.spec.endpoints[op]
     if op in ("fetch_open_orders",) or op.startswith("iter_"):
         strategy = paging.strategy_for(ep.paging)
         rows = strategy.items(payload)
         regroup = ex.adapter.endpoints[op].regroup
         if regroup is not None:
-            rows = regroup(ex._ctx, rows)
+            rows = regroup(ex._pipe.ctx, rows)
         # a multi-part walk's answer is decoded as the part it was asked for (spec variants)
-        return [ex._decode(op, row, example.get("variant")) for row in rows]
-    result = ex._decode(op, payload)
+        return [ex._pipe.decode(op, row, example.get("variant")) for row in rows]
+    result = ex._pipe.decode(op, payload)
     if isinstance(result, list):
         return result
     if isinstance(result, dict):
@@ -88,4 +88,4 @@ def test_malformed_envelope_is_a_decode_error() -> None:
     ex = exchange_for("kucoin")
     for body in (b"[]", b'"x"', b"{}", b"<html>oops</html>", b'{"code": "200000", "data": '):
         with pytest.raises(DecodeError):
-            ex._unwrap(WireResponse(200, {}, body))
+            ex._pipe.unwrap(WireResponse(200, {}, body))

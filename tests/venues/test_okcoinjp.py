@@ -418,7 +418,7 @@ def test_walk_is_stable_while_orders_arrive_and_resumes() -> None:
             rest = [o.id async for o in ex.iter_closed_orders("BTC/JPY", cursor=cursors[0],
                                                               page_size=4)]
             assert rest == seen[4:]
-            payload, headers = await ex._call(
+            payload, headers = await ex._pipe.call(
                 "iter_closed_orders", {"symbol": "BTC-JPY"}, {"before": seen[1], "limit": "1"})
             assert [row["order_id"] for row in payload] == [seen[0]]
             assert headers["ok-before"] == headers["ok-after"] == seen[0]

@@ -331,7 +331,7 @@ def test_local_venue_round_trip(venue: str) -> None:
             resting = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.01"),
                                             Decimal("25000"))
             assert resting.id.isdigit() and resting.status is OrderStatus.OPEN
-            found = await ex._fetch("fetch_orders", await ex._symbol_args(
+            found = await ex._pipe.fetch("fetch_orders", await ex._markets.args(
                 symbol, ids=[resting.id, bought.id]))
             assert [o.id for o in found] == [resting.id]  # type=0: unfilled ones only
             assert (await ex.cancel_order(resting.id, symbol)).status is OrderStatus.CANCELED
@@ -352,17 +352,17 @@ def test_local_venue_batch_and_multi_cancel() -> None:
             good = {"type": OrderType.LIMIT, "side": Side.BUY, "amount": Decimal("0.01"),
                     "price": Decimal("25000"), "post_only": False}
             tiny = {**good, "amount": Decimal("0.001")}
-            args = await ex._symbol_args("BTC/USDT", orders=[good, tiny, good])
-            placed = await ex._fetch("create_orders", args)
+            args = await ex._markets.args("BTC/USDT", orders=[good, tiny, good])
+            placed = await ex._pipe.fetch("create_orders", args)
             assert [p.error is None for p in placed] == [True, False, True]
             assert isinstance(placed[1].error, InvalidOrder) and placed[1].error.code == "10011"
             ids = [placed[0].id, placed[2].id, "424242"]
-            canceled = await ex._fetch("cancel_orders", await ex._symbol_args("BTC/USDT",
+            canceled = await ex._pipe.fetch("cancel_orders", await ex._markets.args("BTC/USDT",
                                                                               ids=ids))
             assert [p.id for p in canceled] == ids
             assert canceled[2].error is not None
             with pytest.raises(InvalidOrder):  # every item refused: result false
-                await ex._fetch("create_orders", await ex._symbol_args("BTC/USDT",
+                await ex._pipe.fetch("create_orders", await ex._markets.args("BTC/USDT",
                                                                        orders=[tiny]))
     run(scenario())
 
@@ -386,7 +386,7 @@ def test_local_venue_speaks_v1_errors() -> None:
             unsigned = WireRequest("POST", sim.base_url, "/api/v1/userinfo.do",
                                    query="page_length=1", body=signed.body,
                                    headers=signed.headers)
-            answer = await ex._transport.send(unsigned, 5)
+            answer = await ex._pipe.transport.send(unsigned, 5)
             assert answer.status == 200 and loads(answer.body) == {"result": False,
                                                                    "error_code": 10007}
     run(scenario())

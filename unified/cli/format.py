@@ -12,18 +12,9 @@ from typing import Any
 import attrs
 
 from unified.convert import decimal_text
+from unified.text_table import table as table  # re-exported for the commands
 
 WIDTH = 80
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A plain text table sized to its content."""
-    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-             for row in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def fitted(headers: Sequence[str], rows: Sequence[Sequence[Any]], droppable: Sequence[str],

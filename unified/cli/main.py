@@ -230,14 +230,8 @@ def _positive(text: str) -> int:
     return value
 
 
-def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="unified", description=unified.__doc__)
-    p.add_argument("--debug", action="store_true", help="show tracebacks")
-    p.add_argument("--local", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("--version", action="version", version=unified.__version__)
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    common = [_common()]
-
+def _market_commands(sub: Any, common: Sequence[argparse.ArgumentParser]) -> None:
+    """ticker, book and arb: public data from several venues side by side."""
     t = sub.add_parser("ticker", parents=common, help="tickers from several venues, side by side")
     _venue_symbol_args(t)
     b = sub.add_parser("book", parents=common, help="order books from several venues, side by side")
@@ -250,6 +244,17 @@ def parser() -> argparse.ArgumentParser:
                    help="taker fee to use for a venue (0.001 or 0.1%%); default: the spec's")
     a.add_argument("--rate", action="append", default=[], metavar="BASE/QUOTE=VALUE",
                    help="conversion between quote currencies, e.g. JPY/USDT=0.0067")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="unified", description=unified.__doc__)
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    p.add_argument("--local", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--version", action="version", version=unified.__version__)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = [_common()]
+
+    _market_commands(sub, common)
 
     bal = sub.add_parser("balances", parents=common, help="an account's balances")
     bal.add_argument("--venue", required=True)

@@ -21,6 +21,7 @@ from unified.clock import PacedClock
 from unified.errors import AmbiguousOutcome, UnifiedError
 from unified.models import OrderStatus, OrderType, Side
 from unified.sim.server import USER, SimVenue
+from unified.text_table import table
 
 
 @attrs.define
@@ -115,8 +116,6 @@ async def soak(venues: Sequence[str], intents: int, fault_rate: float, seed: int
 
 
 def report(results: Sequence[VenueSoak]) -> str:
-    from unified.cli import table
-
     columns = ("intents", "requests", "faults", "placed", "failed", "ambiguous", "duplicates",
                "lost", "canceled", "burst_429")
     rows: list[list[Any]] = [[r.venue, *(getattr(r, c) for c in columns)] for r in results]

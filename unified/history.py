@@ -1,0 +1,197 @@
+"""History walks and their cursors: paged operations walked to the end, time windows, parts.
+
+Its own module because resuming, windows and multi-part walks are one set of rules that every
+paged operation obeys (closed orders, fills, ledger, open orders, and later deposits,
+withdrawals and funding history); the page loop itself is the one in `unified.paging`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from unified import arguments, paging
+from unified.convert import to_ms
+from unified.errors import ConfigurationError, DecodeError
+from unified.markets import Markets
+from unified.models import Fill, LedgerEntry, Order, Page
+from unified.pipeline import DECODE_FAILURES, Pipeline
+
+T = TypeVar("T")
+PageSource = Callable[[], AsyncIterator[Page[Any]]]
+
+
+class PageWalk(AsyncIterator[T]):
+    """`async for item in walk` yields items; `walk.pages()` yields Page(items, cursor)."""
+
+    def __init__(self, pages: Callable[[], AsyncIterator[Page[T]]]) -> None:
+        self._pages = pages
+        self._items: AsyncIterator[T] | None = None
+
+    def pages(self) -> AsyncIterator[Page[T]]:
+        return self._pages()
+
+    async def _each(self) -> AsyncIterator[T]:
+        async for page in self._pages():
+            for item in page.items:
+                yield item
+
+    def __aiter__(self) -> PageWalk[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        if self._items is None:
+            self._items = self._each()
+        return await self._items.__anext__()
+
+
+class History:
+    """Builds walks over the pipeline; the venue's paging style comes from the spec."""
+
+    def __init__(self, pipeline: Pipeline, markets: Markets) -> None:
+        self._pipe = pipeline
+        self._markets = markets
+
+    def closed_orders(self, symbol: str, since: datetime | None, until: datetime | None,
+                      cursor: str | None, page_size: int | None) -> PageWalk[Order]:
+        return self._of_market("iter_closed_orders", symbol, since, until, cursor, page_size)
+
+    def my_trades(self, symbol: str, since: datetime | None, until: datetime | None,
+                  cursor: str | None, page_size: int | None) -> PageWalk[Fill]:
+        return self._of_market("iter_my_trades", symbol, since, until, cursor, page_size)
+
+    def ledger(self, currency: str | None, since: datetime | None, until: datetime | None,
+               cursor: str | None, page_size: int | None) -> PageWalk[LedgerEntry]:
+        if currency is not None and not isinstance(currency, str):
+            raise ConfigurationError("currency must be a string like 'USDT'")
+        window = self.window(since, until)
+
+        async def args() -> dict[str, Any]:
+            return {"currency": currency.upper() if currency else None, **window}
+
+        return self.windowed("iter_ledger", args, since, until, cursor, page_size)
+
+    def _of_market(self, op: str, symbol: str, since: datetime | None, until: datetime | None,
+                   cursor: str | None, page_size: int | None) -> PageWalk[Any]:
+        window = self.window(since, until)
+
+        async def args() -> dict[str, Any]:
+            return await self._markets.args(symbol, **window)
+
+        return self.windowed(op, args, since, until, cursor, page_size)
+
+    def walk(self, op: str, args: Mapping[str, Any], *, cursor: str | None = None,
+             page_size: int | None = None, variant: str | None = None) -> PageWalk[Any]:
+        """Every page of one paged operation, from `cursor` on."""
+        ep = self._pipe.endpoint(op)
+        arguments.cursor(cursor)
+        if variant is not None:
+            args = {**args, "variant": variant}
+        pipe = self._pipe
+
+        async def fetch(params: paging.Params) -> tuple[Any, Mapping[str, str]]:
+            return await pipe.call(op, args, params)
+
+        def decode_item(item: Any) -> Any:
+            return pipe.decode(op, item, variant)
+
+        hook = pipe.adapter.endpoints[op].regroup if op in pipe.adapter.endpoints else None
+
+        def regroup(rows: Sequence[Any]) -> Sequence[Any]:
+            assert hook is not None
+            try:
+                return hook(pipe.ctx, rows)
+            except DecodeError:
+                raise
+            except DECODE_FAILURES as exc:
+                raise DecodeError(f"{pipe.venue} {op}: malformed page: {exc!r}") from None
+
+        def pages() -> AsyncIterator[Page[Any]]:
+            strategy = paging.strategy_for(ep.paging, page_size)
+            return paging.walk(fetch, strategy, decode_item, cursor,
+                               regroup if hook is not None else None)
+
+        return PageWalk(pages)
+
+    def windowed(self, op: str, make_args: Callable[[], Awaitable[dict[str, Any]]],
+                 since: datetime | None, until: datetime | None, cursor: str | None,
+                 page_size: int | None) -> PageWalk[Any]:
+        """A history walk, filtered to the window where the venue cannot; an op with spec
+        variants (e.g. deposits, withdrawals) is walked part after part."""
+        size = self.page_size(op, page_size)
+        variants = self._pipe.spec.endpoints[op].variants
+        arguments.cursor(cursor)
+
+        def part(variant: str | None, sub: str | None) -> PageSource:
+            async def pages() -> AsyncIterator[Page[Any]]:
+                args = await make_args()
+                walk = self.walk(op, args, cursor=sub, page_size=size, variant=variant)
+                async for page in walk.pages():
+                    yield page
+
+            return self._in_window(pages, since, until)
+
+        if not variants:
+            return PageWalk(part(None, cursor))
+        return PageWalk(lambda: paging.walk_parts(variants, lambda v, sub: part(v, sub)(),
+                                                  cursor))
+
+    @property
+    def _venue_filters_time(self) -> bool:
+        return bool(self._pipe.spec.capabilities.get("history_time_filter", True))
+
+    def window(self, since: datetime | None, until: datetime | None) -> dict[str, Any]:
+        """The encoder's time args; empty where the venue pages by id only (filtered here)."""
+        arguments.aware("since", since)
+        arguments.aware("until", until)
+        if not self._venue_filters_time:
+            return {}
+        return {"since": since, "until": until,
+                "since_ms": to_ms(since) if since else None,
+                "until_ms": to_ms(until) if until else None}
+
+    def _in_window(self, pages: PageSource, since: datetime | None,
+                   until: datetime | None) -> PageSource:
+        """For venues without a time filter: keep the window's items from a newest-first walk
+        and end it at the first page wholly older than `since`."""
+        if self._venue_filters_time or (since is None and until is None):
+            return pages
+
+        async def filtered() -> AsyncIterator[Page[Any]]:
+            async for page in pages():
+                stamps = [_moment(item) for item in page.items]
+                kept = tuple(item for item, at in zip(page.items, stamps, strict=True)
+                             if (since is None or at >= since) and (until is None or at <= until))
+                past = since is not None and bool(stamps) and all(at < since for at in stamps)
+                yield Page(kept, None if past else page.cursor)
+                if past:
+                    return
+
+        return filtered
+
+    def page_size(self, op: str, wanted: int | None) -> int | None:
+        cap = self._pipe.endpoint(op).paging.page_limit
+        arguments.positive_int("limit", wanted)
+        if wanted is None:
+            return cap
+        return min(wanted, cap) if cap else wanted
+
+
+def _moment(item: Any) -> datetime:
+    """When a history item happened: fills and ledger entries have a timestamp, orders a
+    creation time."""
+    at = getattr(item, "timestamp", None) or getattr(item, "created_at", None)
+    if not isinstance(at, datetime):
+        raise DecodeError(f"{type(item).__name__} has no time to filter a window on")
+    return at
+
+
+async def take(walk: AsyncIterator[T], limit: int | None) -> list[T]:
+    """The first `limit` items of a walk (all of them for None)."""
+    out: list[T] = []
+    async for item in walk:
+        out.append(item)
+        if limit is not None and len(out) >= limit:
+            break
+    return out

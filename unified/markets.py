@@ -1,0 +1,66 @@
+"""The loaded markets: one load per client, symbol lookups, and the encoder args of a symbol.
+
+Its own module because every other room needs "which market is this symbol" and nothing
+else about it: market data, orders, history walks and, later, streams and futures contracts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from unified.convert import to_decimal
+from unified.errors import BadSymbol
+from unified.models import Market
+from unified.pipeline import Pipeline
+
+
+class Markets:
+    """Loads the venue's markets once (or from the spec for venues without an endpoint) and
+    hands the decoder context the loaded tables."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._pipe = pipeline
+        self._by_symbol: dict[str, Market] | None = None
+        self._lock = asyncio.Lock()
+
+    async def load(self, reload: bool = False) -> dict[str, Market]:
+        async with self._lock:
+            if self._by_symbol is None or reload:
+                markets: list[Market] = (
+                    self._from_spec() if self._pipe.spec.capability("static_markets")
+                    else await self._pipe.fetch("load_markets")
+                )
+                self._by_symbol = {m.symbol: m for m in markets}
+                self._pipe.use_markets(self._by_symbol, {m.venue_symbol: m for m in markets})
+            return dict(self._by_symbol)
+
+    def _from_spec(self) -> list[Market]:
+        """Venues without an instruments endpoint list their markets in the spec."""
+        markets = []
+        for row in self._pipe.spec.markets:
+            symbol = str(row["symbol"])
+            base, _, quote = symbol.partition("/")
+            markets.append(Market(
+                symbol=symbol, venue_symbol=self._pipe.tables.symbols.to_venue(symbol), base=base,
+                quote=quote, price_increment=to_decimal(row["price_increment"]),
+                amount_increment=to_decimal(row["amount_increment"]),
+                min_amount=to_decimal(row["min_amount"]),
+                min_cost=to_decimal(row["min_cost"]) if "min_cost" in row else None,
+                active=bool(row.get("active", True)), raw=row,
+            ))
+        return markets
+
+    async def market(self, symbol: str) -> Market:
+        if not isinstance(symbol, str):
+            raise BadSymbol(f"symbol must be a string like 'BTC/USDT', got {symbol!r}")
+        markets = self._by_symbol if self._by_symbol is not None else await self.load()
+        try:
+            return markets[symbol]
+        except KeyError:
+            raise BadSymbol(f"{self._pipe.venue} has no market {symbol!r}") from None
+
+    async def args(self, symbol: str, **more: Any) -> dict[str, Any]:
+        """An encoder's args for an operation on one market."""
+        market = await self.market(symbol)
+        return {"symbol": market.venue_symbol, "market": market, **more}
