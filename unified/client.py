@@ -17,8 +17,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
+from unified.arguments import positive_decimal
 from unified.cancels import Cancels
 from unified.clock import Clock, SystemClock, VenueClock
 from unified.errors import AmbiguousOutcome, ConfigurationError, VenueError
@@ -45,6 +46,7 @@ from unified.models import (
 from unified.order_args import OrderChecks
 from unified.pipeline import Pipeline
 from unified.placement import Placement
+from unified.precision import round_to_step
 from unified.retry import RetryPolicy
 from unified.spec import VenueSpec
 from unified.transport import AiohttpTransport, Transport
@@ -122,6 +124,20 @@ class Exchange:
 
     async def market(self, symbol: str) -> Market:
         return await self._markets.market(symbol)
+
+    def price_to_precision(self, symbol: str, price: Decimal, rounding: str = ROUND_DOWN
+                           ) -> Decimal:
+        """`price` on the market's price step (rounded down unless told); markets loaded."""
+        positive_decimal("price", price)
+        return round_to_step("price", price, self._markets.loaded(symbol).price_increment,
+                             rounding)
+
+    def amount_to_precision(self, symbol: str, amount: Decimal, rounding: str = ROUND_DOWN
+                            ) -> Decimal:
+        """`amount` on the market's amount step (rounded down unless told); markets loaded."""
+        positive_decimal("amount", amount)
+        return round_to_step("amount", amount, self._markets.loaded(symbol).amount_increment,
+                             rounding)
 
     # ------------------------------------------------------------------ public data
 

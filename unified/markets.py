@@ -10,7 +10,7 @@ import asyncio
 from typing import Any
 
 from unified.convert import to_decimal
-from unified.errors import BadSymbol
+from unified.errors import BadSymbol, ConfigurationError
 from unified.models import Market
 from unified.pipeline import Pipeline
 
@@ -52,11 +52,18 @@ class Markets:
         return markets
 
     async def market(self, symbol: str) -> Market:
+        if self._by_symbol is None:
+            await self.load()
+        return self.loaded(symbol)
+
+    def loaded(self, symbol: str) -> Market:
+        """A market of the loaded table, without I/O."""
         if not isinstance(symbol, str):
             raise BadSymbol(f"symbol must be a string like 'BTC/USDT', got {symbol!r}")
-        markets = self._by_symbol if self._by_symbol is not None else await self.load()
+        if self._by_symbol is None:
+            raise ConfigurationError("markets are not loaded yet: await ex.load_markets() first")
         try:
-            return markets[symbol]
+            return self._by_symbol[symbol]
         except KeyError:
             raise BadSymbol(f"{self._pipe.venue} has no market {symbol!r}") from None
 

@@ -74,6 +74,8 @@ class Market:
     min_cost: Decimal | None
     active: bool
     raw: Any = _raw
+    # the step of a quote amount (a market buy's cost), where the venue has one
+    cost_increment: Decimal | None = None
 
 
 @attrs.frozen(kw_only=True, slots=True)

@@ -16,6 +16,7 @@ from unified.errors import ConfigurationError, NotSupported
 from unified.markets import Markets
 from unified.models import OrderRequest, OrderType, Side, TimeInForce
 from unified.pipeline import Pipeline
+from unified.precision import check_order
 
 _COID_ALPHABET = string.ascii_letters + string.digits
 
@@ -52,11 +53,14 @@ class OrderChecks:
         else:
             self._check_market(o)
         coid = self.client_order_id(o.client_order_id)
-        return await self._markets.args(
+        args = await self._markets.args(
             symbol, type=o.type, side=o.side, amount=o.amount, price=o.price,
             client_order_id=coid, time_in_force=o.time_in_force, post_only=o.post_only,
             cost=o.cost,
         )
+        check_order(args["market"], self._pipe.venue, price=o.price, amount=o.amount,
+                    cost=o.cost)
+        return args
 
     def _check_kinds(self, o: OrderRequest) -> None:
         if not isinstance(o.type, OrderType):
