@@ -9,7 +9,7 @@ from typing import Any
 
 from adapters.kucoin import wire
 from unified.convert import decimal_text as num
-from unified.convert import from_ms, from_ns, from_seconds, structure, to_decimal
+from unified.convert import dumps, from_ms, from_ns, from_seconds, structure, to_decimal
 from unified.errors import DecodeError
 from unified.models import (
     Balance,
@@ -40,10 +40,26 @@ def unwrap(response: WireResponse, parsed: Any) -> Any:
         if response.status >= 400:
             raise VenueRejected(None, f"HTTP {response.status}")
         raise DecodeError("not a KuCoin {code, data} envelope")
-    code = str(parsed["code"])
-    if code != SUCCESS:
-        raise VenueRejected(code, str(parsed.get("msg") or ""))
-    return parsed.get("data")
+    code = parsed["code"]
+    if isinstance(code, bool) or not isinstance(code, (str, int)):
+        if response.status >= 400:
+            raise VenueRejected(None, f"HTTP {response.status}")
+        raise DecodeError(f"unreadable KuCoin code {code!r}")
+    if str(code).strip() != SUCCESS:
+        raise VenueRejected(str(code).strip(), _message(parsed.get("msg")))
+    return parsed.get("data")  # `msg` of a success ("", {}, null or text) says nothing more
+
+
+def _message(value: Any) -> str:
+    """`msg` only explains, so it is never refused: text as sent, a number as its digits, empty
+    ({}, null) as "", an object with content as its JSON."""
+    if isinstance(value, str):
+        return value
+    if value in (None, {}, []):
+        return ""
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    return dumps(value)
 
 
 # ---------------------------------------------------------------- encoders
@@ -289,9 +305,11 @@ def decode_placed(ctx: Context, data: Any) -> PlacedOrder:
 
 
 def decode_canceled(ctx: Context, data: Any) -> PlacedOrder:
-    if not isinstance(data, dict) or not (data.get("orderId") or data.get("clientOid")):
+    c = structure(data, wire.CanceledOrder)
+    ref = c.orderId or c.clientOid
+    if not ref:
         raise DecodeError("cancel: expected {orderId} or {clientOid}")
-    return PlacedOrder(id=str(data.get("orderId") or data.get("clientOid")))
+    return PlacedOrder(id=ref)
 
 
 def order_state(o: wire.HfOrder) -> str:

@@ -1,16 +1,25 @@
-"""The local KuCoin: KuCoin requests -> neutral engine commands -> KuCoin's JSON, codes, paging."""
+"""The local KuCoin: KuCoin requests -> neutral engine commands -> KuCoin's JSON, codes, paging.
+
+`KucoinPersonality(loose=rate, seed=n)` words that share of its successful answers loosely, the
+way real answers vary from the docs (see `loosen`), reproducibly for a seed.
+"""
 
 from __future__ import annotations
 
+import json
+import random
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import attrs
+
 from unified.convert import to_ms as ms
 from unified.models import OrderStatus, OrderType, Side, TimeInForce
 from unified.sim.book import EngineError, SimFill, SimMarket, SimOrder
-from unified.sim.server import SimRequest, SimResponse, SimVenue
+from unified.sim.server import Handler, SimRequest, SimResponse, SimVenue
 from unified.sim.verify import AuthFailure
 
 OK = "200000"
@@ -361,6 +370,66 @@ def fills(sim: SimVenue, req: SimRequest) -> SimResponse:
     return ok({"items": [_fill(sim, f) for f in page], "lastId": last_id or 0})
 
 
+# ---------------------------------------------------------------- loose answers
+
+#: Left as documented: the core's page walk reads totalPage only as a JSON integer.
+KEEP_TYPE = {"totalPage"}
+
+
+def _plain_number(text: str) -> bool:
+    """Digits the venue could as well have sent as a JSON number (exactly the same text)."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return False
+    return value.is_finite() and format(value, "f") == text
+
+
+def loosen(value: Any, rng: random.Random, key: str = "") -> Any:
+    """A successful answer's data worded loosely: any number as a JSON number or a string, an
+    empty string as "" or null. Ids, prices and times keep their meaning; only the type varies."""
+    if isinstance(value, dict):
+        return {k: loosen(v, rng, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [loosen(v, rng) for v in value]
+    if key in KEEP_TYPE or isinstance(value, bool) or value is None:
+        return value
+    if value == "":
+        return rng.choice(["", None])
+    if isinstance(value, int):
+        return rng.choice([value, str(value)])
+    if isinstance(value, str) and _plain_number(value):
+        return rng.choice([value, Decimal(value)])
+    return value
+
+
+def to_json(value: Any) -> str:
+    """JSON with Decimals as bare numbers: the server's own encoder writes them as strings."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{json.dumps(k)}:{to_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(to_json(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def _loosened(handler: Handler) -> Handler:
+    def handle(sim: SimVenue, req: SimRequest) -> SimResponse:
+        response = handler(sim, req)
+        personality, body = sim.personality, response.body
+        if response.status >= 300 or not isinstance(body, dict) or body.get("code") != OK \
+                or not isinstance(personality, KucoinPersonality) or not personality.draw():
+            return response
+        rng = personality.rng
+        # A success may carry an empty `msg` too.
+        body = {"code": OK, "msg": rng.choice(["", {}, None]), "data": loosen(body["data"], rng)}
+        sim.answers[req.op] = body  # the server only records the answers it encodes itself
+        return attrs.evolve(response, body=to_json(body).encode())
+
+    return handle
+
+
 # ---------------------------------------------------------------- failures
 
 
@@ -373,7 +442,7 @@ class KucoinPersonality:
         SimMarket("ETH/BTC", "ETH", "BTC", Decimal("0.00001"), Decimal("0.0000001"),
                   Decimal("0.0001"), Decimal("0.00001"), Decimal("0.065")),
     )
-    handlers = {
+    handlers = {name: _loosened(handler) for name, handler in {
         "fetch_time": timestamp,
         "load_markets": symbols,
         "fetch_ticker": stats,
@@ -391,7 +460,16 @@ class KucoinPersonality:
         "iter_closed_orders": done,
         "iter_my_trades": fills,
         "iter_ledger": ledgers,
-    }
+    }.items()}
+
+    def __init__(self, loose: float = 0.0, seed: int = 0) -> None:
+        """`loose`: the share of successful answers worded loosely (0: always as documented, 1:
+        always loose); `seed` makes the choices, and so a run, repeat."""
+        self.loose = loose
+        self.rng = random.Random(seed)
+
+    def draw(self) -> bool:
+        return self.loose > 0 and self.rng.random() < self.loose
 
     def render_error(self, venue: SimVenue, request: SimRequest, error: EngineError
                      ) -> SimResponse:

@@ -73,6 +73,14 @@ class PlacedOrder:
 
 
 @attrs.frozen
+class CanceledOrder:
+    """A cancel by order id answers {orderId}; one by client id answers {clientOid}."""
+
+    orderId: str | None = None
+    clientOid: str | None = None
+
+
+@attrs.frozen
 class HfOrder:
     id: str
     symbol: str

@@ -39,29 +39,21 @@ BOOK_MAX = 200  # levels per side the book endpoint returns at most
 CANDLES_MAX = 200  # candles per answer
 FILLS_PAGE = "100"  # always even: a page never splits a trade's two legs by our choice
 CLOSED = "7"  # the `state` filter for canceled + fully filled orders
-_NO_ERROR = ("", "0")
 ZERO = Decimal(0)
 
 
 # ---------------------------------------------------------------- envelope
 
 
-def _code(value: Any) -> str | None:
-    """Error codes come as numbers ({code: 30008}) or strings ({error_code: "33014"})."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, str, Decimal)):
-        text = str(value).strip()
-        return None if text in _NO_ERROR else text
-    raise DecodeError(f"unreadable error code {value!r}")
-
-
 def unwrap(response: WireResponse, parsed: Any) -> Any:
     if isinstance(parsed, dict):
-        code = _code(parsed.get("code")) or _code(parsed.get("error_code"))
-        message = str(parsed.get("message") or parsed.get("error_message") or "")
-        failed = parsed.get("result") in (False, "false")
-        if code is not None or failed or (response.status >= 400 and message):
+        # Codes, messages and the result flag are read loosely (see wire): "error_code": 0 and
+        # "error_message": {} on a success are not failures.
+        code = wire.read_code(parsed.get("code")) or wire.read_code(parsed.get("error_code"))
+        message = (wire.read_text(parsed.get("message"))
+                   or wire.read_text(parsed.get("error_message")) or "")
+        if code is not None or response.status >= 400 \
+                or wire.read_flag(parsed.get("result")) is False:
             raise VenueRejected(code, message or f"HTTP {response.status}")
     if response.status >= 400:
         raise VenueRejected(None, f"HTTP {response.status}")
@@ -266,8 +258,7 @@ def decode_markets(ctx: Context, data: Any) -> list[Market]:
     return markets
 
 
-def _ticker(ctx: Context, item: Any) -> Ticker:
-    t = structure(item, wire.Ticker)
+def _ticker(ctx: Context, t: wire.Ticker, item: Any) -> Ticker:
     return Ticker(
         symbol=ctx.unified_symbol(t.instrument_id), timestamp=from_iso(t.timestamp),
         last=t.last, bid=t.best_bid, ask=t.best_ask, bid_size=t.best_bid_size,
@@ -277,16 +268,17 @@ def _ticker(ctx: Context, item: Any) -> Ticker:
 
 
 def decode_ticker(ctx: Context, data: Any) -> Ticker:
-    return _ticker(ctx, data)
+    return _ticker(ctx, structure(data, wire.Ticker), data)
 
 
 def decode_tickers(ctx: Context, data: Any) -> list[Ticker]:
     out = []
     for item in _list(data, "tickers"):
-        venue_symbol = item.get("instrument_id") if isinstance(item, dict) else None
-        if ctx.markets_by_id and venue_symbol not in ctx.markets_by_id:
+        # Every row is read first: a malformed one is a DecodeError, even for a market we skip.
+        t = structure(item, wire.Ticker)
+        if ctx.markets_by_id and t.instrument_id not in ctx.markets_by_id:
             continue  # listed after our markets were loaded
-        out.append(_ticker(ctx, item))
+        out.append(_ticker(ctx, t, item))
     return out
 
 

@@ -5,21 +5,28 @@ numeric order ids, cursor paging (ids descending; after=<id> -> ids below it, be
 ids above it; OK-BEFORE / OK-AFTER headers carry the page's first / last id; limit <= 100),
 two ledger rows per trade in /fills, duplicate client_oids accepted (the latest one wins),
 errors as {code, message} with HTTP 4xx, and cancel failures with result: false.
+
+Real answers are looser than the docs: `OkcoinjpPersonality(loose=rate, seed=n)` words that share
+of its successful answers the way the live servers do (see `loosen`), reproducibly for a seed.
 """
 
 from __future__ import annotations
 
+import json
+import random
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
+
+import attrs
 
 from unified.convert import from_iso, to_iso_ms
 from unified.errors import DecodeError
 from unified.models import OrderStatus, OrderType, Side, TimeInForce
 from unified.sim.book import EngineError, LedgerRecord, SimFill, SimMarket, SimOrder
-from unified.sim.server import SimRequest, SimResponse, SimVenue
+from unified.sim.server import Handler, SimRequest, SimResponse, SimVenue
 from unified.sim.verify import AuthFailure
 
 T = TypeVar("T")
@@ -535,6 +542,68 @@ def fills(sim: SimVenue, req: SimRequest) -> SimResponse:
     return ok([row for _, row in page], headers)
 
 
+# ---------------------------------------------------------------- loose answers
+
+
+def _plain_number(text: str) -> bool:
+    """Digits the venue could as well have sent as a JSON number (exactly the same text)."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return False
+    return value.is_finite() and format(value, "f") == text
+
+
+def loosen(value: Any, rng: random.Random, key: str = "") -> Any:
+    """A successful answer worded as the live servers word it: any number as a JSON number or a
+    string, an empty value as "" or null, a ledger row's empty details as {}, "" or null, and the
+    diagnostics of a success as seen there: "error_message": {}, "error_code" "0", 0, "" or null,
+    "result" true or "true". Ids, prices and times keep their meaning, only their JSON type varies.
+    """
+    if isinstance(value, dict):
+        return {k: loosen(v, rng, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [loosen(v, rng) for v in value]
+    if key == "error_message" and value == "":
+        return {}
+    if key == "error_code" and value == "0":
+        return rng.choice(["0", 0, "", None])
+    if key == "result" and value is True:
+        return rng.choice([True, "true"])
+    if key == "details" and value == {}:
+        return rng.choice([{}, "", None])
+    if value == "":
+        return rng.choice(["", None])
+    if isinstance(value, str) and _plain_number(value):
+        return rng.choice([value, Decimal(value)])
+    return value
+
+
+def to_json(value: Any) -> str:
+    """JSON with Decimals as bare numbers: the server's own encoder writes them as strings."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{json.dumps(k)}:{to_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(to_json(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def _loosened(handler: Handler) -> Handler:
+    def handle(sim: SimVenue, req: SimRequest) -> SimResponse:
+        response = handler(sim, req)
+        personality = sim.personality
+        if response.status >= 300 or isinstance(response.body, bytes) \
+                or not isinstance(personality, OkcoinjpPersonality) or not personality.draw():
+            return response
+        body = loosen(response.body, personality.rng)
+        sim.answers[req.op] = body  # the server only records the answers it encodes itself
+        return attrs.evolve(response, body=to_json(body).encode())
+
+    return handle
+
+
 # ---------------------------------------------------------------- failures
 
 
@@ -553,7 +622,7 @@ class OkcoinjpPersonality:
         SimMarket("ETH/BTC", "ETH", "BTC", Decimal("0.000001"), Decimal("0.000001"),
                   Decimal("0.001"), Decimal("0.00001"), Decimal("0.06")),
     )
-    handlers = {
+    handlers = {name: _loosened(handler) for name, handler in {
         "fetch_time": server_time,
         "load_markets": instruments,
         "fetch_ticker": ticker,
@@ -571,7 +640,16 @@ class OkcoinjpPersonality:
         "iter_closed_orders": orders,
         "iter_my_trades": fills,
         "iter_ledger": ledger,
-    }
+    }.items()}
+
+    def __init__(self, loose: float = 0.0, seed: int = 0) -> None:
+        """`loose`: the share of successful answers worded loosely (0: always as documented, 1:
+        always loose); `seed` makes the choices, and so a run, repeat."""
+        self.loose = loose
+        self.rng = random.Random(seed)
+
+    def draw(self) -> bool:
+        return self.loose > 0 and self.rng.random() < self.loose
 
     def render_error(self, venue: SimVenue, request: SimRequest, error: EngineError
                      ) -> SimResponse:

@@ -2,14 +2,86 @@
 
 Numbers arrive as strings or JSON numbers for the same field ("balance": 0, "available": "37.1"):
 the core's converter takes both exactly. Empty strings ("price": "", "notional": "") read as None.
+
+Fields that carry meaning (ids, prices, amounts, states, times) are read strictly by the core's
+converter. Fields that only explain an answer are worded loosely by the real servers (a successful
+cancel says "error_message": {}; "error_code" is "0", 0, "" or null; "result" is true or "true"):
+they are typed Text, Code and Flag below and read by these tolerant hooks instead.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import attrs
+
+from unified.convert import CONVERTER, dumps
+from unified.errors import DecodeError
+
+Text = Annotated[str | None, "okcoinjp: diagnostic text"]
+Code = Annotated[str | None, "okcoinjp: error code"]
+Flag = Annotated[bool | None, "okcoinjp: result flag"]
+Details = Annotated[dict[str, Any] | None, "okcoinjp: ledger details"]
+EMPTY: tuple[Any, ...] = (None, "", {}, [])
+
+
+def read_text(value: Any, _type: Any = None) -> str | None:
+    """A message: never refused (it explains, it decides nothing). Empty shapes are None, numbers
+    their digits, an object with content its compact JSON."""
+    if value in EMPTY:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    return dumps(value)
+
+
+def read_code(value: Any, _type: Any = None) -> str | None:
+    """An error code: "0", 0, "", {}, null and false all mean none. A code that is neither text
+    nor an integer is refused: it decides between success and failure."""
+    if value in EMPTY or isinstance(value, bool):
+        return None
+    if isinstance(value, (str, int)):
+        text = str(value).strip()
+        return None if text in ("", "0") else text
+    raise DecodeError(f"unreadable error code {value!r}")
+
+
+def read_flag(value: Any, _type: Any = None) -> bool | None:
+    """`result`: true / "true" / 1, false / "false" / 0, or empty (None); anything else is
+    refused, since a false one means the order was not accepted."""
+    if value in EMPTY:
+        return None
+    if value in (True, "true", 1):
+        return True
+    if value in (False, "false", 0):
+        return False
+    raise DecodeError(f"unreadable result flag {value!r}")
+
+
+def read_details(value: Any, _type: Any = None) -> dict[str, Any] | None:
+    """A ledger row's details: an object, or empty as "" or null (rows that name no order)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict):
+        return value
+    raise DecodeError(f"ledger details are not an object: {value!r}")
+
+
+def _read_as(alias: Any, read: Callable[[Any, Any], Any]) -> None:
+    # The core's converter dispatches these marked types to our readers; plain types keep its
+    # strict hooks.
+    CONVERTER.register_structure_hook_func(lambda t: bool(t == alias), read)
+
+
+for _alias, _read in ((Text, read_text), (Code, read_code), (Flag, read_flag),
+                      (Details, read_details)):
+    _read_as(_alias, _read)
 
 
 @attrs.frozen
@@ -72,13 +144,14 @@ class Account:
 
 @attrs.frozen
 class OrderResult:
-    """The answer to a place or cancel: ids plus result / error_code."""
+    """The answer to a place or cancel: ids (strict) plus result / error_code / error_message
+    (diagnostics: a failure is told apart by unwrap before this is read)."""
 
     order_id: str | None = None
     client_oid: str | None = None
-    result: bool | None = None
-    error_code: str | None = None
-    error_message: str | None = None
+    result: Flag = None
+    error_code: Code = None
+    error_message: Text = None
 
 
 @attrs.frozen
@@ -129,4 +202,4 @@ class LedgerRow:
     balance: Decimal | None = None
     timestamp: str | None = None
     created_at: str | None = None
-    details: dict[str, Any] | None = None
+    details: Details = None

@@ -67,9 +67,12 @@ def unwrap(response: WireResponse, parsed: Any) -> Any:
         raise DecodeError("not a v1 answer (expected an object or a list)")
     if isinstance(parsed, list):
         return parsed
-    if parsed.get("result") is False or ("error_code" in parsed and parsed.get("result") is None):
-        code = parsed.get("error_code")
-        raise VenueRejected(None if code is None else str(code), "")
+    # Read loosely (see wire): "error_code": 0 or "" beside a result is no failure, and a
+    # result may come as "true" / "false".
+    code = wire.read_code(parsed.get("error_code"))
+    result = wire.read_flag(parsed.get("result"))
+    if result is False or (code is not None and result is None):
+        raise VenueRejected(code, "")
     if "success" in parsed and "error" in parsed and not parsed.get("success"):
         raise VenueRejected(None, f"cancel refused for order(s) {parsed.get('error')}")
     if isinstance(parsed.get("records"), list) and isinstance(parsed.get("symbol"), str):

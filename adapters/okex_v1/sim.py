@@ -4,22 +4,28 @@ Speaks the wire protocol of www.okex.com/api/v1 (and www.okcoin.com/api/v1): *.d
 queries for market data, signed form POSTs for the account, errors as HTTP 200 bodies
 {"result": false, "error_code": N}, integer order ids, money as JSON numbers (strings in ticker
 and userinfo, as documented), page numbers. Markets and minimums come from the spec.
+
+`OkexV1Personality(loose=rate, seed=n)` words that share of its successful answers loosely, the
+way real answers vary from the docs (see `loosen`), reproducibly for a seed.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qsl
+
+import attrs
 
 from unified.convert import to_ms as ms
 from unified.models import OrderStatus, OrderType, Side
 from unified.sim.book import EngineError, SimMarket, SimOrder
-from unified.sim.server import SimRequest, SimResponse, SimVenue
+from unified.sim.server import Handler, SimRequest, SimResponse, SimVenue
 from unified.sim.verify import AuthFailure
 from unified.spec import load_spec
 
@@ -390,6 +396,70 @@ def account_records(sim: SimVenue, req: SimRequest) -> SimResponse:
     return SimResponse(200, {"records": records, "symbol": coin.lower()})
 
 
+# ---------------------------------------------------------------- loose answers
+
+
+def _plain_number(text: str) -> bool:
+    """Digits the venue could as well have sent as a JSON number (exactly the same text)."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return False
+    return value.is_finite() and format(value, "f") == text
+
+
+def loosen(value: Any, rng: random.Random, key: str = "") -> Any:
+    """A successful answer worded loosely: any number as a JSON number or a string, an empty
+    string as "" or null, "result" as true or "true", and a batch item that was placed with an
+    empty "error_code" (0, "" or null). Ids, prices and times keep their meaning; only the JSON
+    type varies."""
+    if isinstance(value, dict):
+        out = {k: loosen(v, rng, k) for k, v in value.items()}
+        if key == "order_info" and "error_code" not in value:
+            out["error_code"] = rng.choice([0, "", None])
+        return out
+    if isinstance(value, list):
+        return [loosen(v, rng, key) for v in value]  # items keep their list's name
+    if key == "result" and value is True:
+        return rng.choice([True, "true"])
+    if isinstance(value, bool) or value is None:
+        return value
+    if value == "":
+        return rng.choice(["", None])
+    if isinstance(value, (int, float)):  # the sim's exact floats (see `number`): same digits
+        return rng.choice([value, format(Decimal(repr(value)), "f")])
+    if isinstance(value, str) and _plain_number(value):
+        return rng.choice([value, Decimal(value)])
+    return value
+
+
+def to_json(value: Any) -> str:
+    """JSON with Decimals as bare numbers: the server's own encoder writes them as strings."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{json.dumps(k)}:{to_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(to_json(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def _loosened(handler: Handler) -> Handler:
+    def handle(sim: SimVenue, req: SimRequest) -> SimResponse:
+        response = handler(sim, req)
+        personality, body = sim.personality, response.body
+        # v1 fails in HTTP 200 bodies: those keep their documented words.
+        failed = isinstance(body, dict) and (body.get("result") is False or "error_code" in body)
+        if response.status >= 300 or isinstance(body, bytes) or failed \
+                or not isinstance(personality, OkexV1Personality) or not personality.draw():
+            return response
+        body = loosen(body, personality.rng)
+        sim.answers[req.op] = body  # the server only records the answers it encodes itself
+        return attrs.evolve(response, body=to_json(body).encode())
+
+    return handle
+
+
 # ---------------------------------------------------------------- failures
 
 
@@ -430,7 +500,7 @@ def _markets() -> tuple[SimMarket, ...]:
 
 class OkexV1Personality:
     markets = _markets()
-    handlers = {
+    handlers = {name: _loosened(handler) for name, handler in {
         "fetch_ticker": ticker,
         "fetch_time": ticker,
         "fetch_tickers": tickers,
@@ -447,7 +517,16 @@ class OkexV1Personality:
         "fetch_orders": orders_info,
         "iter_closed_orders": order_history,
         "iter_ledger": account_records,
-    }
+    }.items()}
+
+    def __init__(self, loose: float = 0.0, seed: int = 0) -> None:
+        """`loose`: the share of successful answers worded loosely (0: always as documented, 1:
+        always loose); `seed` makes the choices, and so a run, repeat."""
+        self.loose = loose
+        self.rng = random.Random(seed)
+
+    def draw(self) -> bool:
+        return self.loose > 0 and self.rng.random() < self.loose
 
     def render_error(self, venue: SimVenue, request: SimRequest, error: EngineError
                      ) -> SimResponse:
