@@ -51,3 +51,9 @@ def cursor(value: Any) -> str | None:
     if value is not None and not isinstance(value, str):
         raise ConfigurationError("cursor must be a string from Page.cursor")
     return value
+
+
+def non_negative_seconds(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+        raise ConfigurationError(f"{name} must be a number of seconds >= 0, got {value!r}")
+    return float(value)

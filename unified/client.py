@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 
-from unified.arguments import positive_decimal
+from unified.arguments import non_negative_seconds, positive_decimal
 from unified.cancels import Cancels
 from unified.clock import Clock, SystemClock, VenueClock
 from unified.errors import AmbiguousOutcome, ConfigurationError, VenueError
@@ -71,6 +71,7 @@ class Exchange:
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
         sleep: Sleep = asyncio.sleep,
+        max_wait: float = 30.0,
     ) -> None:
         self.venue, self.spec, self.adapter, self.origin = venue, spec, adapter, origin
         self.timeout = timeout
@@ -79,7 +80,7 @@ class Exchange:
         pipe = self._pipe = Pipeline(
             venue=venue, spec=spec, adapter=adapter, origin=origin, credentials=credentials,
             transport=transport or AiohttpTransport(), clock=self.clock, timeout=timeout,
-            retry=self.retry, sleep=sleep,
+            retry=self.retry, sleep=sleep, max_wait=non_negative_seconds("max_wait", max_wait),
         )
         self.tables = pipe.tables
         self._markets = Markets(pipe)

@@ -9,19 +9,29 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import math
 from collections.abc import Awaitable, Callable, Mapping
 
 from unified.clock import Clock
+from unified.errors import RateLimited
 from unified.spec import Pool, RateLimits
 
 Sleep = Callable[[float], Awaitable[None]]
 
 
+class WaitRefused(RateLimited):
+    """Raised before sending: the limiter would hold the call past max_wait. The pool is not
+    blocked again for it (nothing reached the venue)."""
+
+
 class PoolLimiter:
-    def __init__(self, pool: Pool, clock: Clock, sleep: Sleep) -> None:
+    def __init__(self, pool: Pool, clock: Clock, sleep: Sleep, venue: str = "",
+                 max_wait: float = math.inf) -> None:
         self.pool = pool
         self.clock = clock
         self.sleep = sleep
+        self.venue = venue
+        self.max_wait = max_wait
         self.in_flight = 0
         self._releases: list[tuple[float, int]] = []  # (monotonic time, weight), a heap
         self._held = 0  # total weight in _releases
@@ -51,9 +61,11 @@ class PoolLimiter:
             self.in_flight += weight
             return weight
         self._queued += 1
+        started = self.clock.monotonic()
         try:
             async with self._lock:
                 while self.used() + weight > self.pool.quota:
+                    self._refuse_long_wait(weight, started)
                     if self._releases:
                         await self.sleep(max(self._releases[0][0] - self.clock.monotonic(), 0.0))
                     else:  # everything is in flight: wait for an answer
@@ -63,6 +75,29 @@ class PoolLimiter:
         finally:
             self._queued -= 1
         return weight
+
+    def _fits_in(self, weight: int) -> float:
+        """Seconds until `weight` fits at the soonest. When the held weight is not enough,
+        calls in flight must answer and then be held one window: a window at least."""
+        over = self.used() + weight - self.pool.quota
+        now = self.clock.monotonic()
+        latest = now
+        for when, held in sorted(self._releases):
+            over -= held
+            latest = when
+            if over <= 0:
+                return max(when - now, 0.0)
+        return max(latest - now, self.pool.window_s) if over > 0 else 0.0
+
+    def _refuse_long_wait(self, weight: int, started: float) -> None:
+        """No call waits silently for long: past max_wait it is refused at once."""
+        wait = self._fits_in(weight)
+        total = self.clock.monotonic() - started + wait
+        if total > self.max_wait:
+            raise WaitRefused(
+                f"the {self.pool.name} rate limit would hold this call {total:.1f}s, past "
+                f"max_wait={self.max_wait:g}s", venue=self.venue, retry_after=total,
+            )
 
     def release(self, weight: int) -> None:
         """The call's answer arrived (or it failed): its weight frees one window from now."""
@@ -83,9 +118,11 @@ class PoolLimiter:
 
 
 class RateLimiter:
-    def __init__(self, limits: RateLimits, clock: Clock, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(self, limits: RateLimits, clock: Clock, sleep: Sleep = asyncio.sleep,
+                 venue: str = "", max_wait: float = math.inf) -> None:
         self.limits = limits
-        self.pools = {name: PoolLimiter(p, clock, sleep) for name, p in limits.pools.items()}
+        self.pools = {name: PoolLimiter(p, clock, sleep, venue, max_wait)
+                      for name, p in limits.pools.items()}
 
     def acquire(self, pool: str, weight: int) -> Awaitable[int]:
         """`await limiter.acquire(pool, weight)`: the pool's own coroutine, not a wrapper."""

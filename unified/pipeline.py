@@ -26,7 +26,7 @@ from unified.errors import (
     TransportError,
     VenueError,
 )
-from unified.limits import RateLimiter, Sleep
+from unified.limits import RateLimiter, Sleep, WaitRefused
 from unified.models import Market
 from unified.retry import RetryPolicy
 from unified.spec import EndpointSpec, VenueSpec
@@ -36,6 +36,8 @@ from unified.venue import Adapter, Context, Credentials, VenueRejected
 from unified.wire import WireRequest, WireResponse, encode_form, encode_json, encode_query
 
 log = logging.getLogger("unified.client")
+#: Longest rate-limit hint believed: a reset header of days is a venue bug, not a plan.
+MAX_HINT_S = 300.0
 _NOT_JSON = object()
 #: What a decoder's bad day looks like; each becomes a DecodeError naming the op.
 DECODE_FAILURES = (KeyError, TypeError, ValueError, AttributeError, IndexError, InvalidOperation,
@@ -59,6 +61,7 @@ class Pipeline:
         timeout: float,
         retry: RetryPolicy,
         sleep: Sleep,
+        max_wait: float = 30.0,
     ) -> None:
         self.venue = venue
         self.spec = spec
@@ -70,7 +73,8 @@ class Pipeline:
         self.retry = retry
         self.sleep = sleep
         self.transport = transport
-        self.limiter = RateLimiter(spec.rate_limits, clock, sleep)
+        self.max_wait = max_wait
+        self.limiter = RateLimiter(spec.rate_limits, clock, sleep, venue, max_wait)
         self.ctx = Context(venue, self.tables, {}, {})
         self._credentials = credentials
 
@@ -167,9 +171,11 @@ class Pipeline:
             value = response.headers.get(header.lower()) if header else None
             if value:
                 try:
-                    return max(float(Decimal(value)) / per_second, 0.0)
-                except InvalidOperation:
+                    seconds = float(Decimal(value)) / per_second
+                except (InvalidOperation, OverflowError):
                     continue
+                if seconds == seconds:  # not NaN
+                    return min(max(seconds, 0.0), MAX_HINT_S)
         return None
 
     # ------------------------------------------------------------------ one operation
@@ -186,6 +192,8 @@ class Pipeline:
             try:
                 response = await self.send_once(ep, request)
                 return self.unwrap(response), response.headers
+            except WaitRefused:
+                raise  # nothing was sent; the pool already knows its wait
             except ClockSkew:
                 # The venue refused before acting: resync once and sign again.
                 if resynced or op == "fetch_time":
@@ -201,8 +209,8 @@ class Pipeline:
                 if not (safe and self.retry.retryable(exc) and attempt < self.retry.attempts):
                     raise
                 delay = self.retry.delay(attempt, exc)
-                if waited + delay > self.retry.budget_s:
-                    raise
+                if waited + delay > min(self.retry.budget_s, self.max_wait):
+                    raise  # no call waits silently for long: the caller hears at once
                 waited += delay
                 log.debug("%s %s: retry %d after %.3fs (%s)", self.venue, op, attempt, delay,
                           exc.__class__.__name__)

@@ -115,8 +115,10 @@ class Placement:
             except DuplicateClientOrderId:
                 continue  # it did land after all: look again
             except (TransportError, VenueUnavailable, RateLimited) as exc:
-                await self._pipe.sleep(retry.delay(1, exc))
-                continue
+                delay = retry.delay(1, exc)
+                if delay > self._pipe.max_wait:
+                    break  # the venue cannot be asked in time: say so rather than sleep
+                await self._pipe.sleep(delay)
         raise AmbiguousOutcome(
             f"could not establish whether the {args['market'].symbol} order was placed",
             venue=self._pipe.venue, client_order_id=args["client_order_id"],

@@ -22,7 +22,7 @@ def test_burst_of_500_calls_gets_no_429(venue: str) -> None:
     async def scenario() -> tuple[int, int]:
         async with SimVenue(venue, clock=clock, enforce_limits=True) as sim, unified.connect(
             venue, credentials=sim.credentials, base_url=sim.base_url, clock=clock,
-            sleep=clock.sleep,
+            sleep=clock.sleep, max_wait=3600,
         ) as ex:
             symbol = sim.personality.markets[0].symbol
             await ex.load_markets()

@@ -410,9 +410,15 @@ def test_ip_ban_is_rate_limited_with_a_long_hint() -> None:
                 await ex.fetch_ticker("BTC/USDT")
             assert caught.value.retry_after == 300.0 and caught.value.http_status == 403
             assert sim.requests["fetch_ticker"] == 1  # not hammered while banned
+            # Banned past max_wait (30 s): the next call is refused at once, unsent, unslept.
+            with pytest.raises(RateLimited, match="max_wait") as refused:
+                await ex.fetch_ticker("BTC/USDT")
+            assert refused.value.retry_after == pytest.approx(300.0)
+            assert sim.requests["fetch_ticker"] == 1 and max(waits, default=0) < 30
+            clock.advance(300)  # the ban has passed
             sim.faults.add("rate_limit", op="fetch_ticker")  # 10001 in an HTTP 200 body
             ticker = await ex.fetch_ticker("BTC/USDT")
-            assert ticker.bid is not None and 2.0 in waits
+            assert ticker.bid is not None and 2.0 in waits  # a short wait stays silent
     run(scenario())
 
 

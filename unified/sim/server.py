@@ -85,6 +85,7 @@ class Fault:
     status: int = 503
     body: bytes = b""
     delay_s: float = 0.0
+    reset_ms: int = 1000  # rate_limit: the reset hint the venue's answer carries, if any
 
 
 class FaultPlan:
@@ -266,7 +267,7 @@ class SimVenue:
             return web.Response(status=fault.status, content_type="text/html",
                                 text="<html><body><h1>502 Bad Gateway</h1></body></html>")
         if kind == "rate_limit":  # injected: not counted in rejected_429 (limits enforced)
-            return _to_web(self.personality.render_rate_limited(self, 1000))
+            return _to_web(self.personality.render_rate_limited(self, fault.reset_ms))
         return None  # drop_after acts once the request is handled
 
     def _answer(self, ep: EndpointSpec, handler: Handler, req: SimRequest, raw_path: str,

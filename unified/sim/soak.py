@@ -48,7 +48,7 @@ async def soak_venue(venue: str, intents: int, fault_rate: float, seed: int) -> 
     result = VenueSoak(venue)
     async with SimVenue(venue, clock=clock) as sim, unified.connect(
         venue, credentials=sim.credentials, base_url=sim.base_url, clock=clock,
-        sleep=clock.sleep,
+        sleep=clock.sleep, max_wait=3600,
     ) as ex:
         market = (await ex.load_markets())[sim.personality.markets[0].symbol]
         base_price = sim.personality.markets[0].mid / 2
@@ -100,7 +100,7 @@ async def burst(venue: str, calls: int = 500) -> int:
     clock = PacedClock()
     async with SimVenue(venue, clock=clock, enforce_limits=True) as sim, unified.connect(
         venue, credentials=sim.credentials, base_url=sim.base_url, clock=clock,
-        sleep=clock.sleep,
+        sleep=clock.sleep, max_wait=3600,  # a burst queues on purpose
     ) as ex:
         symbol = sim.personality.markets[0].symbol
         await ex.load_markets()
