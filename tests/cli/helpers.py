@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -28,11 +29,26 @@ def unified_cmd(*args: str, env: Mapping[str, str] | None = None, cwd: Path | No
                           check=False)
 
 
+def _as_in_a_terminal() -> None:
+    # Ctrl-C reaches a foreground command whose SIGINT is at its default. A test run started
+    # in the background (a shell without job control, nohup, some CI runners) ignores SIGINT,
+    # every child would inherit that, and an "interrupted" export would run to the end.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn(*args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
     """A running command whose stdin and stderr the test drives and reads."""
     return subprocess.Popen([*CLI, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True,
-                            env={**BASE_ENV, **(env or {})})
+                            env={**BASE_ENV, **(env or {})}, preexec_fn=_as_in_a_terminal)
+
+
+def exited(proc: subprocess.Popen[str], timeout: float = 60) -> str:
+    """The rest of a child's stderr once it exits, its stdin left open: a paused export is not
+    released, so only the signal the test sent can end it."""
+    assert proc.stderr is not None
+    proc.wait(timeout=timeout)
+    return proc.stderr.read()
 
 
 def read_until(stream: IO[str], marker: str, limit: int = 200) -> list[str]:

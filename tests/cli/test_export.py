@@ -3,8 +3,12 @@ crash, a lost network) then resumed, compared byte for byte with an uninterrupte
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
+import io
 import json
+import os
 import signal
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -12,10 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from unified.cli import export
 from unified.cli.export import PAUSE_ENV
+from unified.cli.progress import Progress
 from unified.cli.rows import FILL_COLUMNS, LEDGER_COLUMNS, ORDER_COLUMNS
+from unified.cli.session import Session
 
-from .helpers import BASE_ENV, CLI, one_line, read_until, sim_env, spawn, unified_cmd
+from .helpers import BASE_ENV, CLI, exited, one_line, read_until, sim_env, spawn, unified_cmd
 
 SINCE = datetime(2024, 3, 1, tzinfo=UTC)
 KUCOIN_LEDGER = ("ledger", "--venue", "kucoin", "--page-size", "25", "--local")
@@ -99,10 +106,10 @@ def test_an_interrupted_export_resumes_to_the_same_file(
         read_until(proc.stderr, "paused after page")
         written = out.stat().st_size
         proc.send_signal(signal.SIGINT if how == "ctrl-c" else signal.SIGKILL)
-        _, err = proc.communicate(timeout=60)
+        err = exited(proc)  # still paused: only the signal ends it
     finally:
         proc.kill()
-        proc.wait()
+        proc.communicate()
     assert proc.returncode == code
     if how == "ctrl-c":
         assert "--resume" in err and "Traceback" not in err
@@ -117,6 +124,63 @@ def test_an_interrupted_export_resumes_to_the_same_file(
     assert resumed.returncode == 0, resumed.stderr
     assert out.read_bytes() == reference
     assert not Path(f"{out}.checkpoint").exists()
+
+
+@pytest.mark.parametrize("pause", ["checkpoint:30", "end"])
+def test_ctrl_c_at_the_very_end_exits_130_and_keeps_the_checkpoint(
+        pause: str, reference: bytes, tmp_path: Path) -> None:
+    """The moments that raced: after the last page, and after the walk and the event loop are
+    over but before the checkpoint is removed. Either is an interruption, never exit 0."""
+    out = tmp_path / "ledger.csv"
+    proc = spawn("export", *KUCOIN_LEDGER, "--out", str(out), env={PAUSE_ENV: pause})
+    try:
+        assert proc.stderr is not None
+        read_until(proc.stderr, "paused")
+        proc.send_signal(signal.SIGINT)
+        err = exited(proc)
+    finally:
+        proc.kill()
+        proc.communicate()
+    assert proc.returncode == 130, err
+    assert "--resume" in err and "Traceback" not in err and "done" not in err
+    assert out.read_bytes() == reference  # every row was written ...
+    state = json.loads(Path(f"{out}.checkpoint").read_text())
+    assert state["bytes"] == len(reference)  # ... and checkpointed, so a resume only cleans up
+    resumed = unified_cmd("export", *KUCOIN_LEDGER, "--out", str(out), "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert out.read_bytes() == reference and not Path(f"{out}.checkpoint").exists()
+
+
+def test_a_ctrl_c_whose_cancellation_is_swallowed_still_exits_130(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Clean-up code that suppresses CancelledError lets the export carry on to its end: the
+    Ctrl-C is counted by the handler, so the checkpoint stays and the exit is 130."""
+    committed: list[bool] = []
+
+    class Done:
+        progress = Progress(io.StringIO(), "export")
+
+        def commit(self) -> None:
+            committed.append(True)
+
+    async def swallowing(*args: object) -> Done:
+        interrupts = args[-1]
+        assert isinstance(interrupts, export.Interrupts)
+        interrupts.task = asyncio.current_task()
+        with contextlib.suppress(asyncio.CancelledError):
+            os.kill(os.getpid(), signal.SIGINT)
+            await asyncio.sleep(60)
+        return Done()
+
+    monkeypatch.setattr(export, "export_command", swallowing)
+    job = export.Job(kind="ledger", venue="kucoin", symbol=None, currency=None, since=None,
+                     until=None, format="csv", page_size=None, local=True)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        code = export.run(Session(local=True), job, tmp_path / "x.csv", False, False)
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert code == 130 and not committed
 
 
 def test_resume_refuses_other_arguments_or_nothing_to_resume(tmp_path: Path) -> None:

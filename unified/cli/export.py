@@ -13,17 +13,19 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import sys
 import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 from typing import Any, BinaryIO
 
 import attrs
 
 from unified import registry
-from unified.cli.errors import Failed, UsageError, on
+from unified.cli.errors import INTERRUPTED, Failed, UsageError, on
 from unified.cli.progress import Progress
 from unified.cli.rows import KINDS, encode, header
 from unified.cli.session import Session, open_venues
@@ -33,8 +35,10 @@ from unified.models import Page
 CHECKPOINT_VERSION = 1
 NOUNS = {"orders": "closed orders", "fills": "fills", "ledger": "ledger entries"}
 #: Test hook: "rows:N" pauses after writing page N (before its checkpoint), "checkpoint:N"
-#: after its checkpoint, until a line (or EOF) arrives on stdin. Lets a test interrupt an
-#: export at an exact point, deterministically.
+#: after its checkpoint, "end" after the walk and the event loop are over (just before the
+#: checkpoint is removed), until a line (or EOF) arrives on stdin; the "paused" line on
+#: stderr says the pause is in effect. Lets a test interrupt an export at an exact point,
+#: deterministically.
 PAUSE_ENV = "UNIFIED_EXPORT_PAUSE"
 
 
@@ -182,7 +186,6 @@ async def _pause_if_asked(where: str, page: int, progress: Progress) -> None:
     wanted = os.environ.get(PAUSE_ENV, "")
     if wanted != f"{where}:{page}":
         return
-    progress.note(f"paused after page {page} ({where}; {PAUSE_ENV})")
     loop = asyncio.get_running_loop()
     resumed: asyncio.Future[None] = loop.create_future()
 
@@ -197,11 +200,82 @@ async def _pause_if_asked(where: str, page: int, progress: Progress) -> None:
 
     # A daemon thread: an interrupted process exits without waiting for stdin.
     threading.Thread(target=wait_for_line, daemon=True).start()
+    progress.note(f"paused after page {page} ({where}; {PAUSE_ENV})")
     await resumed
 
 
-async def export_command(session: Session, job: Job, out: Path, resume: bool,
-                         force: bool) -> int:
+class Interrupts:
+    """SIGINT during an export, counted where nothing can lose it. asyncio.run's own handler
+    turns a Ctrl-C into a cancellation, which clean-up code may swallow, or, once the main task
+    is done, into a KeyboardInterrupt raised wherever the loop's teardown happens to be (a
+    finaliser or callback swallows it); an export that carried on to remove its checkpoint then
+    exited 0. Here the count, not an exception, decides the exit code."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.task: asyncio.Task[Any] | None = None
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.count += 1
+        task = self.task
+        if task is None or task.done() or self.count > 1:
+            raise KeyboardInterrupt  # nothing to stop gracefully, or asked twice: stop now
+        task.cancel()  # the export stops at its next await, its checkpoint intact
+        task.get_loop().call_soon_threadsafe(lambda: None)  # wake a loop blocked in select()
+
+
+@attrs.frozen
+class Finished:
+    """An export that walked to the end; it is done once commit() removed its checkpoint."""
+
+    marker: Path
+    progress: Progress
+    summary: str
+
+    def commit(self) -> None:
+        self.marker.unlink()
+        self.progress.finish("done")
+        print(self.summary)
+
+
+def run(session: Session, job: Job, out: Path, resume: bool, force: bool) -> int:
+    """`unified export`: 0 only if every record is written and no Ctrl-C came before the
+    checkpoint was removed; a Ctrl-C at any earlier moment exits 130 and keeps it."""
+    interrupts = Interrupts()
+    # As asyncio.run does: only the main thread gets signals, and a SIGINT ignored on entry
+    # (a background job's) stays ignored.
+    owned = (threading.current_thread() is threading.main_thread()
+             and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+    if owned:
+        signal.signal(signal.SIGINT, interrupts)
+    try:
+        finished = asyncio.run(export_command(session, job, out, resume, force, interrupts))
+        if os.environ.get(PAUSE_ENV) == "end":
+            finished.progress.note(f"paused at the end ({PAUSE_ENV})")
+            sys.stdin.readline()
+        if owned:
+            # The commit point: a Ctrl-C from here on comes after the export and is ignored.
+            # signal.signal first runs a handler still pending: one that came before counts.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if not interrupts.count:
+            finished.commit()
+            return 0
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        if not interrupts.count:
+            raise
+    finally:
+        if owned:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+    marker = checkpoint_path(out)
+    Progress(sys.stderr, job.label).note(
+        f"interrupted after {Checkpoint.load(marker).rows} rows; run the same command with "
+        f"--resume to finish" if marker.exists() else "interrupted before anything was written")
+    return INTERRUPTED
+
+
+async def export_command(session: Session, job: Job, out: Path, resume: bool, force: bool,
+                         interrupts: Interrupts) -> Finished:
+    interrupts.task = asyncio.current_task()
     if job.kind != "ledger" and not job.symbol:
         raise UsageError(f"export {job.kind} needs --symbol")
     if job.kind == "ledger" and job.symbol:
@@ -219,10 +293,6 @@ async def export_command(session: Session, job: Job, out: Path, resume: bool,
         before = state.rows
         try:
             await _export(ex, job, f, state, checkpoint_path(out), progress)
-        except asyncio.CancelledError:
-            progress.note(f"interrupted after {state.rows} rows; run the same command with "
-                          f"--resume to finish")
-            raise
         except Failed as exc:
             if state.pages:
                 exc.hint = (f"{state.rows} rows kept; run the same command with --resume to "
@@ -234,11 +304,10 @@ async def export_command(session: Session, job: Job, out: Path, resume: bool,
             raise
         finally:
             f.close()
-    checkpoint_path(out).unlink()
-    progress.finish("done")
-    print(f"wrote {state.rows} {NOUNS[job.kind]} to {out} ({job.format}, {state.pages} pages"
-          + (f"; {state.rows - before} this run)" if resume else ")"))
-    return 0
+    return Finished(checkpoint_path(out), progress,
+                    f"wrote {state.rows} {NOUNS[job.kind]} to {out} ({job.format}, "
+                    f"{state.pages} pages"
+                    + (f"; {state.rows - before} this run)" if resume else ")"))
 
 
 async def _export(ex: Exchange, job: Job, f: BinaryIO, state: Checkpoint, marker: Path,

@@ -355,8 +355,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(cli_account.orders_command(session, args.venue, args.symbol.upper(),
                                                       args.open, args.limit, args.json))
     if command == "export":
-        return asyncio.run(cli_export.export_command(session, _export_job(args), args.out,
-                                                     args.resume, args.force))
+        # not asyncio.run: the export owns Ctrl-C until its checkpoint is gone (exit 130 or 0)
+        return cli_export.run(session, _export_job(args), args.out, args.resume, args.force)
     raise UsageError(f"unknown command {command}")
 
 
