@@ -17,9 +17,12 @@ from unified.errors import ConfigurationError, DecodeError
 from unified.markets import Markets
 from unified.models import Fill, LedgerEntry, Order, Page
 from unified.pipeline import DECODE_FAILURES, Pipeline
+from unified.resume import Resume, moment
 
 T = TypeVar("T")
 PageSource = Callable[[], AsyncIterator[Page[Any]]]
+#: the encoder's args of a history walk, given its time window (History.window)
+MakeArgs = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
 class PageWalk(AsyncIterator[T]):
@@ -65,18 +68,18 @@ class History:
                cursor: str | None, page_size: int | None) -> PageWalk[LedgerEntry]:
         if currency is not None and not isinstance(currency, str):
             raise ConfigurationError("currency must be a string like 'USDT'")
-        window = self.window(since, until)
+        self.window(since, until)
 
-        async def args() -> dict[str, Any]:
+        async def args(window: dict[str, Any]) -> dict[str, Any]:
             return {"currency": currency.upper() if currency else None, **window}
 
         return self.windowed("iter_ledger", args, since, until, cursor, page_size)
 
     def _of_market(self, op: str, symbol: str, since: datetime | None, until: datetime | None,
                    cursor: str | None, page_size: int | None) -> PageWalk[Any]:
-        window = self.window(since, until)
+        self.window(since, until)
 
-        async def args() -> dict[str, Any]:
+        async def args(window: dict[str, Any]) -> dict[str, Any]:
             return await self._markets.args(symbol, **window)
 
         return self.windowed(op, args, since, until, cursor, page_size)
@@ -114,28 +117,41 @@ class History:
 
         return PageWalk(pages)
 
-    def windowed(self, op: str, make_args: Callable[[], Awaitable[dict[str, Any]]],
-                 since: datetime | None, until: datetime | None, cursor: str | None,
-                 page_size: int | None) -> PageWalk[Any]:
+    def windowed(self, op: str, make_args: MakeArgs, since: datetime | None,
+                 until: datetime | None, cursor: str | None, page_size: int | None
+                 ) -> PageWalk[Any]:
         """A history walk, filtered to the window where the venue cannot; an op with spec
-        variants (e.g. deposits, withdrawals) is walked part after part."""
+        variants (e.g. deposits, withdrawals) is walked part after part. Its cursors resume
+        mid-walk and, from the last page, with only the records made since (unified.resume)."""
         size = self.page_size(op, page_size)
         variants = self._pipe.spec.endpoints[op].variants
-        arguments.cursor(cursor)
+        start = Resume.parse(arguments.cursor(cursor))
+        if start.base is not None and start.base.at is not None:
+            since = start.base.at if since is None else max(since, start.base.at)
+        window = self.window(since, until)
 
         def part(variant: str | None, sub: str | None) -> PageSource:
             async def pages() -> AsyncIterator[Page[Any]]:
-                args = await make_args()
+                args = await make_args(window)
                 walk = self.walk(op, args, cursor=sub, page_size=size, variant=variant)
                 async for page in walk.pages():
                     yield page
 
             return self._in_window(pages, since, until)
 
-        if not variants:
-            return PageWalk(part(None, cursor))
-        return PageWalk(lambda: paging.walk_parts(variants, lambda v, sub: part(v, sub)(),
-                                                  cursor))
+        def source() -> AsyncIterator[Page[Any]]:
+            if not variants:
+                return part(None, start.sub)()
+            return paging.walk_parts(variants, lambda v, sub: part(v, sub)(), start.sub)
+
+        async def marked() -> AsyncIterator[Page[Any]]:
+            mark = start.mark
+            async for page in source():
+                items = tuple(i for i in page.items if not start.skips(i))
+                mark = mark.after(items)
+                yield Page(items, start.cursor_after(page.cursor, mark))
+
+        return PageWalk(marked)
 
     @property
     def _venue_filters_time(self) -> bool:
@@ -160,7 +176,7 @@ class History:
 
         async def filtered() -> AsyncIterator[Page[Any]]:
             async for page in pages():
-                stamps = [_moment(item) for item in page.items]
+                stamps = [moment(item) for item in page.items]
                 kept = tuple(item for item, at in zip(page.items, stamps, strict=True)
                              if (since is None or at >= since) and (until is None or at <= until))
                 past = since is not None and bool(stamps) and all(at < since for at in stamps)
@@ -176,15 +192,6 @@ class History:
         if wanted is None:
             return cap
         return min(wanted, cap) if cap else wanted
-
-
-def _moment(item: Any) -> datetime:
-    """When a history item happened: fills and ledger entries have a timestamp, orders a
-    creation time."""
-    at = getattr(item, "timestamp", None) or getattr(item, "created_at", None)
-    if not isinstance(at, datetime):
-        raise DecodeError(f"{type(item).__name__} has no time to filter a window on")
-    return at
 
 
 async def take(walk: AsyncIterator[T], limit: int | None) -> list[T]:

@@ -238,7 +238,8 @@ T = TypeVar("T")
 
 @attrs.frozen(slots=True)
 class Page(Generic[T]):
-    """One page of a walk; `cursor` resumes after this page (None when the walk is over)."""
+    """One page of a walk; `cursor` resumes after this page (after the last page: with only
+    the records made since, an incremental sync point)."""
 
     items: tuple[T, ...]
     cursor: str | None

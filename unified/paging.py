@@ -62,6 +62,15 @@ def _items_at(payload: Any, field: str | None) -> Sequence[Any]:
     return payload
 
 
+def _count(value: Any, field: str) -> int:
+    """A page count, as a JSON number or a numeric string (venues send both)."""
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise DecodeError(f"{field!r} is not a page count: {value!r}")
+
+
 class _Base:
     def __init__(self, paging: Paging, page_size: int | None) -> None:
         self.paging = paging
@@ -93,8 +102,8 @@ class PageNumber(_Base):
         page = int(sent[page_param])
         total_field = self.paging.total_pages_field
         if total_field and isinstance(payload, dict) and payload.get(total_field) is not None:
-            total = payload[total_field]
-            if not isinstance(total, int) or page >= total:
+            total = _count(payload[total_field], total_field)
+            if page >= total:
                 return None
         elif self._short(items):
             return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,9 @@ from unified import (
     OrderStatus,
     OrderType,
     Side,
+    registry,
 )
+from unified.sim.server import USER
 
 from ..conftest import VENUES, run
 from .harness import market_buy, session
@@ -209,10 +212,13 @@ def test_history_walks_every_page_and_resumes(venue: str) -> None:
             assert len(walked) == len(set(walked)) == 23
             assert set(walked) == set(placed)
             assert len([p for p in pages if p.items]) == 5
-            assert pages[-1].cursor is None
             rest = [o.id async for o in s.ex.iter_closed_orders(
                 s.symbol, cursor=pages[1].cursor, page_size=5)]
             assert rest == walked[10:]
+            # The last page's cursor is a sync point: nothing new, nothing comes back.
+            assert isinstance(pages[-1].cursor, str)
+            assert [o async for o in s.ex.iter_closed_orders(
+                s.symbol, cursor=pages[-1].cursor, page_size=5)] == []
     run(scenario())
 
 
@@ -297,4 +303,58 @@ def test_create_orders_places_each_once_and_reports_refusals_in_place(venue: str
             with pytest.raises(ConfigurationError):
                 await s.ex.create_orders([], s.symbol)
             assert s.sim.requests == sent
+    run(scenario())
+
+
+async def _walk_all(walk: Any) -> tuple[list[str], str]:
+    ids, cursor = [], None
+    async for page in walk.pages():
+        ids += [item.id for item in page.items]
+        cursor = page.cursor
+    assert isinstance(cursor, str)
+    return ids, cursor
+
+
+def _histories() -> list[tuple[str, str]]:
+    """Every venue's history walks, from its spec."""
+    pairs = []
+    for venue in VENUES:
+        spec = registry.get(venue).spec
+        for op in ("iter_closed_orders", "iter_my_trades", "iter_ledger"):
+            if op in spec.endpoints and (op != "iter_ledger" or spec.capability("ledger")):
+                pairs.append((venue, op))
+    return pairs
+
+
+@pytest.mark.parametrize(("venue", "history"), _histories())
+def test_a_saved_last_cursor_is_an_incremental_sync_point(venue: str, history: str) -> None:
+    """First walk, new records arrive, resume from the last cursor: exactly the new ones."""
+    async def scenario() -> None:
+        async with session(venue) as s:
+            def walk(cursor: str | None) -> Any:
+                if history == "iter_ledger":  # venue-sized pages (KuCoin's are 10 at least)
+                    return s.ex.iter_ledger(currency=s.market.quote, cursor=cursor)
+                return getattr(s.ex, history)(s.symbol, cursor=cursor, page_size=3)
+
+            async def activity() -> None:
+                for _ in range(2):
+                    s.sim.engine.deposit(USER, s.market.quote, Decimal(1000))  # at the venue
+                    await market_buy(s, s.amount)
+                    o = await s.ex.create_order(s.symbol, OrderType.LIMIT, Side.BUY, s.amount,
+                                                s.price("0.9"))
+                    await s.ex.cancel_order(o.id, s.symbol)
+
+            await activity()
+            first, last = await _walk_all(walk(None))
+            assert first
+            again, same = await _walk_all(walk(last))
+            assert again == []  # nothing new yet
+            await activity()
+            everything, _ = await _walk_all(walk(None))
+            new = [i for i in everything if i not in set(first)]
+            assert new
+            for resume_from in (last, same):
+                resumed, later = await _walk_all(walk(resume_from))
+                assert sorted(resumed) == sorted(new)  # exactly the new records, once each
+                assert (await _walk_all(walk(later)))[0] == []
     run(scenario())

@@ -181,3 +181,30 @@ def test_a_plain_cursor_is_refused_by_a_parts_walk() -> None:
 
     with pytest.raises(ConfigurationError):
         run(anext(paging.walk_parts(["a"], never, plain)))
+
+
+@pytest.mark.parametrize("total", [3, "3"])
+def test_a_page_count_as_number_or_string_walks_every_page(total: object) -> None:
+    pages = {1: ["a"], 2: ["b"], 3: ["c"]}
+
+    async def fetch(params: dict[str, str]) -> tuple[object, dict[str, str]]:
+        page = int(params["currentPage"])
+        return {"totalPage": total, "items": pages.get(page, [])}, {}
+
+    async def walk() -> list[str]:
+        strategy = paging.strategy_for(PAGE_NUMBER, 1)
+        return [i async for p in paging.walk(fetch, strategy, str) for i in p.items]
+
+    assert run(walk()) == ["a", "b", "c"]
+
+
+def test_a_page_count_of_another_shape_is_a_decode_error() -> None:
+    async def fetch(params: dict[str, str]) -> tuple[object, dict[str, str]]:
+        return {"totalPage": {}, "items": ["a"]}, {}
+
+    async def walk() -> None:
+        async for _ in paging.walk(fetch, paging.strategy_for(PAGE_NUMBER, 1), str):
+            pass
+
+    with pytest.raises(DecodeError, match="page count"):
+        run(walk())
