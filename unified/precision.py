@@ -50,9 +50,9 @@ def check_order(market: Market, venue: str, *, price: Decimal | None, amount: De
                          f"{market.amount_increment}")
         if amount < market.min_amount:
             raise refuse(f"amount {amount} is below the minimum amount {market.min_amount}")
-    if cost is not None and not on_step("cost", cost, market.cost_increment):
-        raise refuse(f"cost {cost} is not a multiple of the cost step {market.cost_increment}")
-    value = cost if cost is not None else (
-        price * amount if price is not None and amount is not None else None)
-    if value is not None and market.min_cost is not None and value < market.min_cost:
-        raise refuse(f"order value {value} is below the minimum cost {market.min_cost}")
+    if cost is not None:  # a market buy's funds; venues apply min_cost to these
+        if not on_step("cost", cost, market.cost_increment):
+            raise refuse(f"cost {cost} is not a multiple of the cost step "
+                         f"{market.cost_increment}")
+        if market.min_cost is not None and cost < market.min_cost:
+            raise refuse(f"cost {cost} is below the minimum cost {market.min_cost}")
