@@ -7,6 +7,7 @@ inputs with the same words, and so that the rules can be read and tested on thei
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -57,3 +58,36 @@ def non_negative_seconds(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
         raise ConfigurationError(f"{name} must be a number of seconds >= 0, got {value!r}")
     return float(value)
+
+
+def flag(name: str, value: Any) -> bool:
+    """A yes/no argument: only a real bool (a string "no" is truthy, and would mean yes)."""
+    if not isinstance(value, bool):
+        raise ConfigurationError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def references(name: str, values: Any) -> list[str]:
+    """Several order ids: a list of non-empty strings (a lone string is not a list of ids)."""
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        raise ConfigurationError(f"{name} must be a list of id strings, got {values!r}")
+    refs = list(values)
+    if not refs or not all(isinstance(i, str) and i for i in refs):
+        raise ConfigurationError(f"{name} must be non-empty strings")
+    return refs
+
+
+def symbols(name: str, values: Any) -> list[str] | None:
+    if values is None:
+        return None
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        raise ConfigurationError(f"{name} must be a list of symbols, got {values!r}")
+    return list(values)
+
+
+def window(since: datetime | None, until: datetime | None) -> None:
+    aware("since", since)
+    aware("until", until)
+    if since is not None and until is not None and since > until:
+        raise ConfigurationError(f"since ({since.isoformat()}) is after until "
+                                 f"({until.isoformat()})")

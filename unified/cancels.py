@@ -11,8 +11,8 @@ import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from unified.arguments import reference
-from unified.errors import ConfigurationError, OrderNotFound, TransportError, VenueUnavailable
+from unified.arguments import reference, references
+from unified.errors import OrderNotFound, TransportError, VenueUnavailable
 from unified.lookups import OrderLookup
 from unified.markets import Markets
 from unified.models import Order
@@ -43,9 +43,7 @@ class Cancels:
         return after
 
     async def many(self, ids: Sequence[str], symbol: str) -> list[Order]:
-        refs = list(ids)
-        if not refs or not all(isinstance(i, str) and i for i in refs):
-            raise ConfigurationError("ids must be non-empty strings")
+        refs = references("ids", ids)
         batch = "cancel_orders" in self._pipe.spec.endpoints
         if batch:
             size = int(self._pipe.spec.capability("cancel_ids_max") or 1)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 
-from unified.arguments import non_negative_seconds, positive_decimal
+from unified.arguments import flag, non_negative_seconds, positive_decimal
 from unified.cancels import Cancels
 from unified.clock import Clock, SystemClock, VenueClock
 from unified.errors import AmbiguousOutcome, ConfigurationError, VenueError
@@ -121,7 +121,7 @@ class Exchange:
         await self._pipe.sync_time()
 
     async def load_markets(self, reload: bool = False) -> dict[str, Market]:
-        return await self._markets.load(reload)
+        return await self._markets.load(flag("reload", reload))
 
     async def market(self, symbol: str) -> Market:
         return await self._markets.market(symbol)

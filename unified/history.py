@@ -159,8 +159,7 @@ class History:
 
     def window(self, since: datetime | None, until: datetime | None) -> dict[str, Any]:
         """The encoder's time args; empty where the venue pages by id only (filtered here)."""
-        arguments.aware("since", since)
-        arguments.aware("until", until)
+        arguments.window(since, until)
         if not self._venue_filters_time:
             return {}
         return {"since": since, "until": until,

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import attrs
 
-from unified.arguments import aware, positive_int
+from unified import arguments
 from unified.convert import timeframe_seconds
 from unified.errors import ConfigurationError
 from unified.markets import Markets
@@ -32,16 +32,16 @@ class MarketData:
         return result if result.symbol else attrs.evolve(result, symbol=args["market"].symbol)
 
     async def tickers(self, symbols: Sequence[str] | None) -> dict[str, Ticker]:
-        wanted = None
-        if symbols is not None:
-            wanted = {(await self._markets.market(s)).symbol for s in symbols}
+        wanted, asked = None, arguments.symbols("symbols", symbols)
+        if asked is not None:
+            wanted = {(await self._markets.market(s)).symbol for s in asked}
         else:
             await self._markets.load()
         tickers: list[Ticker] = await self._pipe.fetch("fetch_tickers")
         return {t.symbol: t for t in tickers if wanted is None or t.symbol in wanted}
 
     async def order_book(self, symbol: str, limit: int | None) -> OrderBook:
-        positive_int("limit", limit)
+        arguments.positive_int("limit", limit)
         args = await self._markets.args(symbol, limit=limit)
         book: OrderBook = await self._pipe.fetch("fetch_order_book", args)
         # Book and trade answers may not name their symbol: it is the one asked for.
@@ -52,6 +52,7 @@ class MarketData:
         )
 
     async def trades(self, symbol: str, limit: int | None) -> list[Trade]:
+        arguments.positive_int("limit", limit)
         args = await self._markets.args(symbol)
         trades: list[Trade] = await self._pipe.fetch("fetch_trades", args)
         trades = [attrs.evolve(t, symbol=args["market"].symbol) for t in trades]
@@ -60,13 +61,14 @@ class MarketData:
 
     async def ohlcv(self, symbol: str, timeframe: str, since: datetime | None,
                     limit: int | None) -> list[Candle]:
+        arguments.positive_int("limit", limit)
         timeframes = self._pipe.spec.timeframes
-        if timeframe not in timeframes:
+        if not isinstance(timeframe, str) or timeframe not in timeframes:
             raise ConfigurationError(
                 f"{self._pipe.venue} timeframes are {', '.join(timeframes)}; got {timeframe!r}"
             )
         args = await self._markets.args(
-            symbol, timeframe=timeframes[timeframe], since=aware("since", since),
+            symbol, timeframe=timeframes[timeframe], since=arguments.aware("since", since),
             limit=limit, timeframe_seconds=timeframe_seconds(timeframe),
         )
         candles: list[Candle] = await self._pipe.fetch("fetch_ohlcv", args)

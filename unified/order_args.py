@@ -11,7 +11,7 @@ import secrets
 import string
 from typing import Any
 
-from unified.arguments import positive_decimal
+from unified.arguments import flag, positive_decimal
 from unified.errors import ConfigurationError, NotSupported
 from unified.markets import Markets
 from unified.models import OrderRequest, OrderType, Side, TimeInForce
@@ -72,6 +72,7 @@ class OrderChecks:
             raise ConfigurationError(f"time_in_force must be a TimeInForce, got {tif!r}")
         if tif is not None:
             self._pipe.tables.time_in_force.encode(tif)
+        flag("post_only", o.post_only)
         if o.post_only and o.type is not OrderType.LIMIT:
             raise ConfigurationError("post_only applies to limit orders only")
 

@@ -40,8 +40,8 @@ log = logging.getLogger("unified.client")
 MAX_HINT_S = 300.0
 _NOT_JSON = object()
 #: What a decoder's bad day looks like; each becomes a DecodeError naming the op.
-DECODE_FAILURES = (KeyError, TypeError, ValueError, AttributeError, IndexError, InvalidOperation,
-                   OverflowError)
+#: ArithmeticError covers every decimal signal (Overflow from a huge JSON number, say).
+DECODE_FAILURES = (KeyError, TypeError, ValueError, AttributeError, IndexError, ArithmeticError)
 
 
 class Pipeline:

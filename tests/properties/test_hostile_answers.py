@@ -115,3 +115,37 @@ def test_unknown_side_or_status_is_never_a_default() -> None:
                     replay(ex, mutated)
                 checked += 1
     assert checked >= 3
+
+
+def _enlarged(value: Any) -> Any:
+    """Every number in a payload made huge, as JSON numbers and as numeric strings (the
+    envelope's status codes aside: a huge one is an error answer, tested elsewhere)."""
+    if isinstance(value, dict):
+        return {k: v if k in ("code", "error_code") else _enlarged(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_enlarged(v) for v in value]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return HUGE_NUMBER
+    if isinstance(value, str) and value.replace(".", "", 1).lstrip("-").isdigit() and value:
+        return "9E+999999"
+    return value
+
+
+HUGE_NUMBER = "<huge JSON number>"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
+def test_huge_numbers_are_decode_errors_not_arithmetic_ones(path: Path) -> None:
+    """Valid JSON, absurd magnitudes: whatever arithmetic a decoder does, an overflow is a
+    DecodeError (or the answer decodes to finite numbers)."""
+    example = json.loads(path.read_text())
+    ex = exchange_for(path.parent.parent.name)
+    body = json.dumps(_enlarged(example["response"])).replace(f'"{HUGE_NUMBER}"', "9e999999")
+    try:
+        results = replay(ex, example, body.encode())
+    except (DecodeError, VenueError):
+        return
+    for result in results:
+        assert isinstance(result, CLASSES[example["expect"]])

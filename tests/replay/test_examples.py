@@ -33,10 +33,11 @@ def exchange_for(adapter_folder: str) -> Exchange:
     raise AssertionError(f"no venue uses adapters/{adapter_folder}")
 
 
-def replay(ex: Exchange, example: dict[str, Any]) -> list[Any]:
-    """unwrap -> (paging items ->) decode, exactly as the client does for a live answer."""
+def replay(ex: Exchange, example: dict[str, Any], body: bytes | None = None) -> list[Any]:
+    """unwrap -> (paging items ->) decode, exactly as the client does for a live answer
+    (`body`: other bytes than the example's response, e.g. numbers JSON cannot hold as float)."""
     op = example["op"]
-    body = json.dumps(example["response"]).encode()
+    body = json.dumps(example["response"]).encode() if body is None else body
     headers = {k.lower(): v for k, v in example.get("headers", {}).items()}
     payload = ex._pipe.unwrap(WireResponse(example.get("http_status", 200), headers, body))
     ep = ex.spec.endpoints[op]
