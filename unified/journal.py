@@ -1,0 +1,173 @@
+"""The intent journal: every write is recorded, with its client id and arguments, before it is
+sent, and settled once its outcome is known.
+
+Its own module because it is what makes "never placed twice" survive the caller: a create
+that the caller cancels, or whose process dies, leaves an unsettled intent that
+`Exchange.reconcile()` resolves against the venue. In memory by default; with
+`connect(..., journal=PATH)` an append-only JSON-lines file, fsynced per record, that a
+restarted bot reads back. A torn last line (a crash mid-write) is dropped: its intent was not
+yet sent, since a record is on disk before its request leaves.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import attrs
+
+from unified.convert import dumps, from_iso, loads
+from unified.errors import ConfigurationError, DecodeError
+from unified.models import Order
+
+#: The args of a write that are kept (JSON-able; enums by value, Decimals as text).
+KEPT_ARGS = ("symbol", "side", "type", "amount", "price", "cost", "client_order_id",
+             "time_in_force", "post_only", "id")
+
+
+@attrs.frozen(kw_only=True)
+class Intent:
+    """A write that was (about to be) sent: what was asked, and when."""
+
+    id: str
+    venue: str
+    op: str  # create_order, cancel_order, ... (later withdraw, transfer)
+    symbol: str | None
+    client_order_id: str | None
+    args: Mapping[str, Any]
+    sent_at: datetime
+
+    def decimal(self, name: str) -> Decimal | None:
+        value = self.args.get(name)
+        return Decimal(str(value)) if value is not None else None
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "value") and not isinstance(value, Decimal):  # an enum
+        return value.value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+class Journal:
+    """Unsettled intents, in memory; `FileJournal` keeps them on disk too."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, Intent] = {}
+
+    def record(self, *, venue: str, op: str, args: Mapping[str, Any], sent_at: datetime
+               ) -> Intent:
+        market = args.get("market")
+        intent = Intent(
+            id=uuid.uuid4().hex, venue=venue, op=op,
+            symbol=getattr(market, "symbol", None), client_order_id=args.get("client_order_id"),
+            args={k: _plain(args[k]) for k in KEPT_ARGS if args.get(k) is not None},
+            sent_at=sent_at,
+        )
+        self._write({"record": "intent", "intent": _intent_fields(intent)})
+        self._open[intent.id] = intent
+        return intent
+
+    def settle(self, intent: Intent, outcome: str) -> None:
+        """The outcome is known (`outcome`: the order id, or why nothing was placed)."""
+        if self._open.pop(intent.id, None) is not None:
+            self._write({"record": "settled", "id": intent.id, "outcome": outcome})
+
+    def pending(self, venue: str | None = None) -> list[Intent]:
+        return [i for i in self._open.values() if venue is None or i.venue == venue]
+
+    def _write(self, record: dict[str, Any]) -> None:
+        pass  # in memory only
+
+    def close(self) -> None:
+        pass
+
+
+class FileJournal(Journal):
+    """Append-only JSON lines; each record is fsynced before the write it records is sent."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self._replay()
+        self._file: BinaryIO | None = None  # opened with the first record
+
+    def _replay(self) -> None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise ConfigurationError(f"journal {self.path} is unreadable: {exc}") from None
+        lines = raw.split(b"\n")
+        torn = lines.pop()  # after the last newline: empty, or a record a crash cut short
+        for number, line in enumerate(lines, 1):
+            try:
+                self._apply(loads(line))
+            except (DecodeError, KeyError, TypeError, ValueError):
+                raise ConfigurationError(
+                    f"journal {self.path} line {number} is not a journal record") from None
+        if torn:
+            with self.path.open("r+b") as f:
+                f.truncate(len(raw) - len(torn))
+
+    def _apply(self, record: dict[str, Any]) -> None:
+        if record["record"] == "intent":
+            intent = _intent_from(record["intent"])
+            self._open[intent.id] = intent
+        elif record["record"] == "settled":
+            self._open.pop(str(record["id"]), None)
+        else:
+            raise ValueError(record["record"])
+
+    def _write(self, record: dict[str, Any]) -> None:
+        if self._file is None:
+            self._file = self.path.open("ab")
+        self._file.write(dumps(record).encode() + b"\n")
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def open_journal(journal: Journal | str | os.PathLike[str] | None) -> Journal:
+    if journal is None:
+        return Journal()
+    if isinstance(journal, Journal):
+        return journal
+    if isinstance(journal, str | os.PathLike):
+        return FileJournal(Path(journal))
+    raise ConfigurationError(f"journal must be a path, got {type(journal).__name__}")
+
+
+def _intent_fields(intent: Intent) -> dict[str, Any]:
+    fields = attrs.asdict(intent)
+    fields["sent_at"] = intent.sent_at.isoformat()
+    return fields
+
+
+def _intent_from(fields: dict[str, Any]) -> Intent:
+    args = fields["args"]
+    if not isinstance(args, dict):
+        raise TypeError("args")
+    return Intent(id=str(fields["id"]), venue=str(fields["venue"]), op=str(fields["op"]),
+                  symbol=fields["symbol"], client_order_id=fields["client_order_id"],
+                  args=dict(args), sent_at=from_iso(fields["sent_at"]))
+
+
+@attrs.frozen(kw_only=True)
+class Reconciled:
+    """What became of an unsettled intent: the order as the venue has it, or None when the
+    write never reached the venue."""
+
+    intent: Intent
+    order: Order | None
