@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from yarl import URL
 
 from unified.errors import ConfigurationError, ConnectionFailed, RequestTimeout
-from unified.wire import WireRequest, WireResponse
+from unified.wire import WireRequest, WireResponse, redact_headers
 
 if TYPE_CHECKING:  # imported on first use: `import unified` stays light (see send())
     import aiohttp
 
 log = logging.getLogger("unified.transport")
-
-#: Header names whose values are secrets or derived from them; shown redacted at DEBUG.
-SECRET_HEADER_MARKERS = ("key", "sign", "passphrase", "secret", "authorization", "cookie")
-
-
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {
-        name: "<redacted>" if any(m in name.lower() for m in SECRET_HEADER_MARKERS) else value
-        for name, value in headers.items()
-    }
 
 
 class Transport(Protocol):

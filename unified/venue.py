@@ -9,19 +9,26 @@ from typing import Any
 
 import attrs
 
-from unified.errors import VenueError
+from unified.errors import ConfigurationError, VenueError
 from unified.models import Market
 from unified.tables import Tables
 from unified.wire import WireRequest, WireResponse
 
 
+def _text(instance: Credentials, attribute: attrs.Attribute[Any], value: object) -> None:
+    # Anything but text would fail inside a signer, whose frames (shown by tracebacks with
+    # locals) hold the secret in plain view. The message names the field, never the value.
+    if not isinstance(value, str) and not (value is None and attribute.name == "passphrase"):
+        raise ConfigurationError(f"Credentials.{attribute.name} must be a str")
+
+
 @attrs.frozen(repr=False)
 class Credentials:
-    """API credentials. Never shown in a repr, log line or error message."""
+    """API credentials. Never shown in a repr, log line, error message or traceback."""
 
-    api_key: str
-    secret: str
-    passphrase: str | None = None
+    api_key: str = attrs.field(validator=_text)
+    secret: str = attrs.field(validator=_text)
+    passphrase: str | None = attrs.field(default=None, validator=_text)
 
     def __repr__(self) -> str:
         return "Credentials(<redacted>)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote_plus
 
 import attrs
 
@@ -35,7 +35,32 @@ def encode_json(body: Mapping[str, Any] | Sequence[Any]) -> bytes:
     return dumps(body).encode()
 
 
-@attrs.frozen(slots=True)
+#: Names of headers and of query or form parameters whose values are secrets or derived from
+#: them (API keys, signatures, passphrases, session cookies): never shown in a repr or a log.
+SECRET_NAME_MARKERS = ("key", "sign", "passphrase", "secret", "authorization", "cookie")
+REDACTED = "<redacted>"
+
+
+def _secret(name: str) -> bool:
+    lowered = name.lower()
+    return any(m in lowered for m in SECRET_NAME_MARKERS)
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name: REDACTED if _secret(name) else value for name, value in headers.items()}
+
+
+def redact_pairs(encoded: str) -> str:
+    """A query string or form body with the values of secret-named parameters hidden (v1 signs
+    with api_key and sign parameters, not headers)."""
+    pairs = (pair.partition("=") for pair in encoded.split("&"))
+    return "&".join(f"{name}={REDACTED}" if sep and _secret(unquote_plus(name))
+                    else name + sep + value for name, sep, value in pairs)
+
+
+# Reprs are written out by hand: tracebacks that show locals (error trackers, `pytest -l`,
+# rich) print every signed request on the stack.
+@attrs.frozen(slots=True, repr=False)
 class WireRequest:
     method: str
     origin: str  # scheme://host[:port]
@@ -57,12 +82,22 @@ class WireRequest:
         return WireRequest(self.method, self.origin, self.path, self.query, self.body,
                            {**self.headers, **extra})
 
+    def __repr__(self) -> str:
+        body = redact_pairs(self.body.decode("utf-8", "replace")).encode()
+        return (f"WireRequest(method={self.method!r}, origin={self.origin!r}, "
+                f"path={self.path!r}, query={redact_pairs(self.query)!r}, body={body!r}, "
+                f"headers={redact_headers(self.headers)!r})")
 
-@attrs.frozen(slots=True)
+
+@attrs.frozen(slots=True, repr=False)
 class WireResponse:
     status: int
     headers: Mapping[str, str]  # lower-cased names
     body: bytes
+
+    def __repr__(self) -> str:
+        return (f"WireResponse(status={self.status!r}, headers="
+                f"{redact_headers(self.headers)!r}, body={self.body!r})")
 
     def json(self) -> Any:
         return loads(self.body)

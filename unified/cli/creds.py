@@ -5,14 +5,35 @@ from __future__ import annotations
 
 import stat
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from unified import registry
 from unified.cli.errors import UsageError
 from unified.venue import Credentials
 
 FIELDS = ("api_key", "secret", "passphrase")
+
+
+class Hidden(Mapping[str, Any]):
+    """Credential values, or an environment holding them, whose repr shows no value: a
+    traceback that shows locals (an error tracker, `pytest -l`) prints every local's repr."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"<{len(self._data)} values, hidden>"
 
 
 def default_path(environ: Mapping[str, str]) -> Path:
@@ -53,8 +74,9 @@ def _complete(venue_id: str, values: Mapping[str, str | None], source: str) -> C
 
 
 def from_env(venue_id: str, environ: Mapping[str, str]) -> Credentials | None:
+    environ = Hidden(environ)  # rebound: the frame's locals are what a traceback shows
     names = env_names(venue_id)
-    values = {field: environ.get(name) for field, name in names.items()}
+    values = Hidden({field: environ.get(name) for field, name in names.items()})
     if not any(values.values()):
         return None
     return _complete(venue_id, values, f"the environment ({names['api_key']}, ...)")
@@ -63,17 +85,16 @@ def from_env(venue_id: str, environ: Mapping[str, str]) -> Credentials | None:
 def from_file(venue_id: str, path: Path, warn: Callable[[str], None]) -> Credentials | None:
     check_permissions(path, warn)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = Hidden(tomllib.loads(path.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read credentials file {path}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         # The parser's message names a line and column, never the text found there.
         raise UsageError(f"credentials file {path} is not valid TOML: {exc}") from None
-    table = data.get(venue_id)
-    if table is None:
+    if venue_id not in data:
         return None
-    if not isinstance(table, dict) or not all(
-            isinstance(table.get(f), (str, type(None))) for f in FIELDS):
+    table = Hidden(data[venue_id]) if isinstance(data[venue_id], dict) else None
+    if table is None or not all(isinstance(table.get(f), (str, type(None))) for f in FIELDS):
         raise UsageError(f"credentials file {path}: [{venue_id}] must hold string values "
                          f"{', '.join(FIELDS)}")
     unknown = sorted(set(table) - set(FIELDS))
@@ -86,6 +107,7 @@ def from_file(venue_id: str, path: Path, warn: Callable[[str], None]) -> Credent
 def resolve(venue_id: str, path: Path | None, environ: Mapping[str, str],
             warn: Callable[[str], None]) -> Credentials:
     """The venue's credentials: environment, else `path` (given), else the default file."""
+    environ = Hidden(environ)  # rebound: the frame's locals are what a traceback shows
     found = from_env(venue_id, environ)
     if found is not None:
         return found
