@@ -34,8 +34,13 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     out = tmp_path_factory.mktemp("ref") / "ledger.csv"
     result = unified_cmd("export", *KUCOIN_LEDGER, "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert "done:" in result.stderr and not Path(f"{out}.checkpoint").exists()
+    assert "done:" in result.stderr and _finished(out)
     return out.read_bytes()
+
+
+def _finished(out: Path) -> bool:
+    """A finished export keeps its checkpoint, complete, as the sync point of a later resume."""
+    return bool(json.loads(Path(f"{out}.checkpoint").read_text())["complete"])
 
 
 def test_a_full_export_is_every_record_once_with_stable_columns(reference: bytes) -> None:
@@ -123,7 +128,7 @@ def test_an_interrupted_export_resumes_to_the_same_file(
     resumed = unified_cmd("export", *KUCOIN_LEDGER, "--out", str(out), "--resume")
     assert resumed.returncode == 0, resumed.stderr
     assert out.read_bytes() == reference
-    assert not Path(f"{out}.checkpoint").exists()
+    assert _finished(out)
 
 
 @pytest.mark.parametrize("pause", ["checkpoint:30", "end"])
@@ -145,10 +150,11 @@ def test_ctrl_c_at_the_very_end_exits_130_and_keeps_the_checkpoint(
     assert "--resume" in err and "Traceback" not in err and "done" not in err
     assert out.read_bytes() == reference  # every row was written ...
     state = json.loads(Path(f"{out}.checkpoint").read_text())
-    assert state["bytes"] == len(reference)  # ... and checkpointed, so a resume only cleans up
+    assert state["bytes"] == len(reference)  # ... and checkpointed, so a resume only commits
+    assert not state["complete"]
     resumed = unified_cmd("export", *KUCOIN_LEDGER, "--out", str(out), "--resume")
     assert resumed.returncode == 0, resumed.stderr
-    assert out.read_bytes() == reference and not Path(f"{out}.checkpoint").exists()
+    assert out.read_bytes() == reference and _finished(out)
 
 
 def test_a_ctrl_c_whose_cancellation_is_swallowed_still_exits_130(
@@ -254,6 +260,52 @@ def test_export_usage_errors_exit_2(args: tuple[str, ...], says: str, tmp_path: 
     result = unified_cmd("export", *args, "--out", str(tmp_path / "x.csv"), "--local")
     assert result.returncode == 2 and says in one_line(result.stderr)
     assert not list(tmp_path.iterdir())
+
+
+def test_resuming_a_finished_export_appends_only_new_records(tmp_path: Path) -> None:
+    """The final cursor is a sync point: nothing new, nothing appended; new trades at the
+    venue (a `unified serve --history` process), exactly their ledger entries appended."""
+    server = subprocess.Popen([*CLI, "serve", "--venue", "kucoin", "--history"],
+                              stdout=subprocess.PIPE, text=True, env=BASE_ENV)
+    try:
+        assert server.stdout is not None
+        base_url = server.stdout.readline().split(": ", 1)[1].strip()
+        read_until(server.stdout, "Ctrl-C to stop")
+        out = tmp_path / "ledger.jsonl"
+        args = ("export", "ledger", "--venue", "kucoin", "--base-url", base_url,
+                "--out", str(out))
+        first = unified_cmd(*args, env=sim_env("kucoin"))
+        assert first.returncode == 0, first.stderr
+        before = out.read_bytes()
+        again = unified_cmd(*args, env=sim_env("kucoin"))
+        assert again.returncode == 2 and "finished export" in one_line(again.stderr)
+        same = unified_cmd(*args, "--resume", env=sim_env("kucoin"))
+        assert same.returncode == 0 and "0 this run" in same.stdout, same.stderr
+        assert out.read_bytes() == before
+        new_ids = asyncio.run(_trade_at(base_url))
+        grown = unified_cmd(*args, "--resume", env=sim_env("kucoin"))
+        assert grown.returncode == 0, grown.stderr
+        assert out.read_bytes().startswith(before)
+        added = [json.loads(line)["id"] for line in out.read_bytes()[len(before):].splitlines()]
+        assert sorted(added) == sorted(new_ids) and added
+    finally:
+        server.kill()
+        server.communicate()
+
+
+async def _trade_at(base_url: str) -> list[str]:
+    """Two market buys on the served account; the ledger entries they made."""
+    import unified
+    from unified import OrderType, Side, registry
+    from unified.sim.server import default_credentials
+
+    creds = default_credentials(registry.get("kucoin").spec)
+    async with unified.connect("kucoin", credentials=creds, base_url=base_url) as ex:
+        seen = {e.id async for e in ex.iter_ledger()}
+        market = (await ex.load_markets())["BTC/USDT"]
+        for _ in range(2):
+            await ex.create_order("BTC/USDT", OrderType.MARKET, Side.BUY, market.min_amount * 10)
+        return [e.id async for e in ex.iter_ledger() if e.id not in seen]
 
 
 def test_export_never_overwrites_by_accident(tmp_path: Path) -> None:

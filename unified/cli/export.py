@@ -4,7 +4,9 @@ resumable after an interruption with every record written exactly once.
 After each page: the page's rows are appended and synced, then a checkpoint (the walk's cursor,
 the output's length in bytes, the counts and the command's arguments) replaces the previous one
 atomically. `--resume` cuts the output back to the checkpointed length, which drops a page
-written after the last checkpoint, and walks on from the checkpointed cursor.
+written after the last checkpoint, and walks on from the checkpointed cursor. A finished
+export keeps its checkpoint, marked complete, with the walk's last cursor: `--resume` on it
+appends only the records made since (the cursor is an incremental sync point).
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ class Job:
 class Checkpoint:
     job: dict[str, Any]
     cursor: str | None = None
-    complete: bool = False
+    complete: bool = False  # the walk reached its end and the export committed
     bytes: int = 0
     rows: int = 0
     pages: int = 0
@@ -150,8 +152,12 @@ def _open(job: Job, out: Path, resume: bool, force: bool) -> tuple[BinaryIO, Che
             raise UsageError(f"cannot resume: {out} is shorter than its checkpoint says")
     else:
         if marker.exists():
-            raise UsageError(f"{out} is an interrupted export: add --resume to finish it (or "
-                             f"delete {marker} to start over)")
+            if not Checkpoint.load(marker).complete:
+                raise UsageError(f"{out} is an interrupted export: add --resume to finish it "
+                                 f"(or delete {marker} to start over)")
+            if not force:
+                raise UsageError(f"{out} is a finished export: add --resume to append what "
+                                 f"is new since, or --force to start over")
         if out.exists() and not force:
             raise UsageError(f"{out} exists: add --force to overwrite it")
         data = header(job.kind, job.format).encode()
@@ -226,21 +232,25 @@ class Interrupts:
 
 @attrs.frozen
 class Finished:
-    """An export that walked to the end; it is done once commit() removed its checkpoint."""
+    """An export that walked to the end; it is done once commit() marked its checkpoint
+    complete (kept: its cursor is where a later --resume picks up new records)."""
 
     marker: Path
+    state: Checkpoint
     progress: Progress
     summary: str
 
     def commit(self) -> None:
-        self.marker.unlink()
+        self.state.complete = True
+        self.state.save(self.marker)
         self.progress.finish("done")
         print(self.summary)
 
 
 def run(session: Session, job: Job, out: Path, resume: bool, force: bool) -> int:
     """`unified export`: 0 only if every record is written and no Ctrl-C came before the
-    checkpoint was removed; a Ctrl-C at any earlier moment exits 130 and keeps it."""
+    checkpoint was marked complete; a Ctrl-C at any earlier moment exits 130 and keeps it as
+    it was (a resume finishes the job)."""
     interrupts = Interrupts()
     # As asyncio.run does: only the main thread gets signals, and a SIGINT ignored on entry
     # (a background job's) stays ignored.
@@ -304,7 +314,7 @@ async def export_command(session: Session, job: Job, out: Path, resume: bool, fo
             raise
         finally:
             f.close()
-    return Finished(checkpoint_path(out), progress,
+    return Finished(checkpoint_path(out), state, progress,
                     f"wrote {state.rows} {NOUNS[job.kind]} to {out} ({job.format}, "
                     f"{state.pages} pages"
                     + (f"; {state.rows - before} this run)" if resume else ")"))
@@ -312,8 +322,6 @@ async def export_command(session: Session, job: Job, out: Path, resume: bool, fo
 
 async def _export(ex: Exchange, job: Job, f: BinaryIO, state: Checkpoint, marker: Path,
                   progress: Progress) -> None:
-    if state.complete:
-        return  # interrupted between the last page and the clean-up
     make_row = KINDS[job.kind][2]
     with on(job.venue):
         async for page in _walk(ex, job, state.cursor):
@@ -328,11 +336,8 @@ async def _export(ex: Exchange, job: Job, f: BinaryIO, state: Checkpoint, marker
             state.rows += len(items)
             state.pages += 1
             state.cursor = page.cursor
-            state.complete = page.cursor is None
+            state.complete = False
             state.last_ids = [item.id for item in page.items]
             state.save(marker)
             progress.update(state.rows, state.pages)
             await _pause_if_asked("checkpoint", state.pages, progress)
-            if state.complete:
-                break
-    state.complete = True
