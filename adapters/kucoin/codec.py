@@ -9,7 +9,8 @@ from typing import Any
 
 from adapters.kucoin import wire
 from unified.convert import decimal_text as num
-from unified.convert import dumps, from_ms, from_ns, from_seconds, structure, to_decimal
+from unified.convert import from_ms, from_ns, from_seconds, structure, to_decimal
+from unified.diagnostics import read_text
 from unified.errors import DecodeError
 from unified.models import (
     Balance,
@@ -46,20 +47,10 @@ def unwrap(response: WireResponse, parsed: Any) -> Any:
             raise VenueRejected(None, f"HTTP {response.status}")
         raise DecodeError(f"unreadable KuCoin code {code!r}")
     if str(code).strip() != SUCCESS:
-        raise VenueRejected(str(code).strip(), _message(parsed.get("msg")))
+        raise VenueRejected(str(code).strip(), read_text(parsed.get("msg")) or "")
     return parsed.get("data")  # `msg` of a success ("", {}, null or text) says nothing more
 
 
-def _message(value: Any) -> str:
-    """`msg` only explains, so it is never refused: text as sent, a number as its digits, empty
-    ({}, null) as "", an object with content as its JSON."""
-    if isinstance(value, str):
-        return value
-    if value in (None, {}, []):
-        return ""
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        return str(value)
-    return dumps(value)
 
 
 # ---------------------------------------------------------------- encoders

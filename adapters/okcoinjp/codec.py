@@ -15,6 +15,7 @@ from typing import Any
 from adapters.okcoinjp import wire
 from unified.convert import decimal_text as num
 from unified.convert import from_iso, structure, to_decimal, to_iso_ms
+from unified.diagnostics import read_code, read_flag, read_text
 from unified.errors import ConfigurationError, DecodeError, NotSupported
 from unified.models import (
     Balance,
@@ -49,11 +50,11 @@ def unwrap(response: WireResponse, parsed: Any) -> Any:
     if isinstance(parsed, dict):
         # Codes, messages and the result flag are read loosely (see wire): "error_code": 0 and
         # "error_message": {} on a success are not failures.
-        code = wire.read_code(parsed.get("code")) or wire.read_code(parsed.get("error_code"))
-        message = (wire.read_text(parsed.get("message"))
-                   or wire.read_text(parsed.get("error_message")) or "")
+        code = read_code(parsed.get("code")) or read_code(parsed.get("error_code"))
+        message = (read_text(parsed.get("message"))
+                   or read_text(parsed.get("error_message")) or "")
         if code is not None or response.status >= 400 \
-                or wire.read_flag(parsed.get("result")) is False:
+                or read_flag(parsed.get("result")) is False:
             raise VenueRejected(code, message or f"HTTP {response.status}")
     if response.status >= 400:
         raise VenueRejected(None, f"HTTP {response.status}")

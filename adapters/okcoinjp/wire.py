@@ -11,57 +11,16 @@ they are typed Text, Code and Flag below and read by these tolerant hooks instea
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
 import attrs
 
-from unified.convert import CONVERTER, dumps
+from unified.convert import CONVERTER
+from unified.diagnostics import Code, Flag, Text
 from unified.errors import DecodeError
 
-Text = Annotated[str | None, "okcoinjp: diagnostic text"]
-Code = Annotated[str | None, "okcoinjp: error code"]
-Flag = Annotated[bool | None, "okcoinjp: result flag"]
 Details = Annotated[dict[str, Any] | None, "okcoinjp: ledger details"]
-EMPTY: tuple[Any, ...] = (None, "", {}, [])
-
-
-def read_text(value: Any, _type: Any = None) -> str | None:
-    """A message: never refused (it explains, it decides nothing). Empty shapes are None, numbers
-    their digits, an object with content its compact JSON."""
-    if value in EMPTY:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, Decimal)):
-        return str(value)
-    return dumps(value)
-
-
-def read_code(value: Any, _type: Any = None) -> str | None:
-    """An error code: "0", 0, "", {}, null and false all mean none. A code that is neither text
-    nor an integer is refused: it decides between success and failure."""
-    if value in EMPTY or isinstance(value, bool):
-        return None
-    if isinstance(value, (str, int)):
-        text = str(value).strip()
-        return None if text in ("", "0") else text
-    raise DecodeError(f"unreadable error code {value!r}")
-
-
-def read_flag(value: Any, _type: Any = None) -> bool | None:
-    """`result`: true / "true" / 1, false / "false" / 0, or empty (None); anything else is
-    refused, since a false one means the order was not accepted."""
-    if value in EMPTY:
-        return None
-    if value in (True, "true", 1):
-        return True
-    if value in (False, "false", 0):
-        return False
-    raise DecodeError(f"unreadable result flag {value!r}")
 
 
 def read_details(value: Any, _type: Any = None) -> dict[str, Any] | None:
@@ -73,15 +32,7 @@ def read_details(value: Any, _type: Any = None) -> dict[str, Any] | None:
     raise DecodeError(f"ledger details are not an object: {value!r}")
 
 
-def _read_as(alias: Any, read: Callable[[Any, Any], Any]) -> None:
-    # The core's converter dispatches these marked types to our readers; plain types keep its
-    # strict hooks.
-    CONVERTER.register_structure_hook_func(lambda t: bool(t == alias), read)
-
-
-for _alias, _read in ((Text, read_text), (Code, read_code), (Flag, read_flag),
-                      (Details, read_details)):
-    _read_as(_alias, _read)
+CONVERTER.register_structure_hook_func(lambda t: bool(t == Details), read_details)
 
 
 @attrs.frozen

@@ -11,6 +11,7 @@ from typing import Any
 from adapters.okex_v1 import wire
 from unified.convert import decimal_text as num
 from unified.convert import from_ms, from_seconds, structure, to_decimal, to_str
+from unified.diagnostics import read_code, read_flag
 from unified.errors import (
     ConfigurationError,
     DecodeError,
@@ -69,8 +70,8 @@ def unwrap(response: WireResponse, parsed: Any) -> Any:
         return parsed
     # Read loosely (see wire): "error_code": 0 or "" beside a result is no failure, and a
     # result may come as "true" / "false".
-    code = wire.read_code(parsed.get("error_code"))
-    result = wire.read_flag(parsed.get("result"))
+    code = read_code(parsed.get("error_code"))
+    result = read_flag(parsed.get("result"))
     if result is False or (code is not None and result is None):
         raise VenueRejected(code, "")
     if "success" in parsed and "error" in parsed and not parsed.get("success"):

@@ -10,51 +10,11 @@ item's error_code comes as 0, "", null (none) or a code; `result` as true, "true
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any
 
 import attrs
 
-from unified.convert import CONVERTER
-from unified.errors import DecodeError
-
-Code = Annotated[str | None, "okex_v1: error code"]
-Flag = Annotated[bool | None, "okex_v1: result flag"]
-EMPTY: tuple[Any, ...] = (None, "", {}, [])
-
-
-def read_code(value: Any, _type: Any = None) -> str | None:
-    """An error code: 0, "0", "", {}, null and false mean none (v1 has no code 0). A code that is
-    neither text nor an integer is refused: it decides between success and failure."""
-    if value in EMPTY or isinstance(value, bool):
-        return None
-    if isinstance(value, (str, int)):
-        text = str(value).strip()
-        return None if text in ("", "0") else text
-    raise DecodeError(f"unreadable error code {value!r}")
-
-
-def read_flag(value: Any, _type: Any = None) -> bool | None:
-    """`result`: true / "true" / 1, false / "false" / 0, or empty (None); anything else is
-    refused, since a false one means the request failed."""
-    if value in EMPTY:
-        return None
-    if value in (True, "true", 1):
-        return True
-    if value in (False, "false", 0):
-        return False
-    raise DecodeError(f"unreadable result flag {value!r}")
-
-
-def _read_as(alias: Any, read: Callable[[Any, Any], Any]) -> None:
-    # The core's converter dispatches these marked types to our readers; plain types keep its
-    # strict hooks.
-    CONVERTER.register_structure_hook_func(lambda t: bool(t == alias), read)
-
-
-_read_as(Code, read_code)
-_read_as(Flag, read_flag)
+from unified.diagnostics import Code, Flag
 
 
 @attrs.frozen
