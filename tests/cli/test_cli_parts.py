@@ -212,3 +212,11 @@ def test_progress_redraws_one_line_on_a_terminal(monkeypatch: pytest.MonkeyPatch
     assert "[" in redraws[0] and "#" in redraws[0]
     assert out.getvalue().endswith("export ledger kucoin USDT: done: 2,900 rows, 29 pages, "
                                    "0 rows/s, 0:00:00\n")
+
+
+def test_a_session_repr_never_shows_the_environment() -> None:
+    from unified.cli.session import Session
+
+    session = Session(environ={"UNIFIED_KUCOIN_SECRET": "canary-secret-value"})
+    assert "canary-secret-value" not in repr(session)
+    assert session.environ["UNIFIED_KUCOIN_SECRET"] == "canary-secret-value"

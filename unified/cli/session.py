@@ -47,7 +47,8 @@ class Session:
     local: bool = False
     base_urls: tuple[str, ...] = ()  # "URL" or "VENUE=URL"
     credentials: Path | None = None
-    environ: Mapping[str, str] = attrs.field(factory=lambda: dict(os.environ))
+    # repr=False: the environment holds UNIFIED_*_SECRET values, and tracebacks show locals
+    environ: Mapping[str, str] = attrs.field(factory=lambda: dict(os.environ), repr=False)
 
     def base_url(self, venue: str, venues: Sequence[str]) -> str | None:
         chosen = None
