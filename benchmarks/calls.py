@@ -1,4 +1,5 @@
-"""Scenarios 1, 2 and 7: one call's round trip, floor vs unified (vs ccxt on KuCoin).
+"""Scenarios 1, 2 and 7: one call's round trip, floor vs unified (vs ccxt on KuCoin); and
+scenario 8 on each venue: creating and canceling an order (benchmarks/orders.py).
 
 Every contender talks to the same local venue in this process; rounds interleave them.
 """
@@ -13,6 +14,7 @@ import aiohttp
 from benchmarks import ccxt_side
 from benchmarks.floor import Capture, Replay, capture
 from benchmarks.local import client, resting_order_args, running
+from benchmarks.orders import round_trips, rounds_for
 from benchmarks.sizes import Sizes
 from benchmarks.stats import Call, Summary, interleaved, ratio
 from unified import Order, OrderType, Side, Ticker, registry
@@ -88,6 +90,8 @@ async def venue_calls(venue_id: str, sizes: Sizes, use_ccxt: bool) -> dict[str, 
                 if venue_id == "kucoin" and cx is None:
                     summaries["ccxt"] = None
                 results[name] = call_result(summaries)
+            results.update(await round_trips(ex, sim, symbol, amount, price,
+                                             rounds_for(venue_id, sizes), sizes.call_warmup))
             return results
         finally:
             await ex.close()

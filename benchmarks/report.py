@@ -76,7 +76,22 @@ def table(results: dict[str, Any]) -> str:
     for venue, v in s["other_venues"].items():
         rows += call_rows(f"7 {venue} fetch_ticker", v["fetch_ticker"])
         rows += call_rows(f"7 {venue} fetch_order (signed)", v["fetch_order"])
+    for venue, v in [("kucoin", k), *s["other_venues"].items()]:
+        rows += order_rows(venue, v)
     return _render(rows)
+
+
+def order_rows(venue: str, v: dict[str, Any]) -> list[list[str]]:
+    """Scenario 8: a resting order's create and its cancel, with requests per call."""
+    rows = []
+    for op in ("create_order", "cancel_order"):
+        r = v.get(op)
+        if r is None:  # results written before scenario 8 existed
+            continue
+        rows.append([f"8 {venue} {op}", "us/call", "-", _num(_median(r["unified"])), NA,
+                     f"{r['requests_per_call']:g} requests per call; "
+                     f"p90 {_num(r['unified']['p90_us'])} us"])
+    return rows
 
 
 def _connect_extra(i: dict[str, Any]) -> float | None:
