@@ -17,6 +17,11 @@ if TYPE_CHECKING:  # imported on first use: `import unified` stays light (see se
 log = logging.getLogger("unified.transport")
 
 
+class ClientClosed(ConfigurationError):
+    """The Exchange was closed. Before a first send it means nothing was sent; a lookup that
+    meets it while reconciling a lost answer cannot establish the outcome (AmbiguousOutcome)."""
+
+
 class Transport(Protocol):
     async def send(self, request: WireRequest, timeout: float) -> WireResponse: ...
 
@@ -34,7 +39,7 @@ class AiohttpTransport:
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
-            raise ConfigurationError("this client is closed; connect() again")
+            raise ClientClosed("this client is closed; connect() again")
         if self._session is None or self._session.closed:
             import aiohttp
 
