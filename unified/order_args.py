@@ -49,7 +49,7 @@ class OrderChecks:
             positive_decimal("amount", o.amount)
             positive_decimal("price", o.price)
             if o.cost is not None:
-                raise ConfigurationError("cost= is for market buys; a limit order takes amount")
+                raise ConfigurationError("cost= is for market orders; a limit order takes amount")
         else:
             self._check_market(o)
         coid = self.client_order_id(o.client_order_id)
@@ -82,12 +82,14 @@ class OrderChecks:
             raise ConfigurationError("a market order takes no price")
         if o.time_in_force not in (None, TimeInForce.IOC, TimeInForce.FOK):
             raise ConfigurationError("a market order has no time in force to set")
-        if o.cost is not None:
-            if o.side is not Side.BUY or o.amount is not None:
-                raise ConfigurationError("cost= is for market buys, without amount")
+        if o.cost is not None:  # a quote amount: spend it (buy) or raise it (sell)
+            if o.amount is not None:
+                raise ConfigurationError("a market order takes amount or cost=, not both")
             positive_decimal("cost", o.cost)
-            if not has("market_buy_by_cost"):
+            if o.side is Side.BUY and not has("market_buy_by_cost"):
                 raise NotSupported(f"{venue} cannot buy by quote amount")
+            if o.side is Side.SELL and not has("market_sell_by_cost"):
+                raise NotSupported(f"{venue} market sells take an amount, not cost=")
             return
         positive_decimal("amount", o.amount)
         if o.side is Side.BUY and not has("market_buy_by_amount"):

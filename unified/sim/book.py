@@ -27,10 +27,14 @@ from unified.sim.records import (
 )
 
 # The records are re-exported: personalities import them from the engine's module.
-__all__ = [
-    "HOUSE_ACCOUNT", "VENUE_ACCOUNT", "ZERO", "Engine", "EngineError", "LedgerRecord",
-    "PublicTrade", "SimFill", "SimMarket", "SimOrder", "Wallet",
-]
+__all__ = ["HOUSE_ACCOUNT", "VENUE_ACCOUNT", "ZERO", "Engine", "EngineError", "LedgerRecord",
+           "PublicTrade", "SimFill", "SimMarket", "SimOrder", "Wallet"]
+
+
+def _cost_qty(market: SimMarket, maker: SimOrder, budget: Decimal) -> Decimal:
+    """The base amount of `maker` that `budget` (quote) buys or raises, on the amount step."""
+    qty = (budget / (maker.price or ZERO)).quantize(market.amount_increment, ROUND_DOWN)
+    return min(qty, maker.remaining)
 
 
 class Engine:
@@ -125,9 +129,9 @@ class Engine:
             if price % market.price_increment != 0:
                 raise EngineError("invalid",
                                   f"price must be a multiple of {market.price_increment}")
-        elif cost is not None:
-            if side is not Side.BUY or amount is not None or cost <= 0:
-                raise EngineError("invalid", "cost is for market buys only")
+        elif cost is not None:  # a quote amount: spent by a buy, raised by a sell
+            if amount is not None or cost <= 0:
+                raise EngineError("invalid", "cost takes the place of amount and is positive")
             if cost < market.min_cost:
                 raise EngineError("invalid", f"order funds below the minimum {market.min_cost}")
             return
@@ -140,8 +144,9 @@ class Engine:
             raise EngineError("invalid", f"size must be a multiple of {market.amount_increment}")
 
     def _hold(self, order: SimOrder, market: SimMarket) -> None:
-        if order.side is Side.SELL:
-            ccy, need = market.base, order.amount or ZERO
+        if order.side is Side.SELL:  # by cost: the base that selling into the bids takes
+            ccy, need = market.base, order.amount if order.amount is not None \
+                else self._sell_for(market, order.cost_limit or ZERO)
         elif order.cost_limit is not None:
             ccy, need = market.quote, order.cost_limit
         elif order.type is OrderType.LIMIT:
@@ -154,8 +159,7 @@ class Engine:
         wallet = self.wallet(order.account, ccy)
         if wallet.available < need:
             raise EngineError("insufficient_funds", f"{ccy} balance insufficient")
-        wallet.available -= need
-        wallet.held += need
+        wallet.available, wallet.held = wallet.available - need, wallet.held + need
         order.held = need
 
     def _sweep_cost(self, market: SimMarket, amount: Decimal) -> Decimal:
@@ -167,6 +171,16 @@ class Engine:
             if left <= 0:
                 break
         return cost
+
+    def _sell_for(self, market: SimMarket, cost: Decimal) -> Decimal:
+        """What a market sell by cost sells: the bids _match takes until `cost` is raised."""
+        sold = raised = ZERO
+        for maker in self._resting(market.symbol, Side.BUY):
+            qty = _cost_qty(market, maker, cost - raised)
+            if qty <= 0:
+                break
+            sold, raised = sold + qty, raised + qty * (maker.price or ZERO)
+        return sold
 
     def _resting(self, symbol: str, side: Side) -> list[SimOrder]:
         rest = [o for o in self.orders.values()
@@ -197,10 +211,10 @@ class Engine:
             if not self._crosses(taker, maker):
                 break
             assert maker.price is not None
-            if taker.cost_limit is not None:
-                budget = (taker.cost_limit - taker.filled_cost - taker.fee) / (1 + market.taker_fee)
-                qty = (budget / maker.price).quantize(market.amount_increment, ROUND_DOWN)
-                qty = min(qty, maker.remaining)
+            if taker.cost_limit is not None:  # a buy spends it with fees, a sell raises it
+                budget = taker.cost_limit - taker.filled_cost if taker.side is Side.SELL else (
+                    taker.cost_limit - taker.filled_cost - taker.fee) / (1 + market.taker_fee)
+                qty = _cost_qty(market, maker, budget)
             else:
                 qty = min(taker.remaining, maker.remaining)
             if qty <= 0:
