@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from adapters.okcoinjp import wire
@@ -38,6 +38,7 @@ from unified.wire import WireResponse
 
 BOOK_MAX = 200  # levels per side the book endpoint returns at most
 CANDLES_MAX = 200  # candles per answer
+CANCEL_IDS_MAX = 10  # cancel_batch_orders: "each with 10 orders at maximum" per pair
 FILLS_PAGE = "100"  # always even: a page never splits a trade's two legs by our choice
 CLOSED = "7"  # the `state` filter for canceled + fully filled orders
 ZERO = Decimal(0)
@@ -112,36 +113,6 @@ def encode_candles(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
     return RequestParts(path_params={"symbol": args["symbol"]}, query=query)
 
 
-def _off_step(value: Decimal, step: Decimal, what: str) -> bool:
-    try:
-        return value % step != 0
-    except InvalidOperation:  # the quotient has more digits than any real order
-        raise ConfigurationError(f"{what} {value} is out of range") from None
-
-
-def _check_increments(ctx: Context, args: Mapping[str, Any]) -> None:
-    """The venue refuses (33028/33029/33024) what does not fit the instrument: say so first."""
-    market = args.get("market")
-    if not isinstance(market, Market):
-        return
-    price, amount = args.get("price"), args.get("amount")
-    if price is not None and _off_step(price, market.price_increment, "price"):
-        raise ConfigurationError(
-            f"price {price} is not a multiple of {market.symbol}'s tick size "
-            f"{market.price_increment}"
-        )
-    if amount is not None:
-        if _off_step(amount, market.amount_increment, "amount"):
-            raise ConfigurationError(
-                f"amount {amount} is not a multiple of {market.symbol}'s size increment "
-                f"{market.amount_increment}"
-            )
-        if amount < market.min_amount:
-            raise ConfigurationError(
-                f"amount {amount} is below {market.symbol}'s minimum size {market.min_amount}"
-            )
-
-
 def _order_type(ctx: Context, args: Mapping[str, Any]) -> str:
     """`order_type`: 0 normal, 1 post only, 2 fill or kill, 3 immediate or cancel."""
     tif: TimeInForce | None = args["time_in_force"]
@@ -158,7 +129,7 @@ def _order_type(ctx: Context, args: Mapping[str, Any]) -> str:
 
 
 def encode_create(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
-    _check_increments(ctx, args)
+    # Steps and minimums (the venue's 33028/33029/33024) are checked by the core before this.
     body: dict[str, str] = {
         "client_oid": _client_oid(args["client_order_id"]),
         "instrument_id": args["symbol"],
@@ -184,6 +155,14 @@ def encode_cancel(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
 def encode_cancel_by_client_id(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
     return RequestParts(path_params={"id": _client_oid(args["id"])},
                         body={"instrument_id": args["symbol"]})
+
+
+def encode_cancel_many(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
+    """POST /api/spot/v3/cancel_batch_orders: up to 10 order ids of one pair."""
+    ids = [_order_id(i) for i in args["ids"]]
+    if not 1 <= len(ids) <= CANCEL_IDS_MAX:
+        raise NotSupported(f"cancel_batch_orders takes 1 to {CANCEL_IDS_MAX} ids per pair")
+    return RequestParts(body=[{"instrument_id": args["symbol"], "order_ids": ids}])
 
 
 def encode_order(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
@@ -354,6 +333,27 @@ def decode_canceled(ctx: Context, data: Any) -> PlacedOrder:
     if not ref:
         raise DecodeError("cancel answer without order_id or client_oid")
     return PlacedOrder(id=ref, client_order_id=r.client_oid or None)
+
+
+def decode_canceled_many(ctx: Context, data: Any) -> list[PlacedOrder]:
+    """{pair: [{order_id, result, error_code, ...}]}: the ids it took, and those it refused
+    with their classified error (a finished or unknown order)."""
+    if not isinstance(data, dict) or not data \
+            or not all(isinstance(v, list) and v for v in data.values()):
+        raise DecodeError("cancel_batch_orders: expected {instrument_id: [results]}")
+    out = []
+    for item in (i for rows in data.values() for i in rows):
+        r = structure(item, wire.OrderResult)
+        if not r.order_id:
+            raise DecodeError("cancel_batch_orders: a result without order_id")
+        code = r.error_code
+        if r.result is True and code is None:
+            out.append(PlacedOrder(id=r.order_id, client_order_id=r.client_oid or None))
+            continue
+        error = ctx.tables.errors.classify(http_status=200, code=code,
+                                           message=r.error_message or "", raw=item)
+        out.append(PlacedOrder(id=r.order_id, client_order_id=r.client_oid or None, error=error))
+    return out
 
 
 def status_key(o: wire.SpotOrder) -> str:

@@ -16,6 +16,7 @@ ENDPOINTS = {
     "cancel_order": Endpoint(encode=codec.encode_cancel, decode=codec.decode_canceled),
     "cancel_order_by_client_id": Endpoint(encode=codec.encode_cancel_by_client_id,
                                           decode=codec.decode_canceled),
+    "cancel_orders": Endpoint(encode=codec.encode_cancel_many, decode=codec.decode_canceled_many),
     "fetch_order": Endpoint(encode=codec.encode_order, decode=codec.decode_order),
     "fetch_order_by_client_id": Endpoint(encode=codec.encode_order_by_client_id,
                                          decode=codec.decode_order),

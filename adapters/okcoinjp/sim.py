@@ -480,6 +480,46 @@ def cancel(sim: SimVenue, req: SimRequest) -> SimResponse:
 
 
 @_guard
+def cancel_batch(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """POST /api/spot/v3/cancel_batch_orders: [{instrument_id, order_ids}] (up to 4 pairs, 10 ids
+    each) -> {instrument_id: [one result per id]}; an id it cannot cancel is refused in place."""
+    assert req.account is not None
+    try:
+        body = req.json()
+    except EngineError:
+        return fail(30021, "json data format error")
+    if not isinstance(body, list) or not 1 <= len(body) <= 4:
+        raise Reject(30024, "parameter value error")
+    out: dict[str, list[dict[str, Any]]] = {}
+    for group in body:
+        ids = group.get("order_ids") if isinstance(group, dict) else None
+        if not isinstance(ids, list) or not 1 <= len(ids) <= 10:
+            raise Reject(30024, "order_ids parameter value error")
+        pair = str(group.get("instrument_id"))
+        symbol = _instrument(sim, pair)
+        out[pair] = [_cancel_one(sim, req.account, str(ref), symbol) for ref in ids]
+    return ok(out)
+
+
+def _cancel_one(sim: SimVenue, account: str, ref: str, symbol: str) -> dict[str, Any]:
+    try:
+        order = _find(sim, account, ref, symbol)
+    except (Reject, EngineError):
+        return _batch_result(ref, "", 33014, "Order does not exist")
+    if not order.is_open:
+        code, message = ((33026, "Transaction completed") if order.status is OrderStatus.FILLED
+                         else (33027, "Cancelled order or order cancelling"))
+        return _batch_result(_vid(order), order.client_id or "", code, message)
+    sim.engine.cancel(account, order.id)
+    return _batch_result(_vid(order), order.client_id or "", 0, "")
+
+
+def _batch_result(order_id: str, client_oid: str, code: int, message: str) -> dict[str, Any]:
+    return {"result": code == 0, "error_message": message, "error_code": str(code),
+            "client_oid": client_oid, "order_id": order_id}
+
+
+@_guard
 def get_order(sim: SimVenue, req: SimRequest) -> SimResponse:
     assert req.account is not None
     symbol = _instrument(sim, req.query.get("instrument_id"))
@@ -634,6 +674,7 @@ class OkcoinjpPersonality:
         "create_order": place,
         "cancel_order": cancel,
         "cancel_order_by_client_id": cancel,
+        "cancel_orders": cancel_batch,
         "fetch_order": get_order,
         "fetch_order_by_client_id": get_order,
         "fetch_open_orders": orders_pending,

@@ -17,6 +17,7 @@ from adapters.okcoinjp.endpoints import ADAPTER
 from adapters.okcoinjp.sim import cursor_page
 from unified import (
     ConfigurationError,
+    InvalidOrder,
     NotSupported,
     OrderNotFound,
     OrderStatus,
@@ -29,6 +30,7 @@ from unified.clock import ManualClock
 from unified.convert import from_iso, loads
 from unified.errors import DecodeError
 from unified.models import Fill, Market, Page
+from unified.precision import check_order
 from unified.sim.server import SimRequest, SimVenue
 from unified.sim.verify import verify
 from unified.spec import load_spec
@@ -178,14 +180,27 @@ def test_create_body(over: dict[str, Any], expected: dict[str, str]) -> None:
     {"type": OrderType.MARKET, "side": Side.SELL, "price": None,
      "time_in_force": TimeInForce.FOK},
     {"client_order_id": "12345"},  # all digits would read as an order id
-    {"price": Decimal("4900000.05")},  # off the 0.1 tick
-    {"amount": Decimal("0.000000001")},  # off the size increment
-    {"amount": Decimal("0.00005")},  # below the minimum size
-    {"amount": Decimal("1e30")},  # more digits than the increment check can hold
 ])
 def test_bad_orders_are_refused_before_sending(over: dict[str, Any]) -> None:
     with pytest.raises(ConfigurationError):
         codec.encode_create(CTX, create_args(**over))
+
+
+@pytest.mark.parametrize(("over", "step"), [
+    ({"price": Decimal("4900000.05")}, "price step"),  # off the 0.1 tick (the venue's 33028)
+    ({"amount": Decimal("0.000000001")}, "amount step"),  # off the size increment (33029)
+    ({"amount": Decimal("0.00005")}, "minimum amount"),  # below the minimum size (33024)
+])
+def test_steps_and_minimums_are_the_cores_check(over: dict[str, Any], step: str) -> None:
+    """One mechanism on every venue (unified.precision, called by order_args): InvalidOrder
+    naming the step, before sending; the encoder no longer repeats it."""
+    args = create_args(**over)
+    with pytest.raises(InvalidOrder, match=step) as caught:
+        check_order(BTC_JPY, "okcoinjp", price=args["price"], amount=args["amount"], cost=None)
+    assert caught.value.venue == "okcoinjp" and caught.value.code is None
+    assert codec.encode_create(CTX, args).body["instrument_id"] == "BTC-JPY"
+    with pytest.raises(ConfigurationError, match="out of range"):  # more digits than any order
+        check_order(BTC_JPY, "okcoinjp", price=None, amount=Decimal("1e30"), cost=None)
 
 
 def test_ledger_needs_a_currency_and_history_takes_no_window() -> None:
