@@ -1,8 +1,14 @@
-"""Cancels: one, several (the venue's batch endpoint where it has one), by id or client id.
+"""Cancels: one, several (the venue's batch endpoint where it has one), all, by id or client id.
 
 Its own module because a cancel, unlike a create, is safe to repeat: its lost answers are
 retried like reads and a repeat that finds the order finished reports its final state. These
 rules differ from placement's and are shared by REST and (later) WebSocket cancels.
+
+One round trip: a cancel of an order this client has reported (placement.KnownOrders) is one
+request, its result that order with what the venue's answer says: the venue's status and
+sizes where the answer reports them (KuCoin's sync endpoints), else CANCELING: the venue took
+the cancel and its answer does not say it is done. An order this client has not seen, or
+`fetch=True`, is looked up after the cancel.
 """
 
 from __future__ import annotations
@@ -11,57 +17,129 @@ import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import attrs
+
 from unified.arguments import reference, references
-from unified.errors import OrderNotFound, TransportError, VenueUnavailable
+from unified.errors import OrderNotFound, TransportError, VenueError, VenueUnavailable
 from unified.lookups import OrderLookup
 from unified.markets import Markets
-from unified.models import Order
+from unified.models import Order, OrderStatus
 from unified.pipeline import Pipeline
+from unified.placement import KnownOrders, ReportedState
+from unified.venue import PlacedOrder
+
+
+def after_cancel(known: Order, answer: Any) -> Order:
+    """`known` (as last reported) once the venue took its cancel and answered `answer`."""
+    if isinstance(answer, ReportedState):
+        same = answer.filled == known.filled
+        return attrs.evolve(
+            known, status=answer.status, filled=answer.filled,
+            remaining=known.amount - answer.filled if known.amount is not None else None,
+            # a fill the answer reports without its price: its average and fee are unknown
+            average=known.average if same else None, fee=known.fee if same else None,
+            updated_at=answer.updated_at or known.updated_at, raw=answer.raw,
+        )
+    if isinstance(answer, Order):
+        return answer
+    return attrs.evolve(known, status=OrderStatus.CANCELING)
 
 
 class Cancels:
-    def __init__(self, pipeline: Pipeline, markets: Markets, lookup: OrderLookup) -> None:
+    def __init__(self, pipeline: Pipeline, markets: Markets, lookup: OrderLookup,
+                 known: KnownOrders | None = None) -> None:
         self._pipe = pipeline
         self._markets = markets
         self._lookup = lookup
+        self._known = known if known is not None else KnownOrders()
 
-    async def one(self, op: str, lookup_op: str, ref: str, symbol: str) -> Order:
+    async def one(self, op: str, lookup_op: str, ref: str, symbol: str,
+                  fetch: bool = False) -> Order:
         """Cancel by id (op "cancel_order") or client id; the order's state after it."""
         reference("an order id", ref)
         args = await self._markets.args(symbol, id=ref)
         try:
-            result = await self._repeatable(op, args)
+            answer = await self._repeatable(op, args)
         except OrderNotFound:
             # Canceling twice is safe: a finished order reports its final state.
             order: Order = await self._pipe.fetch(lookup_op, args)
             if order.status.is_final:
-                return order
+                return self._known.remember(order)
             raise
-        if isinstance(result, Order) and result.status.is_final:
-            return result
+        known = self._known.get(args["market"].symbol, ref, op != "cancel_order")
+        if isinstance(answer, Order) and (answer.status.is_final or not fetch):
+            return self._known.remember(answer)
+        if known is not None and not fetch:
+            return self._known.remember(after_cancel(known, answer))
         after: Order = await self._pipe.fetch(lookup_op, args)  # its state after the cancel
-        return after
+        return self._known.remember(after)
 
     async def many(self, ids: Sequence[str], symbol: str) -> list[Order]:
         refs = references("ids", ids)
-        batch = "cancel_orders" in self._pipe.spec.endpoints
-        if batch:
-            size = int(self._pipe.spec.capability("cancel_ids_max") or 1)
-            for start in range(0, len(refs), size):
-                args = await self._markets.args(symbol, ids=refs[start:start + size])
-                # Already finished or unknown ids: the lookups below tell which.
-                with contextlib.suppress(OrderNotFound):
-                    await self._repeatable("cancel_orders", args)
+        accepted: dict[str, Any] = {}
+        if "cancel_orders" in self._pipe.spec.endpoints:
+            accepted = await self._batches(refs, symbol)
         orders, missing = [], []
         for ref in refs:
+            known = self._known.get(symbol, ref)
             try:
-                orders.append(await self._lookup.by_id(ref, symbol) if batch
-                              else await self.one("cancel_order", "fetch_order", ref, symbol))
+                if ref in accepted and known is not None:
+                    orders.append(self._known.remember(after_cancel(known, accepted[ref])))
+                elif "cancel_orders" in self._pipe.spec.endpoints:
+                    # refused (finished meanwhile?), unknown to this client or never existed
+                    orders.append(self._known.remember(await self._lookup.by_id(ref, symbol)))
+                else:
+                    orders.append(await self.one("cancel_order", "fetch_order", ref, symbol))
             except OrderNotFound:
                 missing.append(ref)
         if missing:
             raise OrderNotFound(f"no such orders: {', '.join(missing)}", venue=self._pipe.venue)
         return orders
+
+    async def _batches(self, refs: list[str], symbol: str) -> dict[str, Any]:
+        """The venue's batch cancel in chunks of the size it allows: the ids it took."""
+        accepted: dict[str, Any] = {}
+        size = int(self._pipe.spec.capability("cancel_ids_max") or 1)
+        for start in range(0, len(refs), size):
+            args = await self._markets.args(symbol, ids=refs[start:start + size])
+            # Already finished or unknown ids: the lookups tell which.
+            with contextlib.suppress(OrderNotFound):
+                answers = await self._repeatable("cancel_orders", args)
+                for answer in answers if isinstance(answers, list) else ():
+                    if isinstance(answer, PlacedOrder) and answer.error is None:
+                        accepted[answer.id] = answer
+        return accepted
+
+    async def every(self, symbol: str | None) -> list[Order]:
+        """Cancel every open order of one market, or of every market (symbol None); the
+        orders that were open, in their state after the cancel."""
+        symbols = [(await self._markets.market(symbol)).symbol] if symbol is not None \
+            else await self._open_symbols()
+        listed = {s: [self._known.remember(o) for o in await self._lookup.open_orders(s)]
+                  for s in symbols}
+        endpoints = self._pipe.spec.endpoints
+        if symbol is None and "cancel_all_orders_everywhere" in endpoints:
+            refused: list[VenueError] = await self._repeatable("cancel_all_orders_everywhere",
+                                                               {})
+            if refused:  # the venue names the markets it could not cancel
+                raise refused[0]
+        elif "cancel_all_orders" in endpoints:
+            for s in symbols:
+                if listed[s] or symbol is not None:
+                    await self._repeatable("cancel_all_orders", await self._markets.args(s))
+        else:  # no cancel-all at the venue: its batch cancel (else one by one), per market
+            return [o for s in symbols if listed[s]
+                    for o in await self.many([o.id for o in listed[s]], s)]
+        return [self._known.remember(after_cancel(o, None)) for s in symbols for o in listed[s]]
+
+    async def _open_symbols(self) -> list[str]:
+        """The markets that may hold open orders: the venue's list where it has one, else
+        every loaded market (one open-orders request each)."""
+        loaded = await self._markets.load()
+        if "fetch_open_order_symbols" not in self._pipe.spec.endpoints:
+            return sorted(loaded)
+        named: list[str] = await self._pipe.fetch("fetch_open_order_symbols")
+        return [s for s in named if s in loaded]  # one listed since the load: cancel, unseen
 
     async def _repeatable(self, op: str, args: Mapping[str, Any]) -> Any:
         """A write that is safe to repeat: retried like a read when its answer is lost. A repeat

@@ -5,7 +5,7 @@
   market_data.MarketData  tickers, books, trades, candles
   order_args.OrderChecks  an order's arguments checked, client ids made
   placement.Placement     creates and the lost-answer rules
-  cancels.Cancels         cancels, single and batched
+  cancels.Cancels         cancels: single, batched, all
   lookups.OrderLookup     one order's state, open orders
   history.History         walks, cursors, time windows
 
@@ -89,7 +89,7 @@ class Exchange:
         self._lookup = OrderLookup(pipe, self._markets, self._history)
         self._checks = OrderChecks(pipe, self._markets)
         self._placement = Placement(pipe, self._markets, self._lookup, self._history)
-        self._cancels = Cancels(pipe, self._markets, self._lookup)
+        self._cancels = Cancels(pipe, self._markets, self._lookup, self._placement.known)
 
     def __repr__(self) -> str:
         return f"<Exchange {self.venue} {self.origin}>"
@@ -176,11 +176,15 @@ class Exchange:
         time_in_force: TimeInForce | None = None,
         post_only: bool = False,
         cost: Decimal | None = None,
+        fetch: bool = False,
     ) -> Order:
+        """One request: the Order from the request and the venue's answer (PENDING where the
+        answer does not report the state). `fetch=True`: then the order as the venue reports it."""
+        fetch = flag("fetch", fetch)
         request = OrderRequest(type=type, side=side, amount=amount, price=price,
                                client_order_id=client_order_id, time_in_force=time_in_force,
                                post_only=post_only, cost=cost)
-        return await self._placement.place(await self._checks.prepare(symbol, request))
+        return await self._placement.place(await self._checks.prepare(symbol, request), fetch)
 
     async def create_orders(self, orders: Sequence[OrderRequest], symbol: str
                             ) -> list[Order | VenueError | AmbiguousOutcome]:
@@ -193,19 +197,27 @@ class Exchange:
         prepared = [await self._checks.prepare(symbol, o) for o in requests]
         return await self._placement.place_many(symbol, prepared)
 
-    async def cancel_order(self, id: str, symbol: str) -> Order:
-        return await self._cancels.one("cancel_order", "fetch_order", id, symbol)
+    async def cancel_order(self, id: str, symbol: str, *, fetch: bool = False) -> Order:
+        """One request for an order this client reported (CANCELING where the answer does not
+        say it is done); else, or with `fetch=True`, the order is looked up after."""
+        return await self._cancels.one("cancel_order", "fetch_order", id, symbol,
+                                       flag("fetch", fetch))
 
-    async def cancel_order_by_client_id(self, client_order_id: str, symbol: str) -> Order:
-        return await self._cancels.one(
-            "cancel_order_by_client_id", "fetch_order_by_client_id", client_order_id, symbol
-        )
+    async def cancel_order_by_client_id(self, client_order_id: str, symbol: str, *,
+                                        fetch: bool = False) -> Order:
+        return await self._cancels.one("cancel_order_by_client_id", "fetch_order_by_client_id",
+                                       client_order_id, symbol, flag("fetch", fetch))
 
     async def cancel_orders(self, ids: Sequence[str], symbol: str) -> list[Order]:
         """Cancel several orders: through the venue's batch cancel in chunks of the size it
         allows, else one by one; returns each order's state after the cancel, in `ids` order.
         Safe to repeat; ids that never existed raise OrderNotFound once the others are done."""
         return await self._cancels.many(ids, symbol)
+
+    async def cancel_all_orders(self, symbol: str | None = None) -> list[Order]:
+        """Cancel every open order of `symbol`, or of every market; the orders that were open,
+        in their state after the cancel (the venue's cancel-all where it has one)."""
+        return await self._cancels.every(symbol)
 
     async def fetch_order(self, id: str, symbol: str) -> Order:
         return await self._lookup.by_id(id, symbol)

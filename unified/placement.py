@@ -3,15 +3,26 @@
 Its own module because "never placed twice" is the rule that matters most and must not be
 copied: REST creates, batch creates and (later) the WebSocket order API hand their lost
 answers to `reconcile`, which looks the order up before anything is sent again.
+
+One round trip: a create is one request. Its Order is built from the request and the venue's
+answer: where the answer reports the order's state (a ReportedState: KuCoin's sync endpoints)
+the status and sizes are the venue's; where it only names the order (a PlacedOrder) the order
+is PENDING: accepted by the venue, its state not reported. `fetch=True` looks it up after.
+The orders this client reports are remembered (KnownOrders), so that a cancel can report the
+order after one request too (unified.cancels).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+
+import attrs
 
 from unified.errors import (
     AmbiguousOutcome,
@@ -26,13 +37,74 @@ from unified.errors import (
 from unified.history import History
 from unified.lookups import OrderLookup
 from unified.markets import Markets
-from unified.models import Order, OrderStatus
+from unified.models import Order, OrderStatus, OrderType, TimeInForce
 from unified.pipeline import Pipeline
 from unified.venue import PlacedOrder
 
 log = logging.getLogger("unified.client")
 _RECONCILE_SLACK = timedelta(seconds=5)
+ZERO = Decimal(0)
 Outcome = Order | VenueError | AmbiguousOutcome
+
+
+@attrs.frozen(kw_only=True)
+class ReportedState(PlacedOrder):
+    """What a one-trip create or cancel answer reports beyond the ids (KuCoin's sync endpoints):
+    the order's status and sizes. The rest of the Order (symbol, side, type, price, amount)
+    comes from the request or from the order as last reported; these answers do not say what
+    the fills cost. A PlacedOrder, so that callers reading only ids need not know it."""
+
+    status: OrderStatus
+    filled: Decimal
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    raw: Any = attrs.field(default=None, eq=False, repr=False)
+
+
+class KnownOrders:
+    """The last state this client reported of each order it placed or canceled (the newest
+    `size`, by symbol and id or client id): what a one-trip cancel builds its result on."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._orders: OrderedDict[tuple[str, bool, str], Order] = OrderedDict()
+
+    def remember(self, order: Order) -> Order:
+        keys = [(order.symbol, False, order.id)]
+        if order.client_order_id:
+            keys.append((order.symbol, True, order.client_order_id))
+        for key in keys:
+            self._orders[key] = order
+            self._orders.move_to_end(key)
+        while len(self._orders) > self._size:
+            self._orders.popitem(last=False)
+        return order
+
+    def get(self, symbol: str, ref: str, by_client_id: bool = False) -> Order | None:
+        return self._orders.get((symbol, by_client_id, ref))
+
+
+def order_from_answer(args: Mapping[str, Any], answer: PlacedOrder, sent_at: datetime) -> Order:
+    """The Order a one-trip create reports: the request, with what the answer says. Nothing is
+    invented: without a reported state the order is PENDING with nothing filled; the cost of
+    fills is never in these answers (average None, cost 0: fetch for them)."""
+    state = answer if isinstance(answer, ReportedState) else None
+    amount: Decimal | None = args["amount"]
+    filled = state.filled if state is not None else ZERO
+    tif: TimeInForce | None = args["time_in_force"]
+    if tif is None and args["type"] is OrderType.LIMIT:
+        tif = TimeInForce.GTC  # every venue's default for a limit order
+    return Order(
+        id=answer.id, client_order_id=answer.client_order_id or args["client_order_id"],
+        symbol=args["market"].symbol, side=args["side"], type=args["type"],
+        status=state.status if state is not None else OrderStatus.PENDING,
+        price=args["price"], amount=amount, filled=filled,
+        remaining=amount - filled if amount is not None else None, average=None, cost=ZERO,
+        fee=None, time_in_force=tif, post_only=args["post_only"],
+        created_at=state.created_at if state is not None and state.created_at else sent_at,
+        updated_at=state.updated_at if state is not None else None,
+        raw=state.raw if state is not None else None,
+    )
 
 
 class Placement:
@@ -42,29 +114,40 @@ class Placement:
         self._markets = markets
         self._lookup = lookup
         self._history = history
+        self.known = KnownOrders()
 
-    async def place(self, args: Mapping[str, Any]) -> Order:
-        """One order from prepared args (unified.order_args)."""
+    async def place(self, args: Mapping[str, Any], fetch: bool = False) -> Order:
+        """One order from prepared args (unified.order_args): one request, unless the answer is
+        lost (then reconciled) or `fetch` asks for the order's state as the venue reports it."""
         sent_at = self._pipe.clock.now()
         try:
             placed = await self._pipe.fetch("create_order", args)
         except (TransportError, VenueUnavailable) as exc:
             log.info("%s create_order outcome unknown (%s); reconciling", self._pipe.venue,
                      exc.__class__.__name__)
-            return await self.reconcile(args, sent_at)
-        return await self._complete(placed, args)
+            return await self.reconcile(args, sent_at, fetch)
+        return await self._complete(placed, args, sent_at, fetch)
 
     async def place_many(self, symbol: str, prepared: Sequence[Mapping[str, Any]]
                          ) -> list[Outcome]:
-        """Through the venue's batch endpoint in chunks of the size it allows, else one by one;
-        one result per request, in order."""
-        if "create_orders" not in self._pipe.spec.endpoints:
+        """Through the venue's batch endpoint in chunks of the size it allows (only its limit
+        orders where it batches no others), else one by one; one result per request, in order."""
+        spec = self._pipe.spec
+        if "create_orders" not in spec.endpoints:
             return [await _settled(self.place(args)) for args in prepared]
-        results: list[Outcome] = []
-        size = int(self._pipe.spec.capability("batch_create_max") or 1)
-        for start in range(0, len(prepared), size):
-            results.extend(await self._batch(symbol, prepared[start:start + size]))
-        return results
+        limit_only = bool(spec.capability("batch_create_limit_only"))
+        batched = [i for i, args in enumerate(prepared)
+                   if not limit_only or args["type"] is OrderType.LIMIT]
+        results: dict[int, Outcome] = {}
+        size = int(spec.capability("batch_create_max") or 1)
+        for start in range(0, len(batched), size):
+            chunk = batched[start:start + size]
+            outcomes = await self._batch(symbol, [prepared[i] for i in chunk])
+            results.update(zip(chunk, outcomes, strict=True))
+        for i, args in enumerate(prepared):
+            if i not in results:
+                results[i] = await _settled(self.place(args))
+        return [results[i] for i in range(len(prepared))]
 
     async def _batch(self, symbol: str, chunk: Sequence[Mapping[str, Any]]) -> list[Outcome]:
         sent_at = self._pipe.clock.now()
@@ -80,38 +163,31 @@ class Placement:
         if not isinstance(placed, list) or len(placed) != len(chunk):
             raise DecodeError(f"{self._pipe.venue} create_orders: {len(chunk)} orders sent, "
                               f"the answer lists {len(placed)}")
-        return [item.error if item.error is not None else await self._complete(item, args)
+        return [item.error if item.error is not None
+                else await self._complete(item, args, sent_at, fetch=False)
                 for item, args in zip(placed, chunk, strict=True)]
 
-    async def _complete(self, placed: Order | PlacedOrder, args: Mapping[str, Any]) -> Order:
-        if isinstance(placed, Order):
-            return placed
-        try:
-            return await self._lookup.by_id(placed.id, args["market"].symbol)
-        except (TransportError, VenueError):
-            # Placed for sure; only its details are late. Report what we know.
-            return self._pending_order(placed, args)
+    async def _complete(self, placed: Order | PlacedOrder, args: Mapping[str, Any],
+                        sent_at: datetime, fetch: bool) -> Order:
+        order = placed if isinstance(placed, Order) else order_from_answer(args, placed, sent_at)
+        if fetch and not isinstance(placed, Order):
+            # Placed for sure; if only its details are late, report what we know.
+            with contextlib.suppress(TransportError, VenueError):
+                order = await self._lookup.by_id(order.id, order.symbol)
+        return self.known.remember(order)
 
-    def _pending_order(self, placed: PlacedOrder, args: Mapping[str, Any]) -> Order:
-        return Order(
-            id=placed.id, client_order_id=placed.client_order_id or args["client_order_id"],
-            symbol=args["market"].symbol, side=args["side"], type=args["type"],
-            status=OrderStatus.PENDING, price=args["price"], amount=args["amount"],
-            filled=Decimal(0), remaining=args["amount"], average=None, cost=Decimal(0), fee=None,
-            time_in_force=args["time_in_force"], post_only=args["post_only"],
-            created_at=self._pipe.clock.now(), updated_at=None,
-        )
-
-    async def reconcile(self, args: Mapping[str, Any], sent_at: datetime) -> Order:
+    async def reconcile(self, args: Mapping[str, Any], sent_at: datetime,
+                        fetch: bool = False) -> Order:
         """The answer to a create was lost: find the order before ever sending it again."""
         retry = self._pipe.retry
         for _ in range(retry.attempts):
             try:
                 found = await self._find_placed(args, sent_at)
                 if found is not None:
-                    return found
+                    return self.known.remember(found)
+                resent_at = self._pipe.clock.now()
                 placed = await self._pipe.fetch("create_order", args)  # same client id
-                return await self._complete(placed, args)
+                return await self._complete(placed, args, resent_at, fetch)
             except DuplicateClientOrderId:
                 continue  # it did land after all: look again
             except (TransportError, VenueUnavailable, RateLimited) as exc:

@@ -11,7 +11,7 @@ from adapters.kucoin import wire
 from unified.convert import decimal_text as num
 from unified.convert import from_ms, from_ns, from_seconds, structure, to_decimal
 from unified.diagnostics import read_text
-from unified.errors import DecodeError
+from unified.errors import DecodeError, NotSupported, VenueError
 from unified.models import (
     Balance,
     Balances,
@@ -27,10 +27,16 @@ from unified.models import (
     Ticker,
     Trade,
 )
+from unified.placement import ReportedState
 from unified.venue import Context, PlacedOrder, RequestParts, VenueRejected
 from unified.wire import WireResponse
 
 SUCCESS = "200000"
+#: POST /api/v1/hf/orders/multi: "A maximum of 5 orders ... limit orders of the same trading pair"
+BATCH_MAX = 5
+#: A refused batch item says only `failMsg`; KuCoin words these like its 400100 answers, whose
+#: error rows tell them apart by message (insufficient balance, duplicate clientOid, ...).
+BATCH_ITEM_CODE = "400100"
 
 
 # ---------------------------------------------------------------- envelope
@@ -70,6 +76,11 @@ def encode_book(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
     return RequestParts(path_params={"depth": depth}, query=[("symbol", args["symbol"])])
 
 
+def encode_book_full(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
+    """GET /api/v3/market/orderbook/level2: every level (a signed call)."""
+    return RequestParts(query=[("symbol", args["symbol"])])
+
+
 def encode_candles(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
     query = [("symbol", args["symbol"]), ("type", args["timeframe"])]
     since: datetime | None = args.get("since")
@@ -86,6 +97,12 @@ def encode_balance(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
 
 
 def encode_create(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
+    return RequestParts(body=_order_body(ctx, args))
+
+
+def _order_body(ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]:
+    """One order's fields (POST /api/v1/hf/orders/sync, and each item of .../multi). A market
+    order by cost= sends `funds`: the quote amount a buy spends or a sell raises."""
     tables = ctx.tables
     body: dict[str, Any] = {
         "clientOid": args["client_order_id"],
@@ -104,7 +121,15 @@ def encode_create(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
         body["funds"] = num(args["cost"])
     else:
         body["size"] = num(args["amount"])
-    return RequestParts(body=body)
+    return body
+
+
+def encode_batch(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
+    orders = args["orders"]
+    if not 1 <= len(orders) <= BATCH_MAX or any(o["type"] is not OrderType.LIMIT
+                                                  for o in orders):
+        raise NotSupported(f"/api/v1/hf/orders/multi takes 1 to {BATCH_MAX} limit orders")
+    return RequestParts(body={"orderList": [_order_body(ctx, o) for o in orders]})
 
 
 def encode_history(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
@@ -152,6 +177,7 @@ def decode_markets(ctx: Context, data: Any) -> list[Market]:
                 min_cost=s.minFunds,
                 active=s.enableTrading,
                 raw=item,
+                cost_increment=s.quoteIncrement,
             )
         )
     return markets
@@ -291,16 +317,80 @@ def decode_balances(ctx: Context, data: Any) -> Balances:
 
 
 def decode_placed(ctx: Context, data: Any) -> PlacedOrder:
+    """A create's answer: the sync form carries the order's state, the plain form its ids."""
+    if isinstance(data, dict) and "status" in data:
+        return decode_state(ctx, data)
     p = structure(data, wire.PlacedOrder)
     return PlacedOrder(id=p.orderId, client_order_id=p.clientOid or None)
 
 
 def decode_canceled(ctx: Context, data: Any) -> PlacedOrder:
+    """A cancel's answer: the sync form carries the order's state after it, the plain form
+    (the cancel is only requested) the id it was asked by."""
+    if isinstance(data, dict) and "status" in data:
+        return decode_state(ctx, data)
     c = structure(data, wire.CanceledOrder)
     ref = c.orderId or c.clientOid
     if not ref:
         raise DecodeError("cancel: expected {orderId} or {clientOid}")
     return PlacedOrder(id=ref)
+
+
+def sync_state(s: wire.SyncOrder) -> str:
+    """Name the state from a sync answer's status and sizes (the spec's status table)."""
+    if s.status == "open":
+        return "active-dealt" if s.dealSize > 0 else "active"
+    if s.status == "done":
+        return "done-filled" if s.dealSize > 0 and s.canceledSize == 0 else "done-canceled"
+    raise DecodeError(f"unknown sync order status {s.status!r}")
+
+
+def decode_state(ctx: Context, data: Any) -> ReportedState:
+    s = structure(data, wire.SyncOrder)
+    if not (s.orderId or s.clientOid):
+        raise DecodeError("sync answer without orderId or clientOid")
+    return ReportedState(
+        id=s.orderId or "", client_order_id=s.clientOid or None,
+        status=ctx.tables.status.decode(sync_state(s)), filled=s.dealSize,
+        created_at=from_ms(s.orderTime) if s.orderTime else None,
+        updated_at=from_ms(s.matchTime) if s.matchTime else None, raw=data,
+    )
+
+
+def decode_batch(ctx: Context, data: Any) -> list[PlacedOrder]:
+    """One result per order sent, in order; a refused one carries its classified error."""
+    if not isinstance(data, list):
+        raise DecodeError("orders/multi: expected a list")
+    out = []
+    for item in data:
+        b = structure(item, wire.BatchItem)
+        if b.success and b.orderId:
+            out.append(PlacedOrder(id=b.orderId, client_order_id=b.clientOid or None))
+            continue
+        error = ctx.tables.errors.classify(http_status=200, code=BATCH_ITEM_CODE,
+                                           message=b.failMsg or "", raw=item)
+        out.append(PlacedOrder(id=b.orderId or "", client_order_id=b.clientOid or None,
+                               error=error))
+    return out
+
+
+def decode_cancel_all(ctx: Context, data: Any) -> None:
+    """DELETE /api/v1/hf/orders?symbol=: "success" (cancels requested; nothing more is said)."""
+    if not isinstance(data, str):
+        raise DecodeError(f"cancel all: expected a text acknowledgement, got {data!r}")
+
+
+def decode_cancel_everywhere(ctx: Context, data: Any) -> list[VenueError]:
+    """DELETE /api/v1/hf/orders/cancelAll: one error per market it could not cancel."""
+    r = structure(data, wire.CancelAllResult)
+    return [ctx.tables.errors.classify(
+        http_status=200, code=None, message=f"cancel all refused on {f.symbol}: {f.error or ''}",
+        raw=data) for f in r.failedSymbols]
+
+
+def decode_open_symbols(ctx: Context, data: Any) -> list[str]:
+    """GET /api/v1/hf/orders/active/symbols: the markets with open orders, unified symbols."""
+    return [ctx.unified_symbol(s) for s in structure(data, wire.OpenSymbols).symbols]
 
 
 def order_state(o: wire.HfOrder) -> str:

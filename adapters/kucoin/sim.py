@@ -23,6 +23,7 @@ from unified.sim.server import Handler, SimRequest, SimResponse, SimVenue
 from unified.sim.verify import AuthFailure
 
 OK = "200000"
+BATCH_MAX = 5
 CLIENT_OID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 CANDLE_TYPES = {
     "1min": 60, "3min": 180, "5min": 300, "15min": 900, "30min": 1800, "1hour": 3600,
@@ -132,6 +133,16 @@ def orderbook(sim: SimVenue, req: SimRequest) -> SimResponse:
         return fail("404000", "Url Not Found", 404)
     symbol = sim.unified_symbol(_param(req, "symbol"))
     bids, asks = sim.engine.depth(symbol, int(depth))
+    return ok({
+        "time": ms(sim.now()), "sequence": str(len(sim.engine.trades[symbol]) + 14609309753),
+        "bids": [[s(p), s(a)] for p, a in bids], "asks": [[s(p), s(a)] for p, a in asks],
+    })
+
+
+def orderbook_full(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """GET /api/v3/market/orderbook/level2: every level (signed: the server checked it)."""
+    symbol = sim.unified_symbol(_param(req, "symbol"))
+    bids, asks = sim.engine.depth(symbol, 10**9)
     return ok({
         "time": ms(sim.now()), "sequence": str(len(sim.engine.trades[symbol]) + 14609309753),
         "bids": [[s(p), s(a)] for p, a in bids], "asks": [[s(p), s(a)] for p, a in asks],
@@ -254,9 +265,8 @@ def _decimal_field(body: dict[str, Any], name: str) -> Decimal | None:
     return value
 
 
-def place(sim: SimVenue, req: SimRequest) -> SimResponse:
-    assert req.account is not None
-    body = req.json()
+def _place(sim: SimVenue, account: str, body: Any) -> SimOrder:
+    """One order from a create body (the sync, plain and batch forms share the fields)."""
     if not isinstance(body, dict):
         raise EngineError("invalid", "body must be an object")
     coid = body.get("clientOid")
@@ -269,12 +279,56 @@ def place(sim: SimVenue, req: SimRequest) -> SimResponse:
     except ValueError:
         raise EngineError("invalid", "side, type or timeInForce is invalid") from None
     symbol = sim.unified_symbol(str(body.get("symbol")))
-    order = sim.engine.place(
-        req.account, symbol, side, kind, amount=_decimal_field(body, "size"),
+    # `funds` on a market order: the quote amount a buy spends or a sell raises.
+    return sim.engine.place(
+        account, symbol, side, kind, amount=_decimal_field(body, "size"),
         price=_decimal_field(body, "price"), cost=_decimal_field(body, "funds"),
         time_in_force=tif, post_only=bool(body.get("postOnly", False)), client_id=coid,
     )
+
+
+def _sizes(o: SimOrder) -> dict[str, Any]:
+    """A sync answer's state: sizes, and open / done."""
+    return {"originSize": s(o.amount), "dealSize": s(o.filled),
+            "remainSize": s(o.remaining) if o.is_open else "0",
+            "canceledSize": s(o.canceled_amount), "status": "open" if o.is_open else "done"}
+
+
+def place(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """POST /api/v1/hf/orders: acknowledged at once, the order's ids only."""
+    assert req.account is not None
+    order = _place(sim, req.account, req.json())
     return ok({"orderId": order.id, "clientOid": order.client_id or ""})
+
+
+def place_sync(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """POST /api/v1/hf/orders/sync: answered once matched, with the order's state."""
+    assert req.account is not None
+    o = _place(sim, req.account, req.json())
+    return ok({"orderId": o.id, "clientOid": o.client_id or "", "orderTime": ms(o.created_at),
+               **_sizes(o), "matchTime": ms(o.updated_at)})
+
+
+def place_multi(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """POST /api/v1/hf/orders/multi: up to 5 limit orders of one pair, each placed or refused
+    on its own (`success`, `failMsg`), in order."""
+    assert req.account is not None
+    body = req.json()
+    items = body.get("orderList") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not 1 <= len(items) <= BATCH_MAX:
+        raise EngineError("invalid", f"orderList must hold 1 to {BATCH_MAX} orders")
+    out: list[dict[str, Any]] = []
+    for item in items:
+        try:
+            if not isinstance(item, dict) or item.get("type") != "limit":
+                raise EngineError("invalid", "batch orders must be limit orders")
+            o = _place(sim, req.account, item)
+        except EngineError as error:
+            refused = sim.personality.render_error(sim, req, error).body
+            out.append({"success": False, "failMsg": refused["msg"]})
+            continue
+        out.append({"orderId": o.id, "clientOid": o.client_id or "", "success": True})
+    return ok(out)
 
 
 def _lookup(sim: SimVenue, req: SimRequest, by_client: bool) -> SimOrder:
@@ -286,7 +340,8 @@ def _lookup(sim: SimVenue, req: SimRequest, by_client: bool) -> SimOrder:
     return sim.engine.get(req.account, ref)
 
 
-def _cancel(sim: SimVenue, req: SimRequest, by_client: bool) -> SimResponse:
+def _cancel(sim: SimVenue, req: SimRequest, by_client: bool, sync: bool = False
+            ) -> SimResponse:
     assert req.account is not None
     try:
         order = _lookup(sim, req, by_client)
@@ -295,7 +350,8 @@ def _cancel(sim: SimVenue, req: SimRequest, by_client: bool) -> SimResponse:
         if error.kind in ("not_found", "not_cancelable"):
             return fail("400100", "order_not_exist_or_not_allow_to_cancel")
         raise
-    return ok({"clientOid": order.client_id} if by_client else {"orderId": order.id})
+    ref = {"clientOid": order.client_id} if by_client else {"orderId": order.id}
+    return ok({**ref, **_sizes(order)} if sync else ref)
 
 
 def cancel(sim: SimVenue, req: SimRequest) -> SimResponse:
@@ -304,6 +360,46 @@ def cancel(sim: SimVenue, req: SimRequest) -> SimResponse:
 
 def cancel_by_client_oid(sim: SimVenue, req: SimRequest) -> SimResponse:
     return _cancel(sim, req, by_client=True)
+
+
+def cancel_sync(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """DELETE /api/v1/hf/orders/sync/{orderId}: the order's state after the cancel."""
+    return _cancel(sim, req, by_client=False, sync=True)
+
+
+def cancel_sync_by_client_oid(sim: SimVenue, req: SimRequest) -> SimResponse:
+    return _cancel(sim, req, by_client=True, sync=True)
+
+
+def _cancel_open(sim: SimVenue, account: str, symbol: str) -> None:
+    for o in sim.engine.open_orders(account, symbol):
+        sim.engine.cancel(account, o.id)
+
+
+def cancel_all_symbol(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """DELETE /api/v1/hf/orders?symbol=: every open order of the pair; answers "success"."""
+    assert req.account is not None
+    _cancel_open(sim, req.account, sim.unified_symbol(_param(req, "symbol")))
+    return ok("success")
+
+
+def _open_symbols(sim: SimVenue, account: str) -> list[str]:
+    return sorted({o.symbol for o in sim.engine.open_orders(account)})
+
+
+def cancel_all(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """DELETE /api/v1/hf/orders/cancelAll: every open order; the pairs it canceled on."""
+    assert req.account is not None
+    symbols = _open_symbols(sim, req.account)
+    for symbol in symbols:
+        _cancel_open(sim, req.account, symbol)
+    return ok({"succeedSymbols": [sim.venue_symbol(x) for x in symbols], "failedSymbols": []})
+
+
+def active_symbols(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """GET /api/v1/hf/orders/active/symbols: the pairs with open orders."""
+    assert req.account is not None
+    return ok({"symbols": [sim.venue_symbol(x) for x in _open_symbols(sim, req.account)]})
 
 
 def get_order(sim: SimVenue, req: SimRequest) -> SimResponse:
@@ -448,12 +544,20 @@ class KucoinPersonality:
         "fetch_ticker": stats,
         "fetch_tickers": all_tickers,
         "fetch_order_book": orderbook,
+        "fetch_order_book_full": orderbook_full,
         "fetch_trades": histories,
         "fetch_ohlcv": candles,
         "fetch_balance": accounts,
-        "create_order": place,
-        "cancel_order": cancel,
-        "cancel_order_by_client_id": cancel_by_client_oid,
+        "create_order": place_sync,
+        "create_orders": place_multi,
+        "cancel_order": cancel_sync,
+        "cancel_order_by_client_id": cancel_sync_by_client_oid,
+        "cancel_all_orders": cancel_all_symbol,
+        "cancel_all_orders_everywhere": cancel_all,
+        "fetch_open_order_symbols": active_symbols,
+        "create_order_ack": place,
+        "cancel_order_ack": cancel,
+        "cancel_order_by_client_id_ack": cancel_by_client_oid,
         "fetch_order": get_order,
         "fetch_order_by_client_id": get_order_by_client_oid,
         "fetch_open_orders": active,

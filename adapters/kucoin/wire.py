@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import attrs
 
+from unified.diagnostics import Text
+
 
 @attrs.frozen
 class Symbol:
@@ -17,6 +19,7 @@ class Symbol:
     priceIncrement: Decimal
     enableTrading: bool
     minFunds: Decimal | None = None
+    quoteIncrement: Decimal | None = None  # the step of funds (a quote amount)
 
 
 @attrs.frozen
@@ -78,6 +81,52 @@ class CanceledOrder:
 
     orderId: str | None = None
     clientOid: str | None = None
+
+
+@attrs.frozen
+class SyncOrder:
+    """The answer of a sync create or cancel (/api/v1/hf/orders/sync...): the order's state
+    once matched, by sizes; it names neither the order's symbol, side, type nor price. A cancel
+    by client id names the clientOid only; a cancel answers no times."""
+
+    dealSize: Decimal
+    remainSize: Decimal
+    canceledSize: Decimal
+    status: str  # open | done
+    orderId: str | None = None
+    clientOid: str | None = None
+    originSize: Decimal | None = None
+    orderTime: int | None = None
+    matchTime: int | None = None
+
+
+@attrs.frozen
+class BatchItem:
+    """One order of a batch create's answer (/api/v1/hf/orders/multi), in the request's order."""
+
+    success: bool
+    orderId: str | None = None
+    clientOid: str | None = None
+    failMsg: Text = None
+
+
+@attrs.frozen
+class CancelAllFailure:
+    symbol: str
+    error: Text = None
+
+
+@attrs.frozen
+class CancelAllResult:
+    """DELETE /api/v1/hf/orders/cancelAll: the markets whose orders it canceled, and not."""
+
+    succeedSymbols: list[str]
+    failedSymbols: list[CancelAllFailure]
+
+
+@attrs.frozen
+class OpenSymbols:
+    symbols: list[str]
 
 
 @attrs.frozen

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 import unified
-from unified import Market
+from unified import Market, OrderStatus
 from unified.client import Exchange
 from unified.sim.server import SimVenue
 
@@ -51,11 +51,29 @@ async def session(venue_id: str, **options: Any) -> AsyncIterator[Session]:
 
 
 async def market_buy(s: Session, amount: Decimal) -> unified.Order:
-    """A market buy of about `amount`, by amount or by cost as the venue allows."""
+    """A market buy of about `amount`, by amount or by cost as the venue allows; its state as
+    the venue reports it (fetched: the one-trip answers do not price fills)."""
     if s.ex.has("market_buy_by_amount"):
         return await s.ex.create_order(s.symbol, unified.OrderType.MARKET, unified.Side.BUY,
-                                       amount)
+                                       amount, fetch=True)
     book = await s.ex.fetch_order_book(s.symbol, limit=5)
     cost = (book.asks[0].price * amount).quantize(Decimal(1)) + 1
     return await s.ex.create_order(s.symbol, unified.OrderType.MARKET, unified.Side.BUY, None,
-                                   cost=cost)
+                                   cost=cost, fetch=True)
+
+
+def placed_status(s: Session) -> OrderStatus:
+    """A resting order's status as a one-trip create reports it: OPEN where the venue's answer
+    says so (the spec's create_answers_state), else PENDING (accepted, state not reported)."""
+    return OrderStatus.OPEN if s.ex.has("create_answers_state") else OrderStatus.PENDING
+
+
+def canceled_status(s: Session) -> OrderStatus:
+    """A one-trip cancel's status: CANCELED where the answer says the order is done
+    (cancel_answers_state), else CANCELING (the venue took the cancel)."""
+    return OrderStatus.CANCELED if s.ex.has("cancel_answers_state") else OrderStatus.CANCELING
+
+
+def sent(s: Session) -> int:
+    """Every request the local venue has received so far."""
+    return sum(s.sim.requests.values())

@@ -323,18 +323,22 @@ def test_local_venue_round_trip(venue: str) -> None:
             book = await ex.fetch_order_book(symbol, limit=3)
             assert len(book.asks) == 3 and book.asks[0].price < book.asks[1].price
             bought = await ex.create_order(symbol, OrderType.MARKET, Side.BUY, None,
-                                           cost=Decimal("1000"))
+                                           cost=Decimal("1000"), fetch=True)
             assert bought.status is OrderStatus.FILLED and bought.amount is None
             assert bought.filled > 0 and bought.cost <= Decimal("1000")
-            sold = await ex.create_order(symbol, OrderType.MARKET, Side.SELL, Decimal("0.02"))
+            sold = await ex.create_order(symbol, OrderType.MARKET, Side.SELL, Decimal("0.02"),
+                                         fetch=True)
             assert sold.status is OrderStatus.FILLED and sold.filled == Decimal("0.02")
             resting = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.01"),
                                             Decimal("25000"))
-            assert resting.id.isdigit() and resting.status is OrderStatus.OPEN
+            # one request; trade.do answers the id only: accepted, its state not reported
+            assert resting.id.isdigit() and resting.status is OrderStatus.PENDING
             found = await ex._pipe.fetch("fetch_orders", await ex._markets.args(
                 symbol, ids=[resting.id, bought.id]))
             assert [o.id for o in found] == [resting.id]  # type=0: unfilled ones only
-            assert (await ex.cancel_order(resting.id, symbol)).status is OrderStatus.CANCELED
+            # "cancel order request successful, wait to be processed"
+            assert (await ex.cancel_order(resting.id, symbol)).status is OrderStatus.CANCELING
+            assert (await ex.fetch_order(resting.id, symbol)).status is OrderStatus.CANCELED
             closed = await ex.fetch_closed_orders(symbol)
             assert {o.id for o in closed} == {bought.id, sold.id, resting.id}
             deposits = [e async for e in ex.iter_ledger("USDT")]
@@ -433,9 +437,10 @@ def test_lost_create_is_found_by_matching_not_resent(fault: str) -> None:
                                           Decimal("0.01"), Decimal("25000"))
             mine = [o for o in sim.engine.orders.values() if o.account == "user"]
             assert len(mine) == 1 and order.client_order_id is None
-            assert (order.price, order.amount, order.status) == (Decimal("25000"),
-                                                                  Decimal("0.01"),
-                                                                  OrderStatus.OPEN)
+            assert (order.price, order.amount) == (Decimal("25000"), Decimal("0.01"))
+            # found by matching (looked up: OPEN), or not placed and sent once more (PENDING:
+            # v1's answer does not report the state)
+            assert order.status in (OrderStatus.OPEN, OrderStatus.PENDING)
             with pytest.raises(NotSupported):
                 await ex.fetch_order_by_client_id("x", "BTC/USDT")
     run(scenario())
