@@ -113,12 +113,14 @@ class Cancels:
     async def every(self, symbol: str | None) -> list[Order]:
         """Cancel every open order of one market, or of every market (symbol None); the
         orders that were open, in their state after the cancel."""
-        symbols = [(await self._markets.market(symbol)).symbol] if symbol is not None \
-            else await self._open_symbols()
+        symbols, named = ([(await self._markets.market(symbol)).symbol], True) \
+            if symbol is not None else await self._open_symbols()
         listed = {s: [self._known.remember(o) for o in await self._lookup.open_orders(s)]
                   for s in symbols}
         endpoints = self._pipe.spec.endpoints
         if symbol is None and "cancel_all_orders_everywhere" in endpoints:
+            if not named:
+                return []  # the venue says no market holds an open order
             refused: list[VenueError] = await self._repeatable("cancel_all_orders_everywhere",
                                                                {})
             if refused:  # the venue names the markets it could not cancel
@@ -132,14 +134,15 @@ class Cancels:
                     for o in await self.many([o.id for o in listed[s]], s)]
         return [self._known.remember(after_cancel(o, None)) for s in symbols for o in listed[s]]
 
-    async def _open_symbols(self) -> list[str]:
-        """The markets that may hold open orders: the venue's list where it has one, else
-        every loaded market (one open-orders request each)."""
+    async def _open_symbols(self) -> tuple[list[str], bool]:
+        """The loaded markets that may hold open orders: those the venue names where it has
+        such a list, else every one (one open-orders walk each); and whether it named any."""
         loaded = await self._markets.load()
         if "fetch_open_order_symbols" not in self._pipe.spec.endpoints:
-            return sorted(loaded)
+            return sorted(loaded), True
         named: list[str] = await self._pipe.fetch("fetch_open_order_symbols")
-        return [s for s in named if s in loaded]  # one listed since the load: cancel, unseen
+        # a market listed since the load: canceled by the venue-wide call, not reported
+        return [s for s in named if s in loaded], bool(named)
 
     async def _repeatable(self, op: str, args: Mapping[str, Any]) -> Any:
         """A write that is safe to repeat: retried like a read when its answer is lost. A repeat

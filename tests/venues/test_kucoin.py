@@ -251,3 +251,19 @@ def test_a_second_local_venue_has_no_open_symbols() -> None:
             await ex.load_markets()
             assert await ex._pipe.fetch("fetch_open_order_symbols") == []
     run(scenario())
+
+
+def test_cancel_all_everywhere_asks_which_markets_first() -> None:
+    """Venue-wide: the markets with open orders (one request), their open orders, then one
+    cancelAll (weight 30) only if any market holds one."""
+    async def scenario() -> None:
+        async with session("kucoin") as s:
+            assert await s.ex.cancel_all_orders() == []
+            assert s.sim.requests == {"load_markets": 1, "fetch_open_order_symbols": 1}
+            placed = await s.ex.create_order(s.symbol, OrderType.LIMIT, Side.BUY, s.amount,
+                                             s.price("0.9"))
+            (canceled,) = await s.ex.cancel_all_orders()
+            assert (canceled.id, canceled.status) == (placed.id, OrderStatus.CANCELING)
+            assert s.sim.requests["cancel_all_orders_everywhere"] == 1
+            assert s.sim.requests["fetch_open_orders"] == 1  # only the market named
+    run(scenario())
