@@ -89,7 +89,7 @@ def order_rows(venue: str, v: dict[str, Any]) -> list[list[str]]:
         if r is None:  # results written before scenario 8 existed
             continue
         rows.append([f"8 {venue} {op}", "us/call", "-", _num(_median(r["unified"])), NA,
-                     f"{r['requests_per_call']:g} requests per call; "
+                     f"{r['requests_per_call']:g} request(s) per call; "
                      f"p90 {_num(r['unified']['p90_us'])} us"])
     return rows
 
