@@ -62,8 +62,8 @@ class ReportedState(PlacedOrder):
 
 
 class KnownOrders:
-    """The last state this client reported of each order it placed or canceled (the newest
-    `size`, by symbol and id or client id): what a one-trip cancel builds its result on."""
+    """The last state this client reported of each order it placed or canceled (about the
+    newest `size` orders, by symbol and id or client id): what a one-trip cancel builds on."""
 
     def __init__(self, size: int = 4096) -> None:
         self._size = size
@@ -76,7 +76,7 @@ class KnownOrders:
         for key in keys:
             self._orders[key] = order
             self._orders.move_to_end(key)
-        while len(self._orders) > self._size:
+        while len(self._orders) > 2 * self._size:  # an id and a client id per order
             self._orders.popitem(last=False)
         return order
 

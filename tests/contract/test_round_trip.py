@@ -135,3 +135,23 @@ def test_fetch_must_be_a_flag(venue: str) -> None:
                 await s.ex.cancel_order("123", s.symbol, fetch=1)  # type: ignore[arg-type]
             assert sent(s) == before and s.orders_at_venue() == []
     run(scenario())
+
+
+def test_known_orders_keep_the_newest_by_id_and_client_id() -> None:
+    from unified.models import Order
+    from unified.placement import KnownOrders
+
+    def order(i: int) -> Order:
+        return Order(id=str(i), client_order_id=f"c{i}", symbol="BTC/USDT", side=Side.BUY,
+                     type=OrderType.LIMIT, status=OrderStatus.PENDING, price=Decimal(1),
+                     amount=Decimal(1), filled=Decimal(0), remaining=Decimal(1), average=None,
+                     cost=Decimal(0), fee=None, time_in_force=TimeInForce.GTC, post_only=False,
+                     created_at=None, updated_at=None)
+
+    known = KnownOrders(size=3)
+    for i in range(5):
+        known.remember(order(i))
+    assert [known.get("BTC/USDT", str(i)) is not None for i in range(5)] == [False, False,
+                                                                             True, True, True]
+    assert known.get("BTC/USDT", "c4", by_client_id=True) == order(4)
+    assert known.get("ETH/USDT", "4") is None and known.get("BTC/USDT", "c4") is None
