@@ -1,0 +1,93 @@
+"""The neutral book store: levels by price, best-first reads, limits that trim output only."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from unified.errors import DecodeError
+from unified.models import BookLevel
+from unified.streams.book import BookKeeper, BookSide, Level, parse_level
+
+from .histories import ASK_PRICES, BID_PRICES, SIZES, ZEROS, RefBook
+
+
+def lv(price: str, amount: str) -> Level:
+    return parse_level([price, amount], "level")
+
+
+def test_a_level_keeps_the_venues_strings_and_exact_values() -> None:
+    level = parse_level(["0.10", "0.0000001", 3, "extra"], "bid")
+    assert (level.price_text, level.amount_text) == ("0.10", "0.0000001")
+    assert level.model == BookLevel(price=Decimal("0.10"), amount=Decimal("0.0000001"))
+
+
+@pytest.mark.parametrize("row", [
+    [1.5, "1"], ["1", 2.0], ["1", True], [None, "1"], ["abc", "1"], ["NaN", "1"],
+    ["Infinity", "1"], ["-1", "1"], ["1", "-0.5"], ["1"], "1,1", 7, [],
+])
+def test_anything_but_decimal_strings_is_refused(row: object) -> None:
+    with pytest.raises(DecodeError):
+        parse_level(row, "bid")
+
+
+def test_a_side_orders_best_first_and_removes_on_zero() -> None:
+    bids, asks = BookSide(descending=True), BookSide(descending=False)
+    for price in ("99", "101", "100"):
+        bids.set(lv(price, "1"))
+        asks.set(lv(price, "1"))
+    assert [x.price_text for x in bids.best()] == ["101", "100", "99"]
+    assert [x.price_text for x in asks.best(2)] == ["99", "100"]
+    bids.set(lv("100", "0.000"))  # any zero removes
+    bids.set(lv("55", "0"))  # absent: nothing to remove
+    assert [x.price_text for x in bids.best()] == ["101", "99"]
+    assert bids.best(0) == [] and len(bids) == 2
+
+
+def test_one_price_written_two_ways_is_one_level_with_the_latest_text() -> None:
+    side = BookSide(descending=False)
+    side.set(lv("100.5", "1"))
+    side.set(lv("100.50", "2"))
+    assert len(side) == 1
+    assert side.best()[0][:2] == ("100.50", "2")
+
+
+def test_load_replaces_the_side_and_skips_zero_levels() -> None:
+    side = BookSide(descending=True)
+    side.set(lv("7", "1"))
+    side.load([lv("1", "1"), lv("3", "0"), lv("2", "5")])
+    assert [(x.price_text, x.amount_text) for x in side.best()] == [("2", "5"), ("1", "1")]
+
+
+def test_a_yield_shares_the_levels_it_did_not_change() -> None:
+    keeper = BookKeeper("BTC/USDT")
+    keeper.bids.set(lv("1", "1"))
+    keeper.asks.set(lv("2", "1"))
+    first = keeper.order_book()
+    keeper.asks.set(lv("3", "1"))
+    second = keeper.order_book()
+    assert second.bids[0] is first.bids[0]
+    assert second.symbol == "BTC/USDT" and second.sequence is None
+
+
+side_ops = st.lists(st.tuples(st.booleans(), st.integers(0, 35),
+                              st.sampled_from(SIZES + ZEROS)), max_size=80)
+
+
+@given(ops=side_ops, limit=st.integers(1, 40))
+def test_the_keeper_agrees_with_a_sorted_dict_and_limit_trims_only_output(
+        ops: list[tuple[bool, int, str]], limit: int) -> None:
+    """(e) for the store itself: after any changes, the limited book is the full book's
+    head, and what lies below the limit is still there when the head is removed."""
+    keeper, ref = BookKeeper("X/Y"), RefBook()
+    for bid, index, size in ops:
+        price = (BID_PRICES if bid else ASK_PRICES)[index]
+        (keeper.bids if bid else keeper.asks).set(lv(price, size))
+        ref.apply(bid, price, size)
+        full, short = keeper.order_book(), keeper.order_book(limit)
+        assert [list(full.bids), list(full.asks)] == [
+            [BookLevel(price=p, amount=a) for p, a in side] for side in ref.view()]
+        assert short.bids == full.bids[:limit] and short.asks == full.asks[:limit]

@@ -1,0 +1,249 @@
+"""Sequenced deltas on a REST snapshot: a book kept from a venue that numbers every change.
+
+The venue using it today is KuCoin spot level2: WebSocket topic `/market/level2:{symbol}`
+(subject `trade.l2update`; topic spec `orderbookIncrement` in the official WebSocket specs,
+kucoin-openapi ws/openapi-spot-public.json) on top of the full REST book
+`GET /api/v3/market/orderbook/level2` (kucoin-classic-rest.md, "Order Book (Level 2)"; its
+answer carries `sequence`, bids high to low, asks low to high). A delta's `data` holds
+`sequenceStart`, `sequenceEnd` and `changes: {asks, bids}`, each row `[price, size, sequence]`
+(strings). The reference copy of the classic docs lists the topic without its calibration
+steps; the rules below are KuCoin's published calibration procedure, as implemented here:
+
+1. Subscribe first, and buffer every delta that arrives before the snapshot (`apply` while
+   `needs_snapshot`). The buffer is bounded; when full it forgets its oldest delta, which is
+   safe: if the snapshot turns out to need it, replaying the buffer finds a gap (rule 4).
+2. Fetch a full snapshot and `seed` with it: the book becomes the snapshot, at its sequence S.
+   Then the buffered deltas are replayed in sequenceStart order (so the buffer tolerates any
+   arrival order), and live deltas follow as they come. Live deltas are taken in arrival
+   order (a WebSocket keeps it): one out of order shows as a gap and costs a resync, never a
+   wrong book.
+3. A delta whose sequenceEnd <= the book's sequence carries nothing new: it is discarded.
+4. A delta whose sequenceStart > the book's sequence + 1 shows that deltas were missed: a gap.
+   The keeper answers `Status.RESYNC` (the reason is in `resync`), drops the book and yields
+   nothing until seeded again; the delta that showed the gap, and every one after it, is
+   buffered for that next snapshot (which, if it is older than them, gaps again at once).
+5. Otherwise the delta overlaps or continues the book. Each change whose own sequence is greater
+   than the book's sequence *before this delta* is applied, in sequence order across both
+   sides (a snapshot may have been taken in the middle of a delta: the earlier changes are in
+   it already; replaying them in order would end where the snapshot is, so skipping them is
+   the venue's rule and a saving rather than a correction). Size "0" removes the price; price
+   "0" changes no level, it only uses up a sequence number. The book's sequence then becomes
+   sequenceEnd (numbers in the range may carry no row at all).
+6. A yielded book's sequence never goes backwards. A snapshot older than a book already reached
+   (after `reset`, e.g. a reconnect answered by a lagging REST replica) is kept but not
+   yielded until the deltas have brought it back to the highest sequence reached before.
+
+A malformed delta is a DecodeError and changes nothing: the keeper stays consistent at its
+sequence, and the hole it leaves shows as a gap (rule 4), live or when the buffer is replayed.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+import attrs
+
+from unified.arguments import positive_int
+from unified.errors import ConfigurationError, DecodeError
+from unified.models import OrderBook
+from unified.streams.book import BookKeeper, BookSide, Level, Resync, Status, parse_level
+
+_raw = attrs.field(default=None, eq=False, repr=False)
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Snapshot:
+    """A full book at `sequence`: rows `[price, size]` as the venue wrote them."""
+
+    sequence: int
+    bids: Sequence[Sequence[object]]
+    asks: Sequence[Sequence[object]]
+    timestamp: datetime | None = None
+    raw: Any = _raw
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Delta:
+    """One delta covering sequences `start`..`end`: rows `[price, size, sequence]`."""
+
+    start: int
+    end: int
+    bids: Sequence[Sequence[object]]
+    asks: Sequence[Sequence[object]]
+    timestamp: datetime | None = None
+    raw: Any = _raw
+
+
+class _Change(NamedTuple):
+    sequence: int
+    bid: bool
+    level: Level | None  # None: a price "0" row, a sequence marker only
+
+
+class _Parsed(NamedTuple):
+    start: int
+    end: int
+    changes: list[_Change]  # in sequence order
+    timestamp: datetime | None
+    raw: Any
+
+
+def _sequence(value: object, what: str) -> int:
+    # bool is an int; a float sequence would have lost digits already
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    raise DecodeError(f"{what} must be a non-negative integer, got {value!r}")
+
+
+def _parse_delta(delta: Delta) -> _Parsed:
+    start = _sequence(delta.start, "sequenceStart")
+    end = _sequence(delta.end, "sequenceEnd")
+    if start > end:
+        raise DecodeError(f"sequenceStart {start} is past sequenceEnd {end}")
+    changes: list[_Change] = []
+    for bid, rows in ((True, delta.bids), (False, delta.asks)):
+        what = "bid change" if bid else "ask change"
+        for row in rows:
+            level = parse_level(row, what)
+            if len(row) < 3:
+                raise DecodeError(f"{what} must be [price, size, sequence], got {row!r}")
+            seq = _sequence(row[2], f"{what} sequence")
+            if not start <= seq <= end:
+                raise DecodeError(f"{what} sequence {seq} is outside {start}..{end}")
+            changes.append(_Change(seq, bid, None if level.price == 0 else level))
+    # stable: two rows of one sequence keep the venue's order
+    changes.sort(key=lambda c: c.sequence)
+    return _Parsed(start, end, changes, delta.timestamp, delta.raw)
+
+
+def _snapshot_side(rows: Sequence[Sequence[object]], what: str) -> list[Level]:
+    levels = [parse_level(row, what) for row in rows]
+    for level in levels:
+        if level.price == 0:
+            raise DecodeError(f"{what} has price 0")
+    return levels
+
+
+class SequencedBook:
+    """One symbol's book from sequenced deltas on a snapshot (the module docstring has the
+    rules). Drive it with `apply`/`feed` for every delta and `seed` whenever `needs_snapshot`;
+    read it with `book()`. `limit` trims the books it returns, never the book it keeps."""
+
+    def __init__(self, symbol: str, *, limit: int | None = None,
+                 max_buffer: int = 10_000) -> None:
+        positive_int("limit", limit)
+        if positive_int("max_buffer", max_buffer) is None:
+            raise ConfigurationError("max_buffer must be a positive int")
+        self._book = BookKeeper(symbol)
+        self._limit = limit
+        self._buffer: deque[_Parsed] = deque(maxlen=max_buffer)
+        self._live = False
+        self._high: int | None = None  # the highest sequence a consistent book has reached
+        #: why the keeper last lost consistency (None before it ever did, and once re-seeded)
+        self.resync: Resync | None = None
+
+    @property
+    def needs_snapshot(self) -> bool:
+        """True until seeded, and again after a gap or `reset`: fetch a snapshot, `seed` it."""
+        return not self._live
+
+    @property
+    def sequence(self) -> int | None:
+        """The sequence of the book held (None while waiting for a snapshot)."""
+        return self._book.sequence
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buffer)
+
+    def reset(self) -> None:
+        """Forget the book and the buffer (a reconnect); the next yield needs a new snapshot.
+        The highest sequence reached is remembered, so yields still never go backwards."""
+        self._live = False
+        self._book.clear()
+        self._buffer.clear()
+
+    def apply(self, delta: Delta) -> Status:
+        """Take one delta: buffer it (waiting), discard it (stale), apply it, or report a gap."""
+        parsed = _parse_delta(delta)  # a DecodeError here has changed nothing
+        if not self._live:
+            self._buffer.append(parsed)
+            return Status.UNCHANGED
+        return self._advance(parsed)
+
+    def seed(self, snapshot: Snapshot) -> Status:
+        """Start from a full snapshot, then replay the buffer. UPDATED: a book is ready;
+        UNCHANGED: seeded, but behind a book already reached (rule 6), so nothing is yielded
+        until deltas catch up; RESYNC: the snapshot is older than the first buffered delta
+        can continue from, fetch a newer one."""
+        if self._live:
+            raise ConfigurationError("seed() on a live book: reset() it first")
+        sequence = _sequence(snapshot.sequence, "snapshot sequence")
+        bids = _snapshot_side(snapshot.bids, "snapshot bid")
+        asks = _snapshot_side(snapshot.asks, "snapshot ask")
+        self._book.replace(bids, asks)
+        self._book.sequence = sequence
+        self._book.stamp(snapshot.timestamp, snapshot.raw)
+        self._live, self.resync = True, None
+        pending = sorted(self._buffer, key=lambda d: d.start)
+        self._buffer.clear()
+        for i, parsed in enumerate(pending):
+            if self._advance(parsed) is Status.RESYNC:
+                self._buffer.extend(pending[i + 1:])
+                return Status.RESYNC
+        return self._settle()
+
+    def book(self) -> OrderBook | None:
+        """The consistent book, or None while there is none to yield (waiting for a snapshot,
+        or re-seeded below a sequence already reached)."""
+        sequence = self._book.sequence
+        if not self._live or sequence is None or (self._high is not None
+                                                  and sequence < self._high):
+            return None
+        return self._book.order_book(self._limit)
+
+    def feed(self, delta: Delta) -> OrderBook | Resync | None:
+        """`apply`, answered for a consumer: the new book, the Resync signal, or None."""
+        status = self.apply(delta)
+        if status is Status.RESYNC:
+            assert self.resync is not None  # set by the gap that answered RESYNC
+            return self.resync
+        return self.book() if status is Status.UPDATED else None
+
+    def _advance(self, delta: _Parsed) -> Status:
+        floor = self._book.sequence
+        assert floor is not None  # live books are seeded
+        if delta.end <= floor:
+            return Status.UNCHANGED
+        if delta.start > floor + 1:
+            self._lose(Resync(reason=f"gap: deltas {floor + 1}..{delta.start - 1} are missing",
+                              expected=floor + 1, received=delta.start))
+            self._buffer.append(delta)
+            return Status.RESYNC
+        bids, asks = self._book.bids, self._book.asks
+        for change in delta.changes:
+            if change.sequence > floor and change.level is not None:
+                side: BookSide = bids if change.bid else asks
+                side.set(change.level)
+        self._book.sequence = delta.end
+        self._book.stamp(delta.timestamp, delta.raw)
+        return self._settle()
+
+    def _settle(self) -> Status:
+        sequence = self._book.sequence
+        assert sequence is not None
+        if self._high is not None and sequence < self._high:
+            return Status.UNCHANGED  # behind a book already reached: catching up
+        self._high = sequence
+        return Status.UPDATED
+
+    def _lose(self, resync: Resync) -> None:
+        self._live = False
+        self._book.clear()
+        self._buffer.clear()
+        self.resync = resync
