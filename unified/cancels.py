@@ -25,8 +25,8 @@ from unified.lookups import OrderLookup
 from unified.markets import Markets
 from unified.models import Order, OrderStatus
 from unified.pipeline import Pipeline
-from unified.placement import KnownOrders, ReportedState
-from unified.venue import PlacedOrder
+from unified.placement import KnownOrders
+from unified.venue import PlacedOrder, ReportedState
 
 
 def after_cancel(known: Order, answer: Any) -> Order:

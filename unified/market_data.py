@@ -43,13 +43,23 @@ class MarketData:
     async def order_book(self, symbol: str, limit: int | None) -> OrderBook:
         arguments.positive_int("limit", limit)
         args = await self._markets.args(symbol, limit=limit)
-        book: OrderBook = await self._pipe.fetch("fetch_order_book", args)
+        book: OrderBook = await self._pipe.fetch(self._book_op(limit), args)
         # Book and trade answers may not name their symbol: it is the one asked for.
         return attrs.evolve(
             book, symbol=args["market"].symbol,
             bids=book.bids[:limit] if limit else book.bids,
             asks=book.asks[:limit] if limit else book.asks,
         )
+
+    def _book_op(self, limit: int | None) -> str:
+        """Past the venue's partial books (KuCoin's level2_20/100), its whole book where it
+        has one (the spec's order_book_full_depth): what a limit of 150 asks for."""
+        spec = self._pipe.spec
+        depths = spec.capability("order_book_depths") or ()
+        if (limit is not None and depths and limit > max(depths)
+                and spec.capability("order_book_full_depth")):
+            return "fetch_order_book_full"
+        return "fetch_order_book"
 
     async def trades(self, symbol: str, limit: int | None) -> list[Trade]:
         arguments.positive_int("limit", limit)

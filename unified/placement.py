@@ -22,8 +22,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import attrs
-
 from unified.errors import (
     AmbiguousOutcome,
     DecodeError,
@@ -39,26 +37,12 @@ from unified.lookups import OrderLookup
 from unified.markets import Markets
 from unified.models import Order, OrderStatus, OrderType, TimeInForce
 from unified.pipeline import Pipeline
-from unified.venue import PlacedOrder
+from unified.venue import PlacedOrder, ReportedState
 
 log = logging.getLogger("unified.client")
 _RECONCILE_SLACK = timedelta(seconds=5)
 ZERO = Decimal(0)
 Outcome = Order | VenueError | AmbiguousOutcome
-
-
-@attrs.frozen(kw_only=True)
-class ReportedState(PlacedOrder):
-    """What a one-trip create or cancel answer reports beyond the ids (KuCoin's sync endpoints):
-    the order's status and sizes. The rest of the Order (symbol, side, type, price, amount)
-    comes from the request or from the order as last reported; these answers do not say what
-    the fills cost. A PlacedOrder, so that callers reading only ids need not know it."""
-
-    status: OrderStatus
-    filled: Decimal
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    raw: Any = attrs.field(default=None, eq=False, repr=False)
 
 
 class KnownOrders:

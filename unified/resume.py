@@ -5,7 +5,7 @@ walk's high-water mark: the newest record time seen so far and the ids recorded 
 The last page's cursor is the mark alone; resuming from it walks again from the mark (the
 venue's time filter where it has one, else the client-side window) and skips the ids already
 seen at the mark, so only records made after it come back: a saved cursor is an incremental
-sync point. Records are placed in time by `moment` (orders by their creation time).
+sync point. Records are placed in time by `moment` (orders by their last update).
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ _OURS = (SUB, MARK, MARK_IDS, BASE, BASE_IDS, DONE)
 
 
 def moment(item: Any) -> datetime:
-    """When a history item happened: fills and ledger entries have a timestamp, orders a
-    creation time."""
-    at = getattr(item, "timestamp", None) or getattr(item, "created_at", None)
+    """When a history item was last recorded: fills and ledger entries have a timestamp; an
+    order its last update (when it finished; venues list closed orders by it, KuCoin's docs
+    say so), else its creation time."""
+    at = (getattr(item, "timestamp", None) or getattr(item, "updated_at", None)
+          or getattr(item, "created_at", None))
     if not isinstance(at, datetime):
         raise DecodeError(f"{type(item).__name__} has no time to place it in a history")
     return at

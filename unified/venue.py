@@ -5,12 +5,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from unified.errors import ConfigurationError, VenueError
-from unified.models import Market
+from unified.models import Market, OrderStatus
 from unified.tables import Tables
 from unified.wire import WireRequest, WireResponse
 
@@ -73,6 +74,20 @@ class PlacedOrder:
     client_order_id: str | None = None
     # an item of a batch answer that the venue refused, with its classified error
     error: VenueError | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ReportedState(PlacedOrder):
+    """What a one-trip create or cancel answer reports beyond the ids (KuCoin's sync endpoints):
+    the order's status and sizes. The rest of the Order (symbol, side, type, price, amount)
+    comes from the request or from the order as last reported; these answers do not say what
+    the fills cost. A PlacedOrder, so that callers reading only ids need not know it."""
+
+    status: OrderStatus
+    filled: Decimal
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    raw: Any = attrs.field(default=None, eq=False, repr=False)
 
 
 class VenueRejected(Exception):

@@ -27,8 +27,7 @@ from unified.models import (
     Ticker,
     Trade,
 )
-from unified.placement import ReportedState
-from unified.venue import Context, PlacedOrder, RequestParts, VenueRejected
+from unified.venue import Context, PlacedOrder, ReportedState, RequestParts, VenueRejected
 from unified.wire import WireResponse
 
 SUCCESS = "200000"

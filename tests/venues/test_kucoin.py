@@ -24,11 +24,10 @@ from unified import (
     VenueError,
 )
 from unified.models import Market
-from unified.placement import ReportedState
 from unified.sim.server import SimVenue
 from unified.spec import load_spec
 from unified.tables import Tables
-from unified.venue import Context, PlacedOrder
+from unified.venue import Context, PlacedOrder, ReportedState
 
 from ..conftest import ROOT, run
 from ..contract.harness import Session, sent, session
