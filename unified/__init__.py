@@ -29,6 +29,7 @@ from unified.errors import (
     VenueError,
     VenueUnavailable,
 )
+from unified.journal import Intent, Reconciled
 from unified.models import (
     Balance,
     Balances,
@@ -129,6 +130,7 @@ __all__ = [
     "Fee",
     "Fill",
     "InsufficientFunds",
+    "Intent",
     "InvalidOrder",
     "LedgerEntry",
     "Liquidity",
@@ -143,6 +145,7 @@ __all__ = [
     "Page",
     "PermissionDenied",
     "RateLimited",
+    "Reconciled",
     "RequestTimeout",
     "Side",
     "Ticker",

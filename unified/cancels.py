@@ -20,7 +20,15 @@ from typing import Any
 import attrs
 
 from unified.arguments import reference, references
-from unified.errors import OrderNotFound, TransportError, VenueError, VenueUnavailable
+from unified.errors import (
+    ConfigurationError,
+    DecodeError,
+    OrderNotFound,
+    TransportError,
+    VenueError,
+    VenueUnavailable,
+)
+from unified.journal import Journal
 from unified.lookups import OrderLookup
 from unified.markets import Markets
 from unified.models import Order, OrderStatus
@@ -47,11 +55,12 @@ def after_cancel(known: Order, answer: Any) -> Order:
 
 class Cancels:
     def __init__(self, pipeline: Pipeline, markets: Markets, lookup: OrderLookup,
-                 known: KnownOrders | None = None) -> None:
+                 known: KnownOrders | None = None, journal: Journal | None = None) -> None:
         self._pipe = pipeline
         self._markets = markets
         self._lookup = lookup
         self._known = known if known is not None else KnownOrders()
+        self.journal = journal if journal is not None else Journal()
 
     async def one(self, op: str, lookup_op: str, ref: str, symbol: str,
                   fetch: bool = False) -> Order:
@@ -59,7 +68,7 @@ class Cancels:
         reference("an order id", ref)
         args = await self._markets.args(symbol, id=ref)
         try:
-            answer = await self._repeatable(op, args)
+            answer = await self.repeat(op, args)
         except OrderNotFound:
             # Canceling twice is safe: a finished order reports its final state.
             order: Order = await self._pipe.fetch(lookup_op, args)
@@ -104,7 +113,7 @@ class Cancels:
             args = await self._markets.args(symbol, ids=refs[start:start + size])
             # Already finished or unknown ids: the lookups tell which.
             with contextlib.suppress(OrderNotFound):
-                answers = await self._repeatable("cancel_orders", args)
+                answers = await self.repeat("cancel_orders", args)
                 for answer in answers if isinstance(answers, list) else ():
                     if isinstance(answer, PlacedOrder) and answer.error is None:
                         accepted[answer.id] = answer
@@ -121,14 +130,14 @@ class Cancels:
         if symbol is None and "cancel_all_orders_everywhere" in endpoints:
             if not named:
                 return []  # the venue says no market holds an open order
-            refused: list[VenueError] = await self._repeatable("cancel_all_orders_everywhere",
+            refused: list[VenueError] = await self.repeat("cancel_all_orders_everywhere",
                                                                {})
             if refused:  # the venue names the markets it could not cancel
                 raise refused[0]
         elif "cancel_all_orders" in endpoints:
             for s in symbols:
                 if listed[s] or symbol is not None:
-                    await self._repeatable("cancel_all_orders", await self._markets.args(s))
+                    await self.repeat("cancel_all_orders", await self._markets.args(s))
         else:  # no cancel-all at the venue: its batch cancel (else one by one), per market
             return [o for s in symbols if listed[s]
                     for o in await self.many([o.id for o in listed[s]], s)]
@@ -144,17 +153,33 @@ class Cancels:
         # a market listed since the load: canceled by the venue-wide call, not reported
         return [s for s in named if s in loaded], bool(named)
 
+    async def repeat(self, op: str, args: Mapping[str, Any], journaled: bool = True) -> Any:
+        """A cancel write, journaled: recorded before it is sent, settled once the venue took
+        or refused it; left open when its outcome stays unknown (Exchange.reconcile repeats
+        it, which is safe, under the intent it already has: journaled=False)."""
+        if not journaled:
+            return await self._repeatable(op, args)
+        intent = self.journal.record(venue=self._pipe.venue, op=op, args=args,
+                                     sent_at=self._pipe.clock.now())
+        try:
+            answer = await self._repeatable(op, args)
+        except (VenueError, ConfigurationError) as exc:
+            self.journal.settle(intent, f"refused: {type(exc).__name__}")
+            raise
+        self.journal.settle(intent, "done")
+        return answer
+
     async def _repeatable(self, op: str, args: Mapping[str, Any]) -> Any:
-        """A write that is safe to repeat: retried like a read when its answer is lost. A repeat
-        that finds the order already canceled surfaces as OrderNotFound, which the caller
-        resolves by looking the order up."""
+        """A write that is safe to repeat: retried like a read when its answer is lost or cannot
+        be read. A repeat that finds the order already canceled surfaces as OrderNotFound,
+        which the caller resolves by looking the order up."""
         retry = self._pipe.retry
         attempt = 0
         while True:
             attempt += 1
             try:
                 return await self._pipe.fetch(op, args)
-            except (TransportError, VenueUnavailable) as exc:
+            except (TransportError, VenueUnavailable, DecodeError) as exc:
                 if attempt >= retry.attempts:
                     raise
                 await self._pipe.sleep(retry.delay(attempt, exc))

@@ -7,7 +7,9 @@
   placement.Placement     creates and the lost-answer rules
   cancels.Cancels         cancels: single, batched, all
   lookups.OrderLookup     one order's state, open orders
-  history.History         walks, cursors, time windows
+  history.History         walks, cursors, time windows (resume: the cursors' sync points)
+  journal.Journal         every write recorded before it is sent, settled after
+  recovery.Recovery       pending intents resolved against the venue
 
 Venue-neutral: everything venue-specific comes from the spec and the adapter's pure functions.
 """
@@ -15,6 +17,7 @@ Venue-neutral: everything venue-specific comes from the spec and the adapter's p
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
@@ -24,6 +27,7 @@ from unified.cancels import Cancels
 from unified.clock import Clock, SystemClock, VenueClock
 from unified.errors import AmbiguousOutcome, ConfigurationError, VenueError
 from unified.history import History, PageWalk, take
+from unified.journal import Intent, Journal, Reconciled, open_journal
 from unified.limits import Sleep
 from unified.lookups import OrderLookup
 from unified.market_data import MarketData
@@ -47,6 +51,7 @@ from unified.order_args import OrderChecks
 from unified.pipeline import Pipeline
 from unified.placement import Placement
 from unified.precision import round_to_step
+from unified.recovery import Recovery
 from unified.retry import RetryPolicy
 from unified.spec import VenueSpec
 from unified.transport import AiohttpTransport, Transport
@@ -72,6 +77,7 @@ class Exchange:
         retry: RetryPolicy | None = None,
         sleep: Sleep = asyncio.sleep,
         max_wait: float = 30.0,
+        journal: Journal | str | os.PathLike[str] | None = None,
     ) -> None:
         self.venue, self.spec, self.adapter, self.origin = venue, spec, adapter, origin
         self.timeout = timeout
@@ -88,8 +94,13 @@ class Exchange:
         self._history = History(pipe, self._markets)
         self._lookup = OrderLookup(pipe, self._markets, self._history)
         self._checks = OrderChecks(pipe, self._markets)
-        self._placement = Placement(pipe, self._markets, self._lookup, self._history)
-        self._cancels = Cancels(pipe, self._markets, self._lookup, self._placement.known)
+        self._journal = open_journal(journal)
+        self._placement = Placement(pipe, self._markets, self._lookup, self._history,
+                                    self._journal)
+        self._cancels = Cancels(pipe, self._markets, self._lookup, self._placement.known,
+                                self._journal)
+        self._recovery = Recovery(pipe, self._markets, self._placement, self._cancels,
+                                  self._journal)
 
     def __repr__(self) -> str:
         return f"<Exchange {self.venue} {self.origin}>"
@@ -102,6 +113,19 @@ class Exchange:
 
     async def close(self) -> None:
         await self._pipe.close()
+        self._journal.close()
+
+    # ------------------------------------------------------------------ the intent journal
+
+    def pending(self) -> list[Intent]:
+        """Writes recorded but not settled: cancelled calls, ambiguous outcomes, and (with
+        `journal=PATH`) whatever a crashed process left in flight."""
+        return self._recovery.pending()
+
+    async def reconcile(self) -> list[Reconciled]:
+        """Resolve every pending intent against the venue (creates looked up, never resent;
+        cancels repeated) and settle it."""
+        return await self._recovery.reconcile()
 
     def has(self, capability: str) -> bool:
         return bool(self.spec.capability(capability))

@@ -26,7 +26,7 @@ from unified.errors import ConfigurationError, DecodeError
 from unified.models import Order
 
 #: The args of a write that are kept (JSON-able; enums by value, Decimals as text).
-KEPT_ARGS = ("symbol", "side", "type", "amount", "price", "cost", "client_order_id",
+KEPT_ARGS = ("symbol", "side", "type", "amount", "price", "cost", "client_order_id", "ids",
              "time_in_force", "post_only", "id")
 
 

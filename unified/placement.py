@@ -24,6 +24,7 @@ from typing import Any
 
 from unified.errors import (
     AmbiguousOutcome,
+    ConfigurationError,
     DecodeError,
     DuplicateClientOrderId,
     OrderNotFound,
@@ -33,13 +34,18 @@ from unified.errors import (
     VenueUnavailable,
 )
 from unified.history import History
+from unified.journal import Journal
 from unified.lookups import OrderLookup
 from unified.markets import Markets
 from unified.models import Order, OrderStatus, OrderType, TimeInForce
 from unified.pipeline import Pipeline
+from unified.transport import ClientClosed
 from unified.venue import PlacedOrder, ReportedState
 
 log = logging.getLogger("unified.client")
+#: What leaves a write's outcome unknown: no answer, a 5xx, or an answer that cannot be read
+#: (an HTML page or truncated JSON after the venue may have acted).
+UNKNOWN_OUTCOME = (TransportError, VenueUnavailable, DecodeError)
 _RECONCILE_SLACK = timedelta(seconds=5)
 ZERO = Decimal(0)
 Outcome = Order | VenueError | AmbiguousOutcome
@@ -93,24 +99,35 @@ def order_from_answer(args: Mapping[str, Any], answer: PlacedOrder, sent_at: dat
 
 class Placement:
     def __init__(self, pipeline: Pipeline, markets: Markets, lookup: OrderLookup,
-                 history: History) -> None:
+                 history: History, journal: Journal) -> None:
         self._pipe = pipeline
         self._markets = markets
         self._lookup = lookup
         self._history = history
+        self.journal = journal
         self.known = KnownOrders()
 
     async def place(self, args: Mapping[str, Any], fetch: bool = False) -> Order:
         """One order from prepared args (unified.order_args): one request, unless the answer is
-        lost (then reconciled) or `fetch` asks for the order's state as the venue reports it."""
+        lost (then reconciled) or `fetch` asks for the order's state as the venue reports it.
+        Journaled before it is sent; settled once its outcome is known (left open when the
+        caller is cancelled or the outcome is ambiguous: Exchange.reconcile() resolves it)."""
         sent_at = self._pipe.clock.now()
+        intent = self.journal.record(venue=self._pipe.venue, op="create_order", args=args,
+                                     sent_at=sent_at)
         try:
             placed = await self._pipe.fetch("create_order", args)
-        except (TransportError, VenueUnavailable) as exc:
+        except UNKNOWN_OUTCOME as exc:
             log.info("%s create_order outcome unknown (%s); reconciling", self._pipe.venue,
                      exc.__class__.__name__)
-            return await self.reconcile(args, sent_at, fetch)
-        return await self._complete(placed, args, sent_at, fetch)
+            order = await self.reconcile(args, sent_at, fetch)
+        except (VenueError, ConfigurationError) as exc:  # refused, or never sent
+            self.journal.settle(intent, f"not placed: {type(exc).__name__}")
+            raise
+        else:
+            order = await self._complete(placed, args, sent_at, fetch)
+        self.journal.settle(intent, order.id)
+        return order
 
     async def place_many(self, symbol: str, prepared: Sequence[Mapping[str, Any]]
                          ) -> list[Outcome]:
@@ -135,21 +152,33 @@ class Placement:
 
     async def _batch(self, symbol: str, chunk: Sequence[Mapping[str, Any]]) -> list[Outcome]:
         sent_at = self._pipe.clock.now()
+        intents = [self.journal.record(venue=self._pipe.venue, op="create_order", args=args,
+                                       sent_at=sent_at) for args in chunk]
         try:
             placed = await self._pipe.fetch("create_orders",
                                             await self._markets.args(symbol, orders=chunk))
-        except (TransportError, VenueUnavailable) as exc:
+            if not isinstance(placed, list) or len(placed) != len(chunk):
+                raise DecodeError(f"{self._pipe.venue} create_orders: {len(chunk)} orders "
+                                  f"sent, the answer lists {len(placed)}")
+        except UNKNOWN_OUTCOME as exc:
             log.info("%s create_orders outcome unknown (%s); reconciling each",
                      self._pipe.venue, exc.__class__.__name__)
-            return [await _settled(self.reconcile(args, sent_at)) for args in chunk]
+            outcomes = [await _settled(self.reconcile(args, sent_at)) for args in chunk]
         except VenueError as exc:  # the venue refused the whole batch
-            return [exc for _ in chunk]
-        if not isinstance(placed, list) or len(placed) != len(chunk):
-            raise DecodeError(f"{self._pipe.venue} create_orders: {len(chunk)} orders sent, "
-                              f"the answer lists {len(placed)}")
-        return [item.error if item.error is not None
-                else await self._complete(item, args, sent_at, fetch=False)
-                for item, args in zip(placed, chunk, strict=True)]
+            outcomes = [exc for _ in chunk]
+        except ConfigurationError:  # never sent
+            for intent in intents:
+                self.journal.settle(intent, "not sent")
+            raise
+        else:
+            outcomes = [item.error if item.error is not None
+                        else await self._complete(item, args, sent_at, fetch=False)
+                        for item, args in zip(placed, chunk, strict=True)]
+        for intent, outcome in zip(intents, outcomes, strict=True):
+            if not isinstance(outcome, AmbiguousOutcome):
+                self.journal.settle(intent, outcome.id if isinstance(outcome, Order)
+                                    else f"not placed: {type(outcome).__name__}")
+        return outcomes
 
     async def _complete(self, placed: Order | PlacedOrder, args: Mapping[str, Any],
                         sent_at: datetime, fetch: bool) -> Order:
@@ -174,7 +203,9 @@ class Placement:
                 return await self._complete(placed, args, resent_at, fetch)
             except DuplicateClientOrderId:
                 continue  # it did land after all: look again
-            except (TransportError, VenueUnavailable, RateLimited) as exc:
+            except ClientClosed:
+                break  # closed mid-order: the venue may have acted, and can no longer be asked
+            except (*UNKNOWN_OUTCOME, RateLimited) as exc:
                 delay = retry.delay(1, exc)
                 if delay > self._pipe.max_wait:
                     break  # the venue cannot be asked in time: say so rather than sleep
@@ -183,6 +214,10 @@ class Placement:
             f"could not establish whether the {args['market'].symbol} order was placed",
             venue=self._pipe.venue, client_order_id=args["client_order_id"],
         )
+
+    async def find(self, args: Mapping[str, Any], sent_at: datetime) -> Order | None:
+        """The order a create with these args, sent at `sent_at`, placed, if the venue has it."""
+        return await self._find_placed(args, sent_at)
 
     async def _find_placed(self, args: Mapping[str, Any], sent_at: datetime) -> Order | None:
         symbol = args["market"].symbol

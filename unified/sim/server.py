@@ -4,6 +4,7 @@ answers come from the venue's simulator personality, with auth, rate limits and 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 from collections.abc import Callable, Mapping
@@ -77,7 +78,10 @@ class Fault:
     """One injected misbehaviour. kind:
     status (answer `status` with `body`), reset (drop the connection before handling),
     drop_after (handle it, then drop the connection: the answer is lost), garbage (200, not JSON),
-    html (an HTML error page with `status`), delay (wait `delay_s` first), rate_limit (429)."""
+    html (an HTML error page with `status`), delay (wait `delay_s` first), rate_limit (429);
+    after the venue acted: garbage_after (200 with truncated JSON), html_after (an HTML page
+    with `status`), hold_after (answer only after `delay_s`). `acted` is set once the venue
+    has handled the request, so a test can act at that exact moment."""
 
     kind: str
     op: str | None = None  # only this operation; None = any
@@ -86,6 +90,14 @@ class Fault:
     body: bytes = b""
     delay_s: float = 0.0
     reset_ms: int = 1000  # rate_limit: the reset hint the venue's answer carries, if any
+    acted: asyncio.Event = attrs.field(factory=asyncio.Event, eq=False, repr=False)
+    released: asyncio.Event = attrs.field(factory=asyncio.Event, eq=False, repr=False)
+
+    async def hold(self) -> None:
+        """Wait `delay_s`, or less if released (a stopping venue releases every hold, so that
+        no handler outlives it)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.released.wait(), self.delay_s)
 
 
 class FaultPlan:
@@ -95,6 +107,7 @@ class FaultPlan:
 
     def __init__(self) -> None:
         self.pending: list[Fault] = []
+        self.taken: list[Fault] = []  # queued faults that were injected (released on stop)
         self.injected = 0
         self.rate = 0.0
         self.rng = random.Random(0)
@@ -116,6 +129,7 @@ class FaultPlan:
                 if fault.times <= 0:
                     self.pending.remove(fault)
                 self.injected += 1
+                self.taken.append(fault)
                 return fault
         if self.rate and self.rng.random() < self.rate:
             self.injected += 1
@@ -199,6 +213,8 @@ class SimVenue:
         return self.base_url
 
     async def stop(self) -> None:
+        for fault in self.faults.taken:
+            fault.released.set()  # held handlers answer now, so the server stops at once
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -243,17 +259,35 @@ class SimVenue:
                                     request.remote or "")
             if response.status < 300 and not isinstance(response.body, bytes):
                 self.answers[ep.name] = response.body
-            if fault is not None and fault.kind == "drop_after":
-                _drop(request)
-                return web.Response(status=500)
+            if fault is not None:
+                fault.acted.set()
+                after = await self._fault_after(fault, request)
+                if after is not None:
+                    return after
             return _to_web(response)
 
         return handle
 
+    async def _fault_after(self, fault: Fault, request: web.Request) -> web.StreamResponse | None:
+        """The venue acted; what reaches the client instead of its answer, if anything."""
+        kind = fault.kind
+        if kind == "drop_after":
+            _drop(request)
+            return web.Response(status=500)
+        if kind == "garbage_after":
+            return web.Response(status=200, body=b'{"code": "200000", "data": {"orderId',
+                                content_type="application/json")
+        if kind == "html_after":
+            return web.Response(status=fault.status, content_type="text/html",
+                                text="<html><body><h1>Service busy</h1></body></html>")
+        if kind == "hold_after":
+            await fault.hold()
+        return None
+
     async def _fault_before(self, fault: Fault, request: web.Request) -> web.StreamResponse | None:
         kind = fault.kind
         if kind == "delay":
-            await asyncio.sleep(fault.delay_s)
+            await fault.hold()
             return None
         if kind == "reset":
             _drop(request)

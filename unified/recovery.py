@@ -1,0 +1,72 @@
+"""Resolving the journal's unsettled intents against the venue (`ex.reconcile()`).
+
+Its own module because recovery runs apart from any call: after a caller cancelled a create,
+after an AmbiguousOutcome, or in a bot restarted after a crash with `journal=PATH`. A create
+is looked up exactly as a lost answer is (placement.find: by client id, else by matching);
+found, it is the order; not found, it never reached the venue. Nothing is ever sent again
+for a create. A cancel is repeated, which is safe.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from unified.cancels import Cancels
+from unified.errors import VenueError
+from unified.journal import Intent, Journal, Reconciled
+from unified.markets import Markets
+from unified.models import Order, OrderType, Side, TimeInForce
+from unified.pipeline import Pipeline
+from unified.placement import Placement
+
+
+class Recovery:
+    def __init__(self, pipeline: Pipeline, markets: Markets, placement: Placement,
+                 cancels: Cancels, journal: Journal) -> None:
+        self._pipe = pipeline
+        self._markets = markets
+        self._placement = placement
+        self._cancels = cancels
+        self._journal = journal
+
+    def pending(self) -> list[Intent]:
+        return self._journal.pending(self._pipe.venue)
+
+    async def reconcile(self) -> list[Reconciled]:
+        """Every unsettled intent of this venue, resolved and settled; a venue that cannot be
+        asked leaves the rest open for the next call (its error is raised)."""
+        done = []
+        for intent in self.pending():
+            if intent.op == "create_order":
+                order = await self._created(intent)
+                self._journal.settle(intent, order.id if order else "never reached the venue")
+            else:
+                order = await self._canceled(intent)
+            done.append(Reconciled(intent=intent, order=order))
+        return done
+
+    async def _created(self, intent: Intent) -> Order | None:
+        a = intent.args
+        tif = a.get("time_in_force")
+        args = await self._markets.args(
+            str(intent.symbol), side=Side(a["side"]), type=OrderType(a["type"]),
+            amount=intent.decimal("amount"), price=intent.decimal("price"),
+            cost=intent.decimal("cost"), client_order_id=intent.client_order_id,
+            time_in_force=TimeInForce(tif) if tif else None,
+            post_only=bool(a.get("post_only", False)),
+        )
+        found = await self._placement.find(args, intent.sent_at)
+        return self._placement.known.remember(found) if found is not None else None
+
+    async def _canceled(self, intent: Intent) -> Order | None:
+        """A cancel (or batch or cancel-all) whose outcome was unknown: sent again, which is
+        safe; settled once the venue took or refused it (already canceled or finished)."""
+        a: dict[str, Any] = {k: v for k, v in intent.args.items() if k in ("id", "ids")}
+        args = await self._markets.args(str(intent.symbol), **a) if intent.symbol else a
+        try:
+            answer = await self._cancels.repeat(intent.op, args, journaled=False)
+        except VenueError as exc:
+            self._journal.settle(intent, f"refused: {type(exc).__name__}")
+            return None
+        self._journal.settle(intent, "done")
+        return answer if isinstance(answer, Order) else None
