@@ -18,6 +18,7 @@ from aiohttp import web
 from unified import registry
 from unified.clock import Clock, SystemClock
 from unified.convert import dumps
+from unified.errors import DecodeError
 from unified.sim.book import Engine, EngineError, SimMarket
 from unified.sim.verify import AuthFailure, verify
 from unified.spec import EndpointSpec, VenueSpec
@@ -139,6 +140,11 @@ class FaultPlan:
     def clear(self) -> None:
         self.pending.clear()
         self.rate = 0.0
+
+
+#: What a handler raises on a request it cannot read; rendered as the venue's "invalid" error.
+MALFORMED = (ArithmeticError, ValueError, KeyError, TypeError, IndexError, AttributeError,
+             DecodeError)
 
 
 class _Window:
@@ -322,6 +328,11 @@ class SimVenue:
             response = handler(self, req)
         except EngineError as error:
             response = self.personality.render_error(self, req, error)
+        except MALFORMED as exc:
+            # A request the venue cannot read (absurd numbers, missing or mistyped fields):
+            # the venue answers its own invalid-parameter error, never an HTTP 500.
+            invalid = EngineError("invalid", f"invalid request parameters ({type(exc).__name__})")
+            response = self.personality.render_error(self, req, invalid)
         if limited:
             response = attrs.evolve(response, headers={**response.headers, **limited})
         return response
