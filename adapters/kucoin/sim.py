@@ -6,19 +6,16 @@ way real answers vary from the docs (see `loosen`), reproducibly for a seed.
 
 from __future__ import annotations
 
-import json
 import random
 import re
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import attrs
-
 from unified.convert import to_ms as ms
 from unified.models import OrderStatus, OrderType, Side, TimeInForce
 from unified.sim.book import EngineError, SimFill, SimMarket, SimOrder
+from unified.sim.loose import Loose, loosen, loosened
 from unified.sim.server import Handler, SimRequest, SimResponse, SimVenue
 from unified.sim.verify import AuthFailure
 
@@ -472,64 +469,21 @@ def fills(sim: SimVenue, req: SimRequest) -> SimResponse:
 KEEP_TYPE = {"totalPage"}
 
 
-def _plain_number(text: str) -> bool:
-    """Digits the venue could as well have sent as a JSON number (exactly the same text)."""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return False
-    return value.is_finite() and format(value, "f") == text
-
-
-def loosen(value: Any, rng: random.Random, key: str = "") -> Any:
-    """A successful answer's data worded loosely: any number as a JSON number or a string, an
-    empty string as "" or null. Ids, prices and times keep their meaning; only the type varies."""
-    if isinstance(value, dict):
-        return {k: loosen(v, rng, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [loosen(v, rng) for v in value]
-    if key in KEEP_TYPE or isinstance(value, bool) or value is None:
-        return value
-    if value == "":
-        return rng.choice(["", None])
-    if isinstance(value, int):
-        return rng.choice([value, str(value)])
-    if isinstance(value, str) and _plain_number(value):
-        return rng.choice([value, Decimal(value)])
-    return value
-
-
-def to_json(value: Any) -> str:
-    """JSON with Decimals as bare numbers: the server's own encoder writes them as strings."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, Mapping):
-        return "{" + ",".join(f"{json.dumps(k)}:{to_json(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(to_json(v) for v in value) + "]"
-    return json.dumps(value)
+def _reword(body: Any, rng: random.Random) -> Any:
+    # A success may carry an empty `msg` too.
+    return {"code": OK, "msg": rng.choice(["", {}, None]),
+            "data": loosen(body["data"], rng, keep=KEEP_TYPE)}
 
 
 def _loosened(handler: Handler) -> Handler:
-    def handle(sim: SimVenue, req: SimRequest) -> SimResponse:
-        response = handler(sim, req)
-        personality, body = sim.personality, response.body
-        if response.status >= 300 or not isinstance(body, dict) or body.get("code") != OK \
-                or not isinstance(personality, KucoinPersonality) or not personality.draw():
-            return response
-        rng = personality.rng
-        # A success may carry an empty `msg` too.
-        body = {"code": OK, "msg": rng.choice(["", {}, None]), "data": loosen(body["data"], rng)}
-        sim.answers[req.op] = body  # the server only records the answers it encodes itself
-        return attrs.evolve(response, body=to_json(body).encode())
-
-    return handle
+    return loosened(handler, lambda body: isinstance(body, dict) and body.get("code") == OK,
+                    _reword)
 
 
 # ---------------------------------------------------------------- failures
 
 
-class KucoinPersonality:
+class KucoinPersonality(Loose):
     markets = (
         SimMarket("BTC/USDT", "BTC", "USDT", Decimal("0.1"), Decimal("0.00000001"),
                   Decimal("0.00001"), Decimal("0.1"), Decimal("30000")),
@@ -566,14 +520,6 @@ class KucoinPersonality:
         "iter_ledger": ledgers,
     }.items()}
 
-    def __init__(self, loose: float = 0.0, seed: int = 0) -> None:
-        """`loose`: the share of successful answers worded loosely (0: always as documented, 1:
-        always loose); `seed` makes the choices, and so a run, repeat."""
-        self.loose = loose
-        self.rng = random.Random(seed)
-
-    def draw(self) -> bool:
-        return self.loose > 0 and self.rng.random() < self.loose
 
     def render_error(self, venue: SimVenue, request: SimRequest, error: EngineError
                      ) -> SimResponse:

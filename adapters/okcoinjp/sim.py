@@ -12,20 +12,18 @@ of its successful answers the way the live servers do (see `loosen`), reproducib
 
 from __future__ import annotations
 
-import json
 import random
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
-
-import attrs
 
 from unified.convert import from_iso, to_iso_ms
 from unified.errors import DecodeError
 from unified.models import OrderStatus, OrderType, Side, TimeInForce
 from unified.sim.book import EngineError, LedgerRecord, SimFill, SimMarket, SimOrder
+from unified.sim.loose import SAME, Loose, loosen, loosened
 from unified.sim.server import Handler, SimRequest, SimResponse, SimVenue
 from unified.sim.verify import AuthFailure
 
@@ -585,25 +583,10 @@ def fills(sim: SimVenue, req: SimRequest) -> SimResponse:
 # ---------------------------------------------------------------- loose answers
 
 
-def _plain_number(text: str) -> bool:
-    """Digits the venue could as well have sent as a JSON number (exactly the same text)."""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return False
-    return value.is_finite() and format(value, "f") == text
-
-
-def loosen(value: Any, rng: random.Random, key: str = "") -> Any:
-    """A successful answer worded as the live servers word it: any number as a JSON number or a
-    string, an empty value as "" or null, a ledger row's empty details as {}, "" or null, and the
-    diagnostics of a success as seen there: "error_message": {}, "error_code" "0", 0, "" or null,
-    "result" true or "true". Ids, prices and times keep their meaning, only their JSON type varies.
-    """
-    if isinstance(value, dict):
-        return {k: loosen(v, rng, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [loosen(v, rng) for v in value]
+def _words(key: str, value: Any, rng: random.Random) -> Any:
+    """OKCoinJapan's own loose words, as the live servers send them: a success's
+    "error_message": {}, "error_code" "0", 0, "" or null, "result" true or "true", a ledger
+    row's empty details as {}, "" or null; integers stay integers."""
     if key == "error_message" and value == "":
         return {}
     if key == "error_code" and value == "0":
@@ -612,36 +595,13 @@ def loosen(value: Any, rng: random.Random, key: str = "") -> Any:
         return rng.choice([True, "true"])
     if key == "details" and value == {}:
         return rng.choice([{}, "", None])
-    if value == "":
-        return rng.choice(["", None])
-    if isinstance(value, str) and _plain_number(value):
-        return rng.choice([value, Decimal(value)])
-    return value
-
-
-def to_json(value: Any) -> str:
-    """JSON with Decimals as bare numbers: the server's own encoder writes them as strings."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, Mapping):
-        return "{" + ",".join(f"{json.dumps(k)}:{to_json(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(to_json(v) for v in value) + "]"
-    return json.dumps(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return SAME
 
 
 def _loosened(handler: Handler) -> Handler:
-    def handle(sim: SimVenue, req: SimRequest) -> SimResponse:
-        response = handler(sim, req)
-        personality = sim.personality
-        if response.status >= 300 or isinstance(response.body, bytes) \
-                or not isinstance(personality, OkcoinjpPersonality) or not personality.draw():
-            return response
-        body = loosen(response.body, personality.rng)
-        sim.answers[req.op] = body  # the server only records the answers it encodes itself
-        return attrs.evolve(response, body=to_json(body).encode())
-
-    return handle
+    return loosened(handler, lambda body: True, lambda body, rng: loosen(body, rng, _words))
 
 
 # ---------------------------------------------------------------- failures
@@ -652,7 +612,7 @@ _INVALID = (("multiple of", 33029, "the decimal places of the trading size excee
             ("not JSON", 30021, "json data format error"))
 
 
-class OkcoinjpPersonality:
+class OkcoinjpPersonality(Loose):
     markets = (
         SimMarket("BTC/JPY", "BTC", "JPY", Decimal("0.1"), Decimal("0.00000001"),
                   Decimal("0.0001"), Decimal("1"), Decimal("5000000")),
@@ -683,14 +643,6 @@ class OkcoinjpPersonality:
         "iter_ledger": ledger,
     }.items()}
 
-    def __init__(self, loose: float = 0.0, seed: int = 0) -> None:
-        """`loose`: the share of successful answers worded loosely (0: always as documented, 1:
-        always loose); `seed` makes the choices, and so a run, repeat."""
-        self.loose = loose
-        self.rng = random.Random(seed)
-
-    def draw(self) -> bool:
-        return self.loose > 0 and self.rng.random() < self.loose
 
     def render_error(self, venue: SimVenue, request: SimRequest, error: EngineError
                      ) -> SimResponse:

@@ -16,15 +16,14 @@ import random
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 from urllib.parse import parse_qsl
-
-import attrs
 
 from unified.convert import to_ms as ms
 from unified.models import OrderStatus, OrderType, Side
 from unified.sim.book import EngineError, SimMarket, SimOrder
+from unified.sim.loose import SAME, Loose, loosen, loosened
 from unified.sim.server import Handler, SimRequest, SimResponse, SimVenue
 from unified.sim.verify import AuthFailure
 from unified.spec import load_spec
@@ -399,65 +398,24 @@ def account_records(sim: SimVenue, req: SimRequest) -> SimResponse:
 # ---------------------------------------------------------------- loose answers
 
 
-def _plain_number(text: str) -> bool:
-    """Digits the venue could as well have sent as a JSON number (exactly the same text)."""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return False
-    return value.is_finite() and format(value, "f") == text
-
-
-def loosen(value: Any, rng: random.Random, key: str = "") -> Any:
-    """A successful answer worded loosely: any number as a JSON number or a string, an empty
-    string as "" or null, "result" as true or "true", and a batch item that was placed with an
-    empty "error_code" (0, "" or null). Ids, prices and times keep their meaning; only the JSON
-    type varies."""
-    if isinstance(value, dict):
-        out = {k: loosen(v, rng, k) for k, v in value.items()}
-        if key == "order_info" and "error_code" not in value:
-            out["error_code"] = rng.choice([0, "", None])
-        return out
-    if isinstance(value, list):
-        return [loosen(v, rng, key) for v in value]  # items keep their list's name
+def _words(key: str, value: Any, rng: random.Random) -> Any:
+    """v1's own loose words: "result" true or "true", and a placed batch item with an empty
+    "error_code" (0, "" or null)."""
     if key == "result" and value is True:
         return rng.choice([True, "true"])
-    if isinstance(value, bool) or value is None:
-        return value
-    if value == "":
-        return rng.choice(["", None])
-    if isinstance(value, (int, float)):  # the sim's exact floats (see `number`): same digits
-        return rng.choice([value, format(Decimal(repr(value)), "f")])
-    if isinstance(value, str) and _plain_number(value):
-        return rng.choice([value, Decimal(value)])
-    return value
+    if key == "order_info" and isinstance(value, dict) and "error_code" not in value:
+        return {**{k: loosen(v, rng, _words, k) for k, v in value.items()},
+                "error_code": rng.choice([0, "", None])}
+    return SAME
 
 
-def to_json(value: Any) -> str:
-    """JSON with Decimals as bare numbers: the server's own encoder writes them as strings."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, Mapping):
-        return "{" + ",".join(f"{json.dumps(k)}:{to_json(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(to_json(v) for v in value) + "]"
-    return json.dumps(value)
+def _succeeded(body: Any) -> bool:
+    # v1 fails in HTTP 200 bodies: those keep their documented words.
+    return not (isinstance(body, dict) and (body.get("result") is False or "error_code" in body))
 
 
 def _loosened(handler: Handler) -> Handler:
-    def handle(sim: SimVenue, req: SimRequest) -> SimResponse:
-        response = handler(sim, req)
-        personality, body = sim.personality, response.body
-        # v1 fails in HTTP 200 bodies: those keep their documented words.
-        failed = isinstance(body, dict) and (body.get("result") is False or "error_code" in body)
-        if response.status >= 300 or isinstance(body, bytes) or failed \
-                or not isinstance(personality, OkexV1Personality) or not personality.draw():
-            return response
-        body = loosen(body, personality.rng)
-        sim.answers[req.op] = body  # the server only records the answers it encodes itself
-        return attrs.evolve(response, body=to_json(body).encode())
-
-    return handle
+    return loosened(handler, _succeeded, lambda body, rng: loosen(body, rng, _words))
 
 
 # ---------------------------------------------------------------- failures
@@ -498,7 +456,7 @@ def _markets() -> tuple[SimMarket, ...]:
     return tuple(sorted(out, key=lambda m: m.symbol != FIRST))
 
 
-class OkexV1Personality:
+class OkexV1Personality(Loose):
     markets = _markets()
     handlers = {name: _loosened(handler) for name, handler in {
         "fetch_ticker": ticker,
@@ -519,14 +477,6 @@ class OkexV1Personality:
         "iter_ledger": account_records,
     }.items()}
 
-    def __init__(self, loose: float = 0.0, seed: int = 0) -> None:
-        """`loose`: the share of successful answers worded loosely (0: always as documented, 1:
-        always loose); `seed` makes the choices, and so a run, repeat."""
-        self.loose = loose
-        self.rng = random.Random(seed)
-
-    def draw(self) -> bool:
-        return self.loose > 0 and self.rng.random() < self.loose
 
     def render_error(self, venue: SimVenue, request: SimRequest, error: EngineError
                      ) -> SimResponse:
