@@ -6,20 +6,27 @@ that the caller cancels, or whose process dies, leaves an unsettled intent that
 `Exchange.reconcile()` resolves against the venue. In memory by default; with
 `connect(..., journal=PATH)` an append-only JSON-lines file, fsynced per record, that a
 restarted bot reads back. A torn last line (a crash mid-write) is dropped: its intent was not
-yet sent, since a record is on disk before its request leaves.
+yet sent, since a record is on disk before its request leaves. Reopening compacts the file to
+the intents still open.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import attrs
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: a journal there is safe for one client per file
+    fcntl = None  # type: ignore[assignment]
 
 from unified.convert import dumps, from_iso, loads
 from unified.errors import ConfigurationError, DecodeError
@@ -90,13 +97,28 @@ class Journal:
 
 
 class FileJournal(Journal):
-    """Append-only JSON lines; each record is fsynced before the write it records is sent."""
+    """Append-only JSON lines; each record is fsynced before the write it records is sent.
+
+    Every change of the file happens under an exclusive lock on `PATH.lock` and reopens the
+    file, so several clients (one per venue, say) may share one journal: appends never land in
+    a file another client has just compacted away."""
 
     def __init__(self, path: Path) -> None:
         super().__init__()
         self.path = Path(path)
-        self._replay()
-        self._file: BinaryIO | None = None  # opened with the first record
+        with self._locked():
+            self._replay()
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            lock = open(self.path.with_name(self.path.name + ".lock"), "ab")  # noqa: SIM115
+        except OSError as exc:
+            raise ConfigurationError(f"journal {self.path} cannot be locked: {exc}") from None
+        with lock:
+            if fcntl is not None:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            yield
 
     def _replay(self) -> None:
         try:
@@ -113,9 +135,8 @@ class FileJournal(Journal):
             except (DecodeError, KeyError, TypeError, ValueError):
                 raise ConfigurationError(
                     f"journal {self.path} line {number} is not a journal record") from None
-        if torn:
-            with self.path.open("r+b") as f:
-                f.truncate(len(raw) - len(torn))
+        if torn or len(lines) > len(self._open):
+            self._compact()
 
     def _apply(self, record: dict[str, Any]) -> None:
         if record["record"] == "intent":
@@ -126,17 +147,23 @@ class FileJournal(Journal):
         else:
             raise ValueError(record["record"])
 
-    def _write(self, record: dict[str, Any]) -> None:
-        if self._file is None:
-            self._file = self.path.open("ab")
-        self._file.write(dumps(record).encode() + b"\n")
-        self._file.flush()
-        os.fsync(self._file.fileno())
+    def _compact(self) -> None:
+        """Rewrite the file with the open intents alone (settled ones are history; a torn
+        record goes too): a long-running bot's journal stays as small as what is in flight."""
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with tmp.open("wb") as f:
+            for intent in self._open.values():
+                f.write(dumps({"record": "intent", "intent": _intent_fields(intent)}).encode()
+                        + b"\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path)
 
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+    def _write(self, record: dict[str, Any]) -> None:
+        with self._locked(), self.path.open("ab") as f:
+            f.write(dumps(record).encode() + b"\n")
+            f.flush()
+            os.fsync(f.fileno())
 
 
 def open_journal(journal: Journal | str | os.PathLike[str] | None) -> Journal:

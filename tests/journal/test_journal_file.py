@@ -75,3 +75,35 @@ def test_the_default_journal_is_in_memory(tmp_path: Path) -> None:
     assert isinstance(open_journal(tmp_path / "j"), FileJournal)
     with pytest.raises(ConfigurationError, match="journal"):
         open_journal(42)  # type: ignore[arg-type]
+
+
+def test_reopening_compacts_the_file_to_the_open_intents(tmp_path: Path) -> None:
+    path = tmp_path / "orders.journal"
+    journal = FileJournal(path)
+    kept = journal.record(venue="kucoin", op="create_order", args=ARGS, sent_at=AT)
+    for n in range(20):
+        done = journal.record(venue="kucoin", op="create_order",
+                              args={**ARGS, "client_order_id": f"uDone{n}"}, sent_at=AT)
+        journal.settle(done, f"order {n}")
+    journal.close()
+    assert path.read_bytes().count(b"\n") == 41
+    again = FileJournal(path)
+    assert path.read_bytes().count(b"\n") == 1 and [i.id for i in again.pending()] == [kept.id]
+    assert FileJournal(path).pending()[0].args == kept.args  # the rewrite reads back the same
+
+
+def test_two_clients_may_share_one_journal(tmp_path: Path) -> None:
+    """One file for two venues: a client that opens (and compacts) it meanwhile loses none of
+    the other's records."""
+    path = tmp_path / "bot.journal"
+    kucoin = FileJournal(path)
+    first = kucoin.record(venue="kucoin", op="create_order", args=ARGS, sent_at=AT)
+    kucoin.settle(kucoin.record(venue="kucoin", op="create_order", args=ARGS, sent_at=AT), "x")
+    okcj = FileJournal(path)  # compacts: the settled intent goes, the open one stays
+    assert [i.id for i in okcj.pending("kucoin")] == [first.id]
+    second = kucoin.record(venue="kucoin", op="create_order", args=ARGS, sent_at=AT)
+    mine = okcj.record(venue="okcoinjp", op="create_order", args=ARGS, sent_at=AT)
+    kucoin.settle(first, "order 1")
+    after = FileJournal(path)
+    assert [i.id for i in after.pending("kucoin")] == [second.id]
+    assert [i.id for i in after.pending("okcoinjp")] == [mine.id]
