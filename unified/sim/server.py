@@ -104,7 +104,8 @@ class Fault:
 class FaultPlan:
     """Faults queued for specific operations, plus an optional random rate over every request."""
 
-    RANDOM_KINDS = ("drop_after", "reset", "status", "html", "rate_limit")
+    RANDOM_KINDS = ("drop_after", "reset", "status", "html", "rate_limit", "garbage_after",
+                    "html_after")
 
     def __init__(self) -> None:
         self.pending: list[Fault] = []
