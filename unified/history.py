@@ -68,7 +68,6 @@ class History:
                cursor: str | None, page_size: int | None) -> PageWalk[LedgerEntry]:
         if currency is not None and not isinstance(currency, str):
             raise ConfigurationError("currency must be a string like 'USDT'")
-        self.window(since, until)
 
         async def args(window: dict[str, Any]) -> dict[str, Any]:
             return {"currency": currency.upper() if currency else None, **window}
@@ -77,8 +76,6 @@ class History:
 
     def _of_market(self, op: str, symbol: str, since: datetime | None, until: datetime | None,
                    cursor: str | None, page_size: int | None) -> PageWalk[Any]:
-        self.window(since, until)
-
         async def args(window: dict[str, Any]) -> dict[str, Any]:
             return await self._markets.args(symbol, **window)
 
