@@ -17,6 +17,8 @@ from unified.errors import RateLimited
 from unified.spec import Pool, RateLimits
 
 Sleep = Callable[[float], Awaitable[None]]
+#: Longest rate-limit hint believed: a reset header of days is a venue bug, not a plan.
+MAX_HINT_S = 300.0
 
 
 class WaitRefused(RateLimited):
@@ -140,7 +142,8 @@ class RateLimiter:
             return
         reset = _int(headers.get(limits.reset_header.lower())) if limits.reset_header else None
         scale = 1000.0 if limits.reset_unit == "ms" else 1.0
-        self.pools[pool].observe(remaining, reset / scale if reset is not None else None)
+        reset_in = min(max(reset / scale, 0.0), MAX_HINT_S) if reset is not None else None
+        self.pools[pool].observe(remaining, reset_in)
 
     def block(self, pool: str, seconds: float) -> None:
         self.pools[pool].block(seconds)

@@ -26,7 +26,7 @@ from unified.errors import (
     TransportError,
     VenueError,
 )
-from unified.limits import RateLimiter, Sleep, WaitRefused
+from unified.limits import MAX_HINT_S, RateLimiter, Sleep, WaitRefused
 from unified.models import Market
 from unified.retry import RetryPolicy
 from unified.spec import EndpointSpec, VenueSpec
@@ -36,8 +36,6 @@ from unified.venue import Adapter, Context, Credentials, VenueRejected
 from unified.wire import WireRequest, WireResponse, encode_form, encode_json, encode_query
 
 log = logging.getLogger("unified.client")
-#: Longest rate-limit hint believed: a reset header of days is a venue bug, not a plan.
-MAX_HINT_S = 300.0
 _NOT_JSON = object()
 #: What a decoder's bad day looks like; each becomes a DecodeError naming the op.
 #: ArithmeticError covers every decimal signal (Overflow from a huge JSON number, say).
