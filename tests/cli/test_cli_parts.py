@@ -220,3 +220,12 @@ def test_a_session_repr_never_shows_the_environment() -> None:
     session = Session(environ={"UNIFIED_KUCOIN_SECRET": "canary-secret-value"})
     assert "canary-secret-value" not in repr(session)
     assert session.environ["UNIFIED_KUCOIN_SECRET"] == "canary-secret-value"
+
+
+def test_a_refused_wait_is_printed() -> None:
+    from unified import RateLimited
+    from unified.cli.errors import Failed, describe
+
+    banned = RateLimited("IP banned", venue="okex_v1", http_status=403, retry_after=300.0)
+    line = describe(Failed("okex_v1", banned))
+    assert "retry in 300 s" in line and "max_wait" in line and line.count("\n") == 0

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from typing import TextIO
 
-from unified.errors import ConfigurationError, UnifiedError, VenueError
+from unified.errors import ConfigurationError, RateLimited, UnifiedError, VenueError
 
 USAGE, FAILURE, INTERRUPTED = 2, 1, 130
 
@@ -48,6 +48,9 @@ def describe(exc: Failed) -> str:
         extra = [f"code {error.code}"] if error.code is not None else []
         extra += [f"HTTP {error.http_status}"] if error.http_status is not None else []
         text = error.message + (f" ({', '.join(extra)})" if extra else "")
+    if isinstance(error, RateLimited) and error.retry_after is not None \
+            and "max_wait" not in text:  # the limiter's own refusal already names its wait
+        text += f"; retry in {error.retry_after:.0f} s (the wait past max_wait was refused)"
     line = f"unified: {exc.venue}: {type(error).__name__}: {_one_line(text)}"
     return line + (f"; {exc.hint}" if exc.hint else "")
 
