@@ -111,12 +111,13 @@ def to_str(value: Any, _type: Any = None) -> str:
     raise DecodeError(f"expected a string, got {type(value).__name__}")
 
 
+# An optional field may arrive empty as null or "" (real answers use both): both are absent.
 def _optional_int(value: Any, _type: Any = None) -> int | None:
-    return None if value is None else to_int(value)
+    return None if value is None or value == "" else to_int(value)
 
 
 def _optional_bool(value: Any, _type: Any = None) -> bool | None:
-    return None if value is None else to_bool(value)
+    return None if value is None or value == "" else to_bool(value)
 
 
 def _optional_str(value: Any, _type: Any = None) -> str | None:

@@ -84,3 +84,21 @@ def test_error_rows_map_to_known_classes(name: str) -> None:
         error = tables.errors.classify(http_status=row.http_status or 200, code=row.code,
                                        message="")
         assert type(error).__name__ == row.error
+
+
+def test_an_empty_optional_number_or_flag_is_absent_whatever_its_shape() -> None:
+    import attrs
+
+    from unified.convert import structure
+    from unified.errors import DecodeError
+
+    @attrs.frozen
+    class Row:
+        size: int | None = None
+        active: bool | None = None
+
+    for empty in (None, ""):
+        assert structure({"size": empty, "active": empty}, Row) == Row()
+    for meaningful in ({}, [], "abc", 1.5):
+        with pytest.raises(DecodeError):
+            structure({"size": meaningful}, Row)
