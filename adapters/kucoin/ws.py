@@ -292,13 +292,25 @@ def _topic_symbol(topic: str) -> str:
     return symbol
 
 
+#: every symbol's ticker on one topic; each push names its symbol in `subject`
+#: (openapi-spot-public.json, /allTickers/market/ticker:all)
+TICKER_ALL = TICKER + ":all"
+
+
 def ticker(message: Message, unified_symbol: Callable[[str], str]) -> Ticker:
-    """`trade.ticker` (best bid/ask and last trade; no 24 h fields, those are None)."""
-    data = _expect(message, TICKER, "trade.ticker")
+    """`trade.ticker` (best bid/ask and last trade; no 24 h fields, those are None), or a
+    `/market/ticker:all` push, whose subject is the symbol."""
+    if message.topic == TICKER_ALL:
+        if not isinstance(message.data, dict) or not message.subject:
+            raise DecodeError("ticker:all push: expected data object and a symbol subject")
+        data, venue_symbol = message.data, message.subject
+    else:
+        data = _expect(message, TICKER, "trade.ticker")
+        venue_symbol = _topic_symbol(message.topic)
     # the schema names the field `time`; the official example writes `Time`
     stamp = data["time"] if "time" in data else _field(data, "Time", "trade.ticker")
     return Ticker(
-        symbol=unified_symbol(_topic_symbol(message.topic)),
+        symbol=unified_symbol(venue_symbol),
         timestamp=from_ms(stamp),
         last=to_decimal(_field(data, "price", "trade.ticker")),
         bid=to_decimal(_field(data, "bestBid", "trade.ticker")),

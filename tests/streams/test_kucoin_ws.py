@@ -180,6 +180,24 @@ def test_ticker_example() -> None:
     assert t.raw == message.data
 
 
+# kucoin-openapi/ws/openapi-spot-public.json, x-response-example of /allTickers/market/ticker:all
+TICKER_ALL = ('{"topic":"/market/ticker:all","type":"message","subject":"BTC-USDT","data":'
+              '{"bestAsk":"67218.7","bestAskSize":"1.92318539","bestBid":"67218.6",'
+              '"bestBidSize":"0.01045638","price":"67220","sequence":"14691455768",'
+              '"size":"0.00004316","time":1729757723612}}')
+
+
+def test_all_tickers_example_names_its_symbol_in_the_subject() -> None:
+    message = ws.decode(TICKER_ALL)
+    assert isinstance(message, ws.Message)
+    t = ws.ticker(message, unified)
+    assert (t.symbol, t.last, t.bid, t.ask) == ("BTC/USDT", D("67220"), D("67218.6"),
+                                                D("67218.7"))
+    assert t.timestamp == datetime(2024, 10, 24, 8, 15, 23, 612000, tzinfo=UTC)
+    with pytest.raises(DecodeError):
+        ws.ticker(_message(ws.TICKER_ALL, "", message.data), unified)
+
+
 def test_ticker_schema_spelling_of_time() -> None:
     frame = json.loads(TICKER)
     frame["data"]["time"] = frame["data"].pop("Time")
