@@ -295,3 +295,19 @@ def test_wrong_table_is_a_decode_error() -> None:
         ws.trades(_push(TICKER), unified)
     with pytest.raises(DecodeError):
         ws.depths(_push(TICKER))
+
+
+@pytest.mark.parametrize(("code", "error"), [
+    ("30040", "VenueError"), ("30041", "AuthenticationError"), ("30043", "VenueUnavailable"),
+    ("30027", "AuthenticationError"),
+])
+def test_websocket_error_events_map_through_the_spec_error_table(code: str, error: str) -> None:
+    from adapters.okcoinjp import ws as okcj_ws
+    from unified.spec import load_spec
+    from unified.tables import Tables
+
+    event = okcj_ws.decode(f'{{"event":"error","message":"x","errorCode":{code}}}')
+    assert isinstance(event, okcj_ws.Error) and event.code == code
+    mapped = Tables(load_spec("okcoinjp")).errors.classify(
+        http_status=None, code=event.code, message=event.message)
+    assert type(mapped).__name__ == error and mapped.code == code
