@@ -21,6 +21,7 @@ import os
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
+from typing import cast
 
 from unified.arguments import flag, non_negative_seconds, positive_decimal
 from unified.cancels import Cancels
@@ -38,6 +39,7 @@ from unified.models import (
     Fill,
     LedgerEntry,
     Market,
+    OcoOrder,
     Order,
     OrderBook,
     OrderRequest,
@@ -47,7 +49,9 @@ from unified.models import (
     TimeInForce,
     Trade,
 )
+from unified.oco import OcoOrders
 from unified.order_args import OrderChecks
+from unified.order_ops import OrderOps
 from unified.pipeline import Pipeline
 from unified.placement import Placement
 from unified.precision import round_to_step
@@ -99,6 +103,10 @@ class Exchange:
                                     self._journal)
         self._cancels = Cancels(pipe, self._markets, self._lookup, self._placement.known,
                                 self._journal)
+        self._ops = OrderOps(pipe, self._markets, self._checks, self._lookup, self._cancels,
+                             self._placement.known)
+        self._oco = OcoOrders(pipe, self._markets, self._checks, self._placement, self._cancels,
+                              self._history)
         self._recovery = Recovery(pipe, self._markets, self._placement, self._cancels,
                                   self._journal)
 
@@ -118,8 +126,7 @@ class Exchange:
     # ------------------------------------------------------------------ the intent journal
 
     def pending(self) -> list[Intent]:
-        """Writes recorded but not settled: cancelled calls, ambiguous outcomes, and (with
-        `journal=PATH`) whatever a crashed process left in flight."""
+        """Writes not settled: cancelled calls, ambiguous outcomes, a crashed run's (journal=)."""
         return self._recovery.pending()
 
     async def reconcile(self) -> list[Reconciled]:
@@ -137,8 +144,7 @@ class Exchange:
     # ------------------------------------------------------------------ time and markets
 
     async def fetch_time(self) -> datetime:
-        result: datetime = await self._pipe.fetch("fetch_time")
-        return result
+        return cast(datetime, await self._pipe.fetch("fetch_time"))
 
     async def sync_time(self) -> None:
         """Measure the offset to the venue's clock; signed requests use venue time."""
@@ -185,8 +191,7 @@ class Exchange:
     # ------------------------------------------------------------------ account and orders
 
     async def fetch_balance(self) -> Balances:
-        result: Balances = await self._pipe.fetch("fetch_balance")
-        return result
+        return cast(Balances, await self._pipe.fetch("fetch_balance"))
 
     async def create_order(
         self,
@@ -201,14 +206,46 @@ class Exchange:
         post_only: bool = False,
         cost: Decimal | None = None,
         fetch: bool = False,
+        test: bool = False,
     ) -> Order:
-        """One request: the Order from the request and the venue's answer (PENDING where the
-        answer does not report the state). `fetch=True`: then the order as the venue reports it."""
+        """One request: the Order from the request and the venue's answer (PENDING where it does
+        not report the state). `fetch=True`: as the venue then reports it; `test=True`: see
+        order_ops.OrderOps.test_create (validated at the venue, never placed)."""
         fetch = flag("fetch", fetch)
         request = OrderRequest(type=type, side=side, amount=amount, price=price,
                                client_order_id=client_order_id, time_in_force=time_in_force,
                                post_only=post_only, cost=cost)
+        if flag("test", test):
+            return await self._ops.test_create(symbol, request)
         return await self._placement.place(await self._checks.prepare(symbol, request), fetch)
+
+    async def edit_order(self, id: str, symbol: str, amount: Decimal | None = None,
+                         price: Decimal | None = None) -> Order:
+        """The order resting after the edit (KuCoin: a new id; raw["replaced_order_id"])."""
+        return await self._ops.edit(id, symbol, amount, price)
+
+    async def cancel_all_orders_after(self, seconds: int, symbols: Sequence[str] | None = None
+                                      ) -> datetime | None:
+        """Dead-man switch: cancel all after `seconds` without a request (0 clears it)."""
+        return await self._ops.cancel_all_after(seconds, symbols)
+
+    async def fetch_open_order_symbols(self) -> list[str]:
+        return await self._ops.open_symbols()
+
+    async def create_oco_order(self, symbol: str, side: Side, amount: Decimal, price: Decimal,
+                               stop_price: Decimal, limit_price: Decimal,
+                               client_order_id: str | None = None) -> OcoOrder:
+        return await self._oco.create(symbol, side, amount, price, stop_price, limit_price,
+                                      client_order_id)
+
+    async def cancel_oco_order(self, id: str, symbol: str) -> OcoOrder:
+        return await self._oco.cancel(id, symbol)
+
+    async def fetch_oco_order(self, id: str, symbol: str) -> OcoOrder:
+        return await self._oco.fetch(id, symbol)
+
+    async def fetch_oco_orders(self, symbol: str | None = None) -> list[OcoOrder]:
+        return await self._oco.every(symbol)
 
     async def create_orders(self, orders: Sequence[OrderRequest], symbol: str
                             ) -> list[Order | VenueError | AmbiguousOutcome]:

@@ -193,6 +193,19 @@ class Order:
 
 
 @attrs.frozen(kw_only=True, slots=True)
+class OcoOrder:
+    """A one-cancels-the-other pair (DESIGN 3d): its two legs as Orders where the venue reports
+    them (KuCoin's detail endpoint), else an empty tuple (its list endpoint names no legs)."""
+
+    id: str
+    client_order_id: str | None
+    symbol: str
+    status: OrderStatus
+    legs: tuple[Order, ...]
+    raw: Any = _raw
+
+
+@attrs.frozen(kw_only=True, slots=True)
 class OrderRequest:
     """One order of a `create_orders` batch: the arguments `create_order` takes."""
 

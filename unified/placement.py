@@ -17,10 +17,10 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from unified.errors import (
     AmbiguousOutcome,
@@ -49,6 +49,7 @@ UNKNOWN_OUTCOME = (TransportError, VenueUnavailable, DecodeError)
 _RECONCILE_SLACK = timedelta(seconds=5)
 ZERO = Decimal(0)
 Outcome = Order | VenueError | AmbiguousOutcome
+T = TypeVar("T")
 
 
 class KnownOrders:
@@ -192,15 +193,29 @@ class Placement:
     async def reconcile(self, args: Mapping[str, Any], sent_at: datetime,
                         fetch: bool = False) -> Order:
         """The answer to a create was lost: find the order before ever sending it again."""
+        async def find() -> Order | None:
+            found = await self._find_placed(args, sent_at)
+            return self.known.remember(found) if found is not None else None
+
+        async def resend() -> Order:
+            resent_at = self._pipe.clock.now()
+            placed = await self._pipe.fetch("create_order", args)  # same client id
+            return await self._complete(placed, args, resent_at, fetch)
+
+        return await self.settle_lost(f"the {args['market'].symbol} order",
+                                      args["client_order_id"], find, resend)
+
+    async def settle_lost(self, what: str, client_order_id: str | None,
+                          find: Callable[[], Awaitable[T | None]],
+                          resend: Callable[[], Awaitable[T]]) -> T:
+        """The lost-answer rule (DESIGN 6) for any create (orders, OCO pairs): look it up
+        (`find`); found -> it; not found -> `resend` with the same client id; still unknown
+        -> AmbiguousOutcome carrying the client id."""
         retry = self._pipe.retry
         for _ in range(retry.attempts):
             try:
-                found = await self._find_placed(args, sent_at)
-                if found is not None:
-                    return self.known.remember(found)
-                resent_at = self._pipe.clock.now()
-                placed = await self._pipe.fetch("create_order", args)  # same client id
-                return await self._complete(placed, args, resent_at, fetch)
+                found = await find()
+                return found if found is not None else await resend()
             except DuplicateClientOrderId:
                 continue  # it did land after all: look again
             except ClientClosed:
@@ -210,10 +225,8 @@ class Placement:
                 if delay > self._pipe.max_wait:
                     break  # the venue cannot be asked in time: say so rather than sleep
                 await self._pipe.sleep(delay)
-        raise AmbiguousOutcome(
-            f"could not establish whether the {args['market'].symbol} order was placed",
-            venue=self._pipe.venue, client_order_id=args["client_order_id"],
-        )
+        raise AmbiguousOutcome(f"could not establish whether {what} was placed",
+                               venue=self._pipe.venue, client_order_id=client_order_id)
 
     async def find(self, args: Mapping[str, Any], sent_at: datetime) -> Order | None:
         """The order a create with these args, sent at `sent_at`, placed, if the venue has it."""

@@ -117,6 +117,7 @@ class Tables:
     def __init__(self, spec: VenueSpec) -> None:
         self.spec = spec
         self.status = EnumTable("order status", spec.status)
+        self.oco_status = EnumTable("OCO status", spec.oco_status)
         self.sides = EnumTable("side", spec.sides)
         self.order_types = EnumTable("order type", spec.order_types)
         self.time_in_force = EnumTable("time in force", spec.time_in_force)

@@ -21,8 +21,10 @@ from unified.models import (
     Fill,
     LedgerEntry,
     Market,
+    OcoOrder,
     Order,
     OrderBook,
+    OrderStatus,
     OrderType,
     Ticker,
     Trade,
@@ -465,3 +467,90 @@ def decode_ledger(ctx: Context, data: Any) -> LedgerEntry:
         raw=data,
     )
 
+
+
+# ---------------------------------------------------------------- more order operations (3d)
+
+
+def encode_alter(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
+    """POST /api/v1/hf/orders/alter: the old order by orderId; newPrice and/or newSize."""
+    body: dict[str, Any] = {"symbol": args["symbol"], "orderId": args["id"]}
+    if args["price"] is not None:
+        body["newPrice"] = num(args["price"])
+    if args["amount"] is not None:
+        body["newSize"] = num(args["amount"])
+    return RequestParts(body=body)
+
+
+def decode_altered(ctx: Context, data: Any) -> PlacedOrder:
+    """The replacement order's id (KuCoin cancels the old one and places a new one)."""
+    a = structure(data, wire.AlteredOrder)
+    return PlacedOrder(id=a.newOrderId, client_order_id=a.clientOid or None)
+
+
+def encode_dead_cancel(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
+    """Set DCP: timeout -1 clears it; `symbols` comma separated, empty meaning every pair."""
+    seconds: int = args["seconds"]
+    body: dict[str, Any] = {"timeout": seconds if seconds > 0 else -1}
+    if args["symbols"]:
+        body["symbols"] = ",".join(args["symbols"])
+    return RequestParts(body=body)
+
+
+def decode_dead_cancel(ctx: Context, data: Any) -> datetime | None:
+    """When the venue will cancel (triggerTime, seconds); None when the switch is unset."""
+    if data is None or data == {} or data == "":
+        return None
+    d = structure(data, wire.DeadCancel)
+    return from_seconds(d.triggerTime) if d.triggerTime else None
+
+
+def encode_oco(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
+    return RequestParts(body={
+        "symbol": args["symbol"], "side": ctx.tables.sides.encode(args["side"]),
+        "price": num(args["price"]), "size": num(args["amount"]),
+        "stopPrice": num(args["stop_price"]), "limitPrice": num(args["limit_price"]),
+        "clientOid": args["client_order_id"], "tradeType": "TRADE",
+    })
+
+
+def oco_ref(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
+    """The OCO endpoints take the id in the path only (no symbol)."""
+    return RequestParts(path_params={"id": args["id"]})
+
+
+def encode_oco_list(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
+    return RequestParts(query=[("symbol", args["symbol"])] if args.get("symbol") else [])
+
+
+def decode_oco_placed(ctx: Context, data: Any) -> PlacedOrder:
+    return PlacedOrder(id=structure(data, wire.OcoPlaced).orderId)
+
+
+def decode_oco_canceled(ctx: Context, data: Any) -> list[str]:
+    """The ids of the two legs it canceled."""
+    return list(structure(data, wire.OcoCanceled).cancelledOrderIds)
+
+
+def decode_oco(ctx: Context, data: Any) -> OcoOrder:
+    """An OCO pair; its legs where the answer lists them (the detail form). A leg's fills are
+    not reported: a DONE leg counts as filled, any other as not filled."""
+    o = structure(data, wire.OcoOrder)
+    symbol = ctx.unified_symbol(o.symbol)
+    created = from_ms(o.orderTime) if o.orderTime else None
+    legs = tuple(_oco_leg(ctx, leg, o.clientOid, symbol, created) for leg in o.orders or ())
+    return OcoOrder(id=o.orderId, client_order_id=o.clientOid or None, symbol=symbol,
+                    status=ctx.tables.oco_status.decode(o.status), legs=legs, raw=data)
+
+
+def _oco_leg(ctx: Context, leg: wire.OcoLeg, coid: str | None, symbol: str,
+             created: datetime | None) -> Order:
+    status = ctx.tables.oco_status.decode(leg.status)
+    filled = leg.size if status is OrderStatus.FILLED else Decimal(0)
+    return Order(
+        id=leg.id, client_order_id=None, symbol=symbol, side=ctx.tables.sides.decode(leg.side),
+        type=OrderType.LIMIT, status=status, price=leg.price, amount=leg.size, filled=filled,
+        remaining=leg.size - filled, average=None, cost=Decimal(0), fee=None,
+        time_in_force=None, post_only=False, created_at=created, updated_at=None,
+        raw={"stopPrice": str(leg.stopPrice), "ocoClientOid": coid},
+    )

@@ -20,6 +20,16 @@ ENDPOINTS = {
     "cancel_all_orders": Endpoint(encode=codec.symbol_query, decode=codec.decode_cancel_all),
     "cancel_all_orders_everywhere": Endpoint(decode=codec.decode_cancel_everywhere),
     "fetch_open_order_symbols": Endpoint(decode=codec.decode_open_symbols),
+    # DESIGN 3d: modify (a new id), the dead-man switch, test creates, OCO pairs.
+    "edit_order": Endpoint(encode=codec.encode_alter, decode=codec.decode_altered),
+    "cancel_all_orders_after": Endpoint(encode=codec.encode_dead_cancel,
+                                        decode=codec.decode_dead_cancel),
+    "create_order_test": Endpoint(encode=codec.encode_create, decode=codec.decode_placed),
+    "create_oco_order": Endpoint(encode=codec.encode_oco, decode=codec.decode_oco_placed),
+    "cancel_oco_order": Endpoint(encode=codec.oco_ref, decode=codec.decode_oco_canceled),
+    "fetch_oco_order": Endpoint(encode=codec.oco_ref, decode=codec.decode_oco),
+    "fetch_oco_order_by_client_id": Endpoint(encode=codec.oco_ref, decode=codec.decode_oco),
+    "fetch_oco_orders": Endpoint(encode=codec.encode_oco_list, decode=codec.decode_oco),
     # The plain (acknowledge-only) forms: not used by the client, served by the local venue.
     "create_order_ack": Endpoint(encode=codec.encode_create, decode=codec.decode_placed),
     "cancel_order_ack": Endpoint(encode=codec.order_ref, decode=codec.decode_canceled),

@@ -14,6 +14,7 @@ from typing import Any
 
 from unified.convert import to_ms as ms
 from unified.models import OrderStatus, OrderType, Side, TimeInForce
+from unified.sim import order_ops as ops
 from unified.sim.book import EngineError, SimFill, SimMarket, SimOrder
 from unified.sim.loose import Loose, loosen, loosened
 from unified.sim.server import Handler, SimRequest, SimResponse, SimVenue
@@ -469,6 +470,163 @@ def fills(sim: SimVenue, req: SimRequest) -> SimResponse:
 KEEP_TYPE = {"totalPage"}
 
 
+
+# ---------------------------------------------------------------- more order operations (3d)
+
+
+def place_test(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """POST /api/v1/hf/orders/test: checked like a create, never matched nor queryable; the
+    answer of the plain create ({orderId, clientOid})."""
+    assert req.account is not None
+    body = req.json()
+    if not isinstance(body, dict):
+        raise EngineError("invalid", "body must be an object")
+    coid = body.get("clientOid")
+    if coid is not None and (not isinstance(coid, str) or not CLIENT_OID.match(coid)):
+        raise EngineError("invalid", "clientOid is invalid")
+    try:
+        side, kind = Side(body.get("side")), OrderType(body.get("type"))
+        TimeInForce(body.get("timeInForce", "GTC"))
+    except ValueError:
+        raise EngineError("invalid", "side, type or timeInForce is invalid") from None
+    order_id = ops.dry_run(
+        sim.engine, req.account, sim.unified_symbol(str(body.get("symbol"))), side, kind,
+        amount=_decimal_field(body, "size"), price=_decimal_field(body, "price"),
+        cost=_decimal_field(body, "funds"), client_id=coid)
+    return ok({"orderId": order_id, "clientOid": coid or ""})
+
+
+def alter(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """POST /api/v1/hf/orders/alter: cancel + a new order; {newOrderId, clientOid}."""
+    assert req.account is not None
+    body = req.json()
+    if not isinstance(body, dict) or not body.get("symbol"):
+        raise EngineError("invalid", "symbol is required")
+    price, size = _decimal_field(body, "newPrice"), _decimal_field(body, "newSize")
+    if price is None and size is None:
+        raise EngineError("invalid", "newPrice or newSize is required")
+    try:
+        old = (sim.engine.get(req.account, str(body["orderId"])) if body.get("orderId")
+               else sim.engine.get_by_client_id(req.account, str(body.get("clientOid"))))
+        new = ops.replace(sim.engine, req.account, old.id, price, size)
+    except EngineError as error:
+        if error.kind in ("not_found", "not_cancelable"):
+            return fail("400100", "order_not_exist_or_not_allow_to_cancel")
+        raise
+    return ok({"newOrderId": new.id, "clientOid": old.client_id or ""})
+
+
+def dead_cancel(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """POST /api/v1/hf/orders/dead-cancel-all: timeout -1 or 5..86400 s; up to 50 symbols.
+    The local venue records the setting (oco_book(engine).dead_man), never fires it."""
+    body = req.json()
+    timeout = body.get("timeout") if isinstance(body, dict) else None
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or not (
+            timeout == -1 or 5 <= timeout <= 86400):
+        raise EngineError("invalid", "timeout must be -1 or between 5 and 86400")
+    names = [x for x in str(body.get("symbols") or "").split(",") if x]
+    if len(names) > 50:
+        raise EngineError("invalid", "symbols supports up to 50 trading pairs")
+    for name in names:
+        sim.unified_symbol(name)
+    now = int(sim.now().timestamp())
+    if timeout == -1:
+        ops.oco_book(sim.engine).dead_man = None
+        return ok({})
+    ops.oco_book(sim.engine).dead_man = {"timeout": timeout, "symbols": ",".join(names)}
+    return ok({"currentTime": now, "triggerTime": now + timeout})
+
+
+def _oco(sim: SimVenue, p: ops.SimOco, legs: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"orderId": p.id, "symbol": sim.venue_symbol(p.symbol),
+                           "clientOid": p.client_id, "orderTime": ms(p.created_at),
+                           "status": p.status}
+    if legs:
+        leg = "CANCELLED" if p.status == "CANCELLED" else p.status
+        out["orders"] = [
+            {"id": p.leg_ids[0], "symbol": out["symbol"], "side": p.side.value,
+             "price": s(p.price), "stopPrice": s(p.price), "size": s(p.size), "status": leg},
+            {"id": p.leg_ids[1], "symbol": out["symbol"], "side": p.side.value,
+             "price": s(p.limit_price), "stopPrice": s(p.stop_price), "size": s(p.size),
+             "status": leg},
+        ]
+    return out
+
+
+def oco_place(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """POST /api/v3/oco/order: clientOid, side, symbol, price, size, stopPrice, limitPrice
+    all required; {orderId}."""
+    assert req.account is not None
+    body = req.json()
+    if not isinstance(body, dict):
+        raise EngineError("invalid", "body must be an object")
+    coid = body.get("clientOid")
+    if not isinstance(coid, str) or not CLIENT_OID.match(coid):
+        raise EngineError("invalid", "clientOid is invalid")
+    try:
+        side = Side(body.get("side"))
+    except ValueError:
+        raise EngineError("invalid", "side is invalid") from None
+    fields = {name: _decimal_field(body, wire) for name, wire in (
+        ("price", "price"), ("size", "size"), ("stop_price", "stopPrice"),
+        ("limit_price", "limitPrice"))}
+    if any(v is None for v in fields.values()):
+        raise EngineError("invalid", "price, size, stopPrice and limitPrice are required")
+    pair = ops.oco_book(sim.engine).place(
+        req.account, sim.unified_symbol(str(body.get("symbol"))), side, client_id=coid,
+        **{k: v for k, v in fields.items() if v is not None})
+    return ok({"orderId": pair.id})
+
+
+def _oco_missing(error: EngineError) -> SimResponse:
+    if error.kind in ("not_found", "not_cancelable"):
+        return fail("400100", "order_not_exist_or_not_allow_to_cancel")
+    raise error
+
+
+def oco_cancel(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """DELETE /api/v3/oco/order/{orderId}: {cancelledOrderIds} (its two legs)."""
+    assert req.account is not None
+    try:
+        pair = ops.oco_book(sim.engine).cancel(req.account, req.match["id"])
+    except EngineError as error:
+        return _oco_missing(error)
+    return ok({"cancelledOrderIds": list(pair.leg_ids)})
+
+
+def oco_details(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """GET /api/v3/oco/order/details/{orderId}: the pair and its legs."""
+    assert req.account is not None
+    try:
+        return ok(_oco(sim, ops.oco_book(sim.engine).get(req.account, req.match["id"]), True))
+    except EngineError as error:
+        return _oco_missing(error)
+
+
+def oco_by_client_oid(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """GET /api/v3/oco/client-order/{clientOid}: the pair, no legs."""
+    assert req.account is not None
+    try:
+        pair = ops.oco_book(sim.engine).get(req.account, req.match["id"], by_client=True)
+    except EngineError as error:
+        return _oco_missing(error)
+    return ok(_oco(sim, pair, False))
+
+
+def oco_list(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """GET /api/v3/oco/orders: pages of pairs (currentPage from 1, pageSize 10 to 500)."""
+    assert req.account is not None
+    raw = req.query.get("symbol")
+    symbol = sim.unified_symbol(raw) if raw else None
+    page = _int_param(req, "currentPage", 1, 1, 10**9)
+    size = _int_param(req, "pageSize", 50, 10, 500)
+    pairs = ops.oco_book(sim.engine).listed(req.account, symbol)
+    total_pages = max(1, -(-len(pairs) // size))
+    items = pairs[(page - 1) * size:page * size]
+    return ok({"currentPage": page, "pageSize": size, "totalNum": len(pairs),
+               "totalPage": total_pages, "items": [_oco(sim, p, False) for p in items]})
+
+
 def _reword(body: Any, rng: random.Random) -> Any:
     # A success may carry an empty `msg` too.
     return {"code": OK, "msg": rng.choice(["", {}, None]),
@@ -509,6 +667,14 @@ class KucoinPersonality(Loose):
         "cancel_all_orders": cancel_all_symbol,
         "cancel_all_orders_everywhere": cancel_all,
         "fetch_open_order_symbols": active_symbols,
+        "edit_order": alter,
+        "cancel_all_orders_after": dead_cancel,
+        "create_order_test": place_test,
+        "create_oco_order": oco_place,
+        "cancel_oco_order": oco_cancel,
+        "fetch_oco_order": oco_details,
+        "fetch_oco_order_by_client_id": oco_by_client_oid,
+        "fetch_oco_orders": oco_list,
         "create_order_ack": place,
         "cancel_order_ack": cancel,
         "cancel_order_by_client_id_ack": cancel_by_client_oid,

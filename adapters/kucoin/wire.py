@@ -182,3 +182,52 @@ class LedgerItem:
     createdAt: int
     balance: Decimal | None = None
     context: str | None = None
+
+
+@attrs.frozen
+class AlteredOrder:
+    """POST /api/v1/hf/orders/alter: the replacement's id and the original clientOid."""
+
+    newOrderId: str
+    clientOid: str | None = None
+
+
+@attrs.frozen
+class DeadCancel:
+    """POST /api/v1/hf/orders/dead-cancel-all: seconds since the epoch (empty when unset)."""
+
+    currentTime: int | None = None
+    triggerTime: int | None = None
+
+
+@attrs.frozen
+class OcoPlaced:
+    orderId: str
+
+
+@attrs.frozen
+class OcoCanceled:
+    cancelledOrderIds: list[str]
+
+
+@attrs.frozen
+class OcoLeg:
+    id: str
+    symbol: str
+    side: str
+    price: Decimal
+    stopPrice: Decimal
+    size: Decimal
+    status: str
+
+
+@attrs.frozen
+class OcoOrder:
+    """An OCO pair: the detail form (/api/v3/oco/order/details/{id}) adds `orders`, its legs."""
+
+    orderId: str
+    symbol: str
+    status: str
+    clientOid: str | None = None
+    orderTime: int | None = None
+    orders: list[OcoLeg] | None = None

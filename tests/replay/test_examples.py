@@ -21,8 +21,10 @@ from ..conftest import ROOT
 EXAMPLES = sorted((ROOT / "adapters").glob("*/examples/*.json"))
 CLASSES: dict[str, type[Any]] = {
     "datetime": datetime, "PlacedOrder": PlacedOrder, "Balances": unified.Balances,
+    "str": str,  # ids, e.g. the legs an OCO cancel names
     **{name: getattr(unified, name) for name in (
-        "Order", "Fill", "Ticker", "OrderBook", "Market", "Trade", "Candle", "LedgerEntry")},
+        "Order", "Fill", "Ticker", "OrderBook", "Market", "Trade", "Candle", "LedgerEntry",
+        "OcoOrder")},
 }
 
 
@@ -41,7 +43,7 @@ def replay(ex: Exchange, example: dict[str, Any], body: bytes | None = None) -> 
     headers = {k.lower(): v for k, v in example.get("headers", {}).items()}
     payload = ex._pipe.unwrap(WireResponse(example.get("http_status", 200), headers, body))
     ep = ex.spec.endpoints[op]
-    if op in ("fetch_open_orders",) or op.startswith("iter_"):
+    if op in ("fetch_open_orders", "fetch_oco_orders") or op.startswith("iter_"):
         strategy = paging.strategy_for(ep.paging)
         rows = strategy.items(payload)
         regroup = ex.adapter.endpoints[op].regroup

@@ -16,7 +16,7 @@ import pytest
 from unified import OrderType, Side, registry
 
 from ..conftest import ROOT, VENUES, run
-from ..contract.harness import market_buy, session
+from ..contract.harness import Session, market_buy, session
 
 EMPTY: tuple[Any, ...] = ("", {}, [])
 
@@ -85,12 +85,36 @@ async def every_operation(venue: str, loose: float = 0.0) -> dict[str, Any]:
         other = await ex.create_order(s.symbol, OrderType.LIMIT, Side.BUY, s.amount,
                                       s.price("0.9"))
         await ex.cancel_order(other.id, s.symbol)
+        await more_operations(s)
         await ex.fetch_closed_orders(s.symbol)
         if ex.supports("iter_my_trades"):
             await ex.fetch_my_trades(s.symbol)
         if ex.has("ledger"):
             [e async for e in ex.iter_ledger(currency=s.market.quote)]
         return dict(s.sim.answers)
+
+
+async def more_operations(s: Session) -> None:
+    """DESIGN 3d, where the venue has them (the answers compared are the last of each op)."""
+    ex = s.ex
+    if ex.supports("edit_order"):
+        moved = await ex.create_order(s.symbol, OrderType.LIMIT, Side.BUY, s.amount,
+                                      s.price("0.9"))
+        await ex.cancel_order((await ex.edit_order(moved.id, s.symbol, price=s.price("0.8"))).id,
+                              s.symbol)
+    if ex.supports("cancel_all_orders_after"):
+        await ex.cancel_all_orders_after(0)
+        await ex.cancel_all_orders_after(10, [s.symbol])  # the armed answer is compared
+    if ex.supports("create_order_test"):
+        await ex.create_order(s.symbol, OrderType.LIMIT, Side.BUY, s.amount, s.price("0.9"),
+                              test=True)
+    if ex.supports("fetch_open_order_symbols"):
+        await ex.fetch_open_order_symbols()
+    if ex.supports("create_oco_order"):
+        pair = await ex.create_oco_order(s.symbol, Side.BUY, s.amount, s.price("0.9"),
+                                         s.price("1.1"), s.price("1.05"))
+        await ex.fetch_oco_orders(s.symbol)
+        await ex.cancel_oco_order(pair.id, s.symbol)
 
 
 def compare(venue: str, answers: dict[str, Any], loose: bool) -> None:
