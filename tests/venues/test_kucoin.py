@@ -266,3 +266,81 @@ def test_cancel_all_everywhere_asks_which_markets_first() -> None:
             assert s.sim.requests["cancel_all_orders_everywhere"] == 1
             assert s.sim.requests["fetch_open_orders"] == 1  # only the market named
     run(scenario())
+
+
+# ---------------------------------------------------------------- DESIGN 3d on KuCoin
+
+
+def test_the_alter_body_and_its_new_id() -> None:
+    """POST /api/v1/hf/orders/alter: orderId, newPrice / newSize as text; answers newOrderId."""
+    body = codec.encode_alter(CTX, {"symbol": "BTC-USDT", "id": "670fd33bf9406e0007ab3945",
+                                    "price": Decimal("30000"), "amount": None}).body
+    assert body == {"symbol": "BTC-USDT", "orderId": "670fd33bf9406e0007ab3945",
+                    "newPrice": "30000"}
+    placed = codec.decode_altered(CTX, data("post_api_v1_hf_orders_alter.json"))
+    assert placed == PlacedOrder(id="67112258f9406e0007408827",
+                                 client_order_id="client order id 12")
+
+
+def test_the_dead_man_body_clears_with_minus_one() -> None:
+    """Set DCP: timeout -1 (unset) or 5..86400; symbols comma separated; triggerTime in s."""
+    assert codec.encode_dead_cancel(CTX, {"seconds": 0, "symbols": []}).body == {"timeout": -1}
+    assert codec.encode_dead_cancel(CTX, {"seconds": 5, "symbols": ["BTC-USDT", "ETH-USDT"]}
+                                    ).body == {"timeout": 5, "symbols": "BTC-USDT,ETH-USDT"}
+    fires = codec.decode_dead_cancel(CTX, data("post_api_v1_hf_orders_dead_cancel_all.json"))
+    assert fires is not None and int(fires.timestamp()) == 1729656593
+    assert codec.decode_dead_cancel(CTX, {}) is None
+
+
+def test_oco_answers_decode_with_their_legs() -> None:
+    pair = codec.decode_oco(CTX, data("get_api_v3_oco_order_details_orderId.json"))
+    assert (pair.id, pair.status, pair.symbol) == ("674c3b6e688dea0007c7bab2",
+                                                   OrderStatus.OPEN, "BTC/USDT")
+    assert [(leg.id, leg.price, leg.raw["stopPrice"]) for leg in pair.legs] == [
+        ("vs93gpqc7dn6h3fa003sfelj", Decimal("94000"), "94000.00000000000000000000"),
+        ("vs93gpqc7dn6h3fa003sfelk", Decimal("96000"), "98000.00000000000000000000")]
+    plain = codec.decode_oco(CTX, data("get_api_v3_oco_client_order_clientOid.json"))
+    assert plain.legs == ()
+    for status, unified_status in (("DONE", OrderStatus.FILLED),
+                                   ("TRIGGERED", OrderStatus.OPEN),
+                                   ("CANCELLED", OrderStatus.CANCELED)):
+        assert CTX.tables.oco_status.decode(status) is unified_status
+    with pytest.raises(unified.DecodeError):
+        CTX.tables.oco_status.decode("EXPIRED")  # never a silent default
+
+
+def test_the_oco_body_sends_every_required_field() -> None:
+    body = codec.encode_oco(CTX, {
+        "symbol": "BTC-USDT", "side": Side.BUY, "amount": Decimal("0.1"),
+        "price": Decimal("94000"), "stop_price": Decimal("98000"),
+        "limit_price": Decimal("96000"), "client_order_id": "c1"}).body
+    assert body == {"symbol": "BTC-USDT", "side": "buy", "price": "94000", "size": "0.1",
+                    "stopPrice": "98000", "limitPrice": "96000", "clientOid": "c1",
+                    "tradeType": "TRADE"}
+
+
+def test_edit_test_create_and_oco_on_the_wire() -> None:
+    """One alter then one lookup of the new id; a test create is one request to
+    /api/v1/hf/orders/test and places nothing; an OCO create then its detail lookup."""
+    async def scenario() -> None:
+        async with session("kucoin") as s:
+            old = await s.ex.create_order(s.symbol, OrderType.LIMIT, Side.BUY, s.amount,
+                                          s.price("0.9"), client_order_id="keep-me")
+            before = dict(s.sim.requests)
+            new = await s.ex.edit_order(old.id, s.symbol, price=s.price("0.8"))
+            assert new.id != old.id and new.client_order_id == "keep-me"
+            assert s.sim.requests["edit_order"] == 1
+            assert s.sim.requests["fetch_order"] == before.get("fetch_order", 0) + 1
+            found = await s.ex.fetch_order_by_client_id("keep-me", s.symbol)
+            assert found.id == new.id  # the replacement carries the client id
+            tested = await s.ex.create_order(s.symbol, OrderType.LIMIT, Side.SELL, s.amount,
+                                             s.price("1.2"), test=True)
+            with pytest.raises(unified.OrderNotFound):
+                await s.ex.fetch_order(tested.id, s.symbol)  # "cannot be queried"
+            pair = await s.ex.create_oco_order(s.symbol, Side.SELL, s.amount, s.price("1.2"),
+                                               s.price("0.8"), s.price("0.79"))
+            assert s.sim.requests["create_oco_order"] == 1
+            assert s.sim.requests["fetch_oco_order"] == 1
+            assert len(pair.legs) == 2 and s.sim.requests.get("fetch_oco_order_by_client_id") \
+                is None  # looked up by client id only when an answer is lost
+    run(scenario())
