@@ -7,6 +7,8 @@
   placement.Placement     creates and the lost-answer rules
   cancels.Cancels         cancels: single, batched, all
   lookups.OrderLookup     one order's state, open orders
+  order_ops.OrderOps      edit, test creates, dead-man switch, markets with open orders
+  oco.OcoOrders           OCO pairs (lost answers through Placement.settle_lost)
   history.History         walks, cursors, time windows (resume: the cursors' sync points)
   journal.Journal         every write recorded before it is sent, settled after
   recovery.Recovery       pending intents resolved against the venue
