@@ -19,9 +19,11 @@ from unified.wire import WireResponse
 from ..conftest import ROOT
 
 EXAMPLES = sorted((ROOT / "adapters").glob("*/examples/*.json"))
-CLASSES: dict[str, type[Any]] = {
+CLASSES: dict[str, type[Any] | tuple[type[Any], ...]] = {
     "datetime": datetime, "PlacedOrder": PlacedOrder, "Balances": unified.Balances,
     "str": str,  # ids, e.g. the legs an OCO cancel names
+    # the dead-man switch: when it fires, or None for empty data ("DCP is not set")
+    "datetime or None": (datetime, type(None)),
     **{name: getattr(unified, name) for name in (
         "Order", "Fill", "Ticker", "OrderBook", "Market", "Trade", "Candle", "LedgerEntry",
         "OcoOrder")},
