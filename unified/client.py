@@ -218,7 +218,7 @@ class Exchange:
                                client_order_id=client_order_id, time_in_force=time_in_force,
                                post_only=post_only, cost=cost)
         if flag("test", test):
-            return await self._ops.test_create(symbol, request)
+            return await self._ops.test_create(symbol, request, fetch)
         return await self._placement.place(await self._checks.prepare(symbol, request), fetch)
 
     async def edit_order(self, id: str, symbol: str, amount: Decimal | None = None,

@@ -107,11 +107,14 @@ class OrderOps:
             journaled=False)  # nothing to reconcile: setting it again is the same setting
         return result
 
-    async def test_create(self, symbol: str, request: OrderRequest) -> Order:
+    async def test_create(self, symbol: str, request: OrderRequest, fetch: bool = False
+                          ) -> Order:
         """Validated at the venue, never placed: the Order from the request with the id the
         venue answers, status PENDING, raw["test"] True. Not journaled (nothing to
         reconcile), not remembered, and a lost answer is raised as is (never resent)."""
         require(self._pipe, "create_order_test")
+        if fetch:
+            raise ConfigurationError("test=True places nothing: there is nothing to fetch")
         args = await self._checks.prepare(symbol, request)
         sent_at = self._pipe.clock.now()
         answer: PlacedOrder = await self._pipe.fetch("create_order_test", args)

@@ -101,6 +101,20 @@ def test_cancel_all_orders_after(venue: str) -> None:
 
 
 @pytest.mark.parametrize("venue", VENUES)
+def test_a_lost_dead_man_answer_is_repeated(venue: str) -> None:
+    """Setting the switch again is the same setting: retried like a cancel, not ambiguous."""
+    async def scenario() -> None:
+        async with session(venue, **manual_time()) as s:
+            if not s.ex.supports("cancel_all_orders_after"):
+                return
+            s.sim.faults.add("drop_after", op="cancel_all_orders_after")
+            assert await s.ex.cancel_all_orders_after(30) is not None
+            assert s.sim.requests["cancel_all_orders_after"] == 2
+            assert s.ex.pending() == []
+    run(scenario())
+
+
+@pytest.mark.parametrize("venue", VENUES)
 def test_test_create_places_nothing(venue: str) -> None:
     async def scenario() -> None:
         async with session(venue) as s:
@@ -114,6 +128,11 @@ def test_test_create_places_nothing(venue: str) -> None:
             assert order.id and order.client_order_id
             assert s.orders_at_venue() == []
             assert s.ex.pending() == []  # never journaled
+            before = sent(s)
+            with pytest.raises(ConfigurationError):
+                await s.ex.create_order(s.symbol, OrderType.LIMIT, Side.BUY, s.amount,
+                                        s.price("0.9"), test=True, fetch=True)
+            assert sent(s) == before
             s.sim.faults.add("drop_after", op="create_order_test")
             with pytest.raises(Exception) as lost:  # raised as is: never resent
                 await s.ex.create_order(s.symbol, OrderType.LIMIT, Side.BUY, s.amount,
