@@ -19,6 +19,10 @@ from unified.models import Order, OrderType, Side, TimeInForce
 from unified.pipeline import Pipeline
 from unified.placement import Placement
 
+#: The journaled writes that are safe to send again (cancels: a repeat reports the final state).
+SAFE_TO_REPEAT = frozenset({"cancel_order", "cancel_order_by_client_id", "cancel_orders",
+                            "cancel_all_orders", "cancel_all_orders_everywhere"})
+
 
 class Recovery:
     def __init__(self, pipeline: Pipeline, markets: Markets, placement: Placement,
@@ -40,8 +44,10 @@ class Recovery:
             if intent.op == "create_order":
                 order = await self._created(intent)
                 self._journal.settle(intent, order.id if order else "never reached the venue")
-            else:
+            elif intent.op in SAFE_TO_REPEAT:
                 order = await self._canceled(intent)
+            else:
+                continue  # a write this version cannot resolve: left open, never guessed at
             done.append(Reconciled(intent=intent, order=order))
         return done
 
