@@ -183,10 +183,13 @@ class History:
         return filtered
 
     def page_size(self, op: str, wanted: int | None) -> int | None:
-        cap = self._pipe.endpoint(op).paging.page_limit
+        paging = self._pipe.endpoint(op).paging
+        cap, least = paging.page_limit, paging.page_min
         arguments.positive_int("limit", wanted)
         if wanted is None:
             return cap
+        if least and wanted < least:
+            wanted = least  # the venue refuses smaller pages; callers' limits still trim
         return min(wanted, cap) if cap else wanted
 
 

@@ -28,6 +28,7 @@ class Paging:
     style: str = "none"
     limit_param: str | None = None
     page_limit: int | None = None  # the venue's maximum page size
+    page_min: int | None = None  # its minimum: a smaller page_size asks for this many
     items_field: str | None = None  # where the list sits in the payload (None: it is the list)
     # last_id: the request parameter and the response field carrying the cursor
     cursor_param: str | None = None
