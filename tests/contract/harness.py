@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 import unified
-from unified import Market, OrderStatus
+from unified import Market, OrderStatus, registry
 from unified.client import Exchange
 from unified.sim.server import SimVenue
 
@@ -77,3 +77,14 @@ def canceled_status(s: Session) -> OrderStatus:
 def sent(s: Session) -> int:
     """Every request the local venue has received so far."""
     return sum(s.sim.requests.values())
+
+
+def history_walks() -> list[tuple[str, str]]:
+    """(venue, iter_* method) for every history walk each venue's spec declares."""
+    pairs = []
+    for venue in unified.venues():
+        spec = registry.get(venue).spec
+        for op in ("iter_closed_orders", "iter_my_trades", "iter_ledger"):
+            if op in spec.endpoints and (op != "iter_ledger" or spec.capability("ledger")):
+                pairs.append((venue, op))
+    return pairs

@@ -5,23 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from unified import OrderType, Side, registry
+from unified import OrderType, Side
 
-from ..conftest import VENUES, run
-from .harness import market_buy, session
-
-
-def _walks() -> list[tuple[str, str]]:
-    pairs = []
-    for venue in VENUES:
-        spec = registry.get(venue).spec
-        for op in ("iter_closed_orders", "iter_my_trades", "iter_ledger"):
-            if op in spec.endpoints and (op != "iter_ledger" or spec.capability("ledger")):
-                pairs.append((venue, op))
-    return pairs
+from ..conftest import run
+from .harness import history_walks, market_buy, session
 
 
-@pytest.mark.parametrize(("venue", "op"), _walks())
+@pytest.mark.parametrize(("venue", "op"), history_walks())
 def test_a_page_size_of_three_walks_every_record_once(venue: str, op: str) -> None:
     async def scenario() -> None:
         async with session(venue) as s:

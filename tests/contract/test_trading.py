@@ -20,12 +20,11 @@ from unified import (
     OrderStatus,
     OrderType,
     Side,
-    registry,
 )
 from unified.sim.server import USER
 
 from ..conftest import VENUES, run
-from .harness import canceled_status, market_buy, placed_status, session
+from .harness import canceled_status, history_walks, market_buy, placed_status, session
 
 
 @pytest.mark.parametrize("venue", VENUES)
@@ -325,18 +324,7 @@ async def _walk_all(walk: Any) -> tuple[list[str], str]:
     return ids, cursor
 
 
-def _histories() -> list[tuple[str, str]]:
-    """Every venue's history walks, from its spec."""
-    pairs = []
-    for venue in VENUES:
-        spec = registry.get(venue).spec
-        for op in ("iter_closed_orders", "iter_my_trades", "iter_ledger"):
-            if op in spec.endpoints and (op != "iter_ledger" or spec.capability("ledger")):
-                pairs.append((venue, op))
-    return pairs
-
-
-@pytest.mark.parametrize(("venue", "history"), _histories())
+@pytest.mark.parametrize(("venue", "history"), history_walks())
 def test_a_saved_last_cursor_is_an_incremental_sync_point(venue: str, history: str) -> None:
     """First walk, new records arrive, resume from the last cursor: exactly the new ones."""
     async def scenario() -> None:
