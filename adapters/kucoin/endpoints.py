@@ -1,10 +1,13 @@
 """KuCoin's table of contents: each unified operation and its encoder / decoder."""
 
-from adapters.kucoin import codec, signing
+from adapters.kucoin import codec, signing, ws
 from unified.venue import Adapter, Endpoint
 
 ENDPOINTS = {
     "fetch_time": Endpoint(decode=codec.decode_time),
+    # the bullet answer's data, read by ws.STREAMS.endpoint (the stream layer's dialect)
+    "ws_token_public": Endpoint(decode=ws.bullet_answer),
+    "ws_token_private": Endpoint(decode=ws.bullet_answer),
     "load_markets": Endpoint(decode=codec.decode_markets),
     "fetch_ticker": Endpoint(encode=codec.symbol_query, decode=codec.decode_ticker),
     "fetch_tickers": Endpoint(decode=codec.decode_tickers),

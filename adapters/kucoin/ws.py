@@ -27,6 +27,7 @@ from unified.convert import dumps, from_ms, from_ns, loads, to_bool, to_decimal,
 from unified.errors import ConfigurationError, DecodeError
 from unified.models import Side, Ticker, Trade
 from unified.streams.sequenced import Delta
+from unified.venue import Context
 
 #: "a topic supports up to 100 symbols": the topic descriptions of orderbookLevel1/5/50,
 #: orderbookIncrement (/market/level2) and trade (/market/match) in
@@ -115,6 +116,11 @@ def parse_bullet(data: Any) -> Bullet:
                                          "pingTimeout"),
         ))
     return Bullet(token=token, servers=tuple(servers))
+
+
+def bullet_answer(ctx: Context, data: Any) -> Bullet:
+    """The REST decoder of ws_token_public / ws_token_private."""
+    return parse_bullet(data)
 
 
 def connect_url(server: InstanceServer, token: str, connect_id: str) -> str:

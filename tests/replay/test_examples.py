@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import unified
+from adapters.kucoin.ws import Bullet
 from unified import paging, registry
 from unified.client import Exchange
 from unified.errors import DecodeError, UnifiedError
@@ -21,6 +22,7 @@ from ..conftest import ROOT
 EXAMPLES = sorted((ROOT / "adapters").glob("*/examples/*.json"))
 CLASSES: dict[str, type[Any] | tuple[type[Any], ...]] = {
     "datetime": datetime, "PlacedOrder": PlacedOrder, "Balances": unified.Balances,
+    "Bullet": Bullet,  # KuCoin's WebSocket token and servers
     "str": str,  # ids, e.g. the legs an OCO cancel names
     # the dead-man switch: when it fires, or None for empty data ("DCP is not set")
     "datetime or None": (datetime, type(None)),

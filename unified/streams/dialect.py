@@ -1,0 +1,162 @@
+"""The adapter contract for streams: what a venue's WebSocket dialect must say, sans-IO.
+
+The core (connection.py, hub.py) owns sockets, timers, ids, refcounts, resubscription and
+reconciliation; a dialect only turns wants into wire topics and frames, and frames into
+neutral events. An adapter offers one as `STREAMS` in `adapters/<venue>/ws.py`; the spec's
+`websocket = true` capability says it exists.
+
+Names:
+  kind       one of KINDS: what a stream yields
+  want       (kind, venue symbol or None for every market): what one stream asks for
+  wire key   the venue's topic/channel text for a want; several wants may share one (KuCoin's
+             /spotMarket/tradeOrdersV2 feeds both orders and my_trades)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal, Protocol
+
+import attrs
+
+from unified.models import Fill, Order, Ticker, Trade
+from unified.streams.checksummed import Depth
+from unified.streams.sequenced import Delta
+from unified.venue import Context, Credentials
+
+Kind = Literal["book", "ticker", "trades", "orders", "my_trades", "balance"]
+KINDS: tuple[Kind, ...] = ("book", "ticker", "trades", "orders", "my_trades", "balance")
+PRIVATE_KINDS = frozenset({"orders", "my_trades", "balance"})
+
+
+@attrs.frozen(slots=True)
+class Want:
+    kind: Kind
+    symbol: str | None  # the venue's symbol; None: every market (private kinds only)
+
+    @property
+    def private(self) -> bool:
+        return self.kind in PRIVATE_KINDS
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Endpoint:
+    """Where to connect and how often to ping. `url` may carry a token: never logged."""
+
+    url: str = attrs.field(repr=False)
+    ping_interval_s: float
+    ping_timeout_s: float
+    welcome: bool  # the venue greets first (KuCoin's welcome); subscribe only after it
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Outgoing:
+    """One uplink frame and the references of the answers it expects (acks), if any."""
+
+    frame: str
+    refs: tuple[str, ...] = ()
+
+
+# -- downlink, neutral ----------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class Welcome:
+    pass
+
+
+@attrs.frozen(slots=True)
+class Pong:
+    pass
+
+
+@attrs.frozen(slots=True)
+class LoggedIn:
+    pass
+
+
+@attrs.frozen(slots=True)
+class Acked:
+    ref: str  # the id (KuCoin) or channel (OKCoinJapan) of the accepted (un)subscribe
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Refused:
+    """The venue refused something: `ref` names what, when the venue says; `code` goes through
+    the spec's error table. `token_expired`: fetch a new endpoint (KuCoin bullet) and reconnect."""
+
+    ref: str | None
+    code: str | None
+    message: str
+    token_expired: bool = False
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class BalanceChange:
+    """One currency's balance after a change (the venue's figures, not a difference)."""
+
+    currency: str
+    total: Decimal
+    free: Decimal
+    used: Decimal
+    timestamp: datetime | None = None
+    raw: Any = attrs.field(default=None, eq=False, repr=False)
+
+
+#: What an item carries, by kind: book -> Delta (sequenced venues) or Depth (checksummed);
+#: ticker -> Ticker; trades -> Trade; orders -> Order; my_trades -> Fill; balance ->
+#: BalanceChange.
+Value = Delta | Depth | Ticker | Trade | Order | Fill | BalanceChange
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Item:
+    kind: Kind
+    symbol: str | None  # unified symbol (None for balance)
+    value: Value
+
+
+Event = Welcome | Pong | LoggedIn | Acked | Refused | Item
+
+
+class Dialect(Protocol):
+    """A venue's WebSocket dialect. Every method is pure (no I/O, no clocks but `now`)."""
+
+    #: the spec's REST operation answering the connect details (KuCoin's bullet), per
+    #: private-ness; None when the endpoint is fixed (OKCoinJapan's /ws/v3)
+    def endpoint_op(self, private: bool) -> str | None: ...
+
+    def endpoint(self, origin: str, private: bool, answer: Any, connect_id: str) -> Endpoint:
+        """`origin` is the REST base_url (fixed endpoints keep their path on its origin, ws://
+        for http); `answer` the decoded endpoint_op answer (None without one)."""
+        ...
+
+    def login(self, credentials: Credentials, now: datetime) -> Outgoing | None:
+        """The frame that authenticates a private connection after connecting, if the venue
+        has one (OKCoinJapan's login op); its answer is LoggedIn or Refused."""
+        ...
+
+    def ping(self, ref: str) -> str: ...
+
+    def wire_keys(self, want: Want, markets: Sequence[str]) -> list[str]:
+        """The topics a want needs (`markets`: every venue symbol, for wants of every market
+        on venues whose private channels are per market)."""
+        ...
+
+    def subscribe(self, keys: Sequence[str], new_ref: Any) -> list[Outgoing]:
+        """Frames subscribing `keys`, batched within the venue's per-message limits;
+        `new_ref()` gives a fresh message id where the venue wants one."""
+        ...
+
+    def unsubscribe(self, keys: Sequence[str], new_ref: Any) -> list[Outgoing]: ...
+
+    def decode(self, frame: str | bytes, ctx: Context) -> list[Event]:
+        """One downlink frame -> events. Anything unrecognised raises DecodeError."""
+        ...
+
+
+def book_kind(capabilities: Mapping[str, Any]) -> str:
+    """"sequence" (deltas on a REST snapshot) or "checksum" (partial + CRC-checked updates)."""
+    return str(capabilities.get("stream_book_sync", ""))
