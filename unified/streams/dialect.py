@@ -99,8 +99,8 @@ class BalanceChange:
 
     currency: str
     total: Decimal
-    free: Decimal
-    used: Decimal
+    available: Decimal
+    held: Decimal
     timestamp: datetime | None = None
     raw: Any = attrs.field(default=None, eq=False, repr=False)
 
