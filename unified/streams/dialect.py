@@ -113,9 +113,15 @@ Value = Delta | Depth | Ticker | Trade | Order | Fill | BalanceChange
 
 @attrs.frozen(kw_only=True, slots=True)
 class Item:
+    """One streamed value. `unreported` names the fields of `value` that this push does not
+    carry although the REST answer does (KuCoin's order push has no cost, fee or time in
+    force): they hold placeholders (None, zero, False) that the core may complete from the
+    order as last seen, the fills it delivered, or REST. Empty: the value is whole."""
+
     kind: Kind
     symbol: str | None  # unified symbol (None for balance)
     value: Value
+    unreported: frozenset[str] = frozenset()
 
 
 Event = Welcome | Pong | LoggedIn | Acked | Refused | Item
