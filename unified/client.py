@@ -25,10 +25,10 @@ from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import cast
 
-from unified.arguments import flag, non_negative_seconds, positive_decimal
+from unified.arguments import flag, non_negative_seconds
 from unified.cancels import Cancels
 from unified.clock import Clock, SystemClock, VenueClock
-from unified.errors import AmbiguousOutcome, ConfigurationError, VenueError
+from unified.errors import AmbiguousOutcome, VenueError
 from unified.history import History, PageWalk, take
 from unified.journal import Intent, Journal, Reconciled, open_journal
 from unified.limits import Sleep
@@ -56,10 +56,12 @@ from unified.order_args import OrderChecks
 from unified.order_ops import OrderOps
 from unified.pipeline import Pipeline
 from unified.placement import Placement
-from unified.precision import round_to_step
+from unified.precision import to_step
 from unified.recovery import Recovery
 from unified.retry import RetryPolicy
 from unified.spec import VenueSpec
+from unified.streams.hub import Streams
+from unified.streams.stream import Stream
 from unified.transport import AiohttpTransport, Transport
 from unified.venue import Adapter, Credentials
 
@@ -70,19 +72,10 @@ class Exchange:
     """One venue connection. Use as `async with unified.connect(...) as ex:`."""
 
     def __init__(
-        self,
-        *,
-        venue: str,
-        spec: VenueSpec,
-        adapter: Adapter,
-        origin: str,
-        credentials: Credentials | None = None,
-        transport: Transport | None = None,
-        clock: Clock | None = None,
-        timeout: float = 10.0,
-        retry: RetryPolicy | None = None,
-        sleep: Sleep = asyncio.sleep,
-        max_wait: float = 30.0,
+        self, *, venue: str, spec: VenueSpec, adapter: Adapter, origin: str,
+        credentials: Credentials | None = None, transport: Transport | None = None,
+        clock: Clock | None = None, timeout: float = 10.0, retry: RetryPolicy | None = None,
+        sleep: Sleep = asyncio.sleep, max_wait: float = 30.0,
         journal: Journal | str | os.PathLike[str] | None = None,
     ) -> None:
         self.venue, self.spec, self.adapter, self.origin = venue, spec, adapter, origin
@@ -111,6 +104,7 @@ class Exchange:
                               self._history)
         self._recovery = Recovery(pipe, self._markets, self._placement, self._cancels,
                                   self._journal)
+        self._streams = Streams(pipe, self._markets, self, credentials is not None)
 
     def __repr__(self) -> str:
         return f"<Exchange {self.venue} {self.origin}>"
@@ -122,6 +116,7 @@ class Exchange:
         await self.close()
 
     async def close(self) -> None:
+        await self._streams.close()
         await self._pipe.close()
         self._journal.close()
 
@@ -161,16 +156,12 @@ class Exchange:
     def price_to_precision(self, symbol: str, price: Decimal, rounding: str = ROUND_DOWN
                            ) -> Decimal:
         """`price` on the market's price step (rounded down unless told); markets loaded."""
-        positive_decimal("price", price)
-        return round_to_step("price", price, self._markets.loaded(symbol).price_increment,
-                             rounding)
+        return to_step("price", price, self._markets.loaded(symbol).price_increment, rounding)
 
     def amount_to_precision(self, symbol: str, amount: Decimal, rounding: str = ROUND_DOWN
                             ) -> Decimal:
         """`amount` on the market's amount step (rounded down unless told); markets loaded."""
-        positive_decimal("amount", amount)
-        return round_to_step("amount", amount, self._markets.loaded(symbol).amount_increment,
-                             rounding)
+        return to_step("amount", amount, self._markets.loaded(symbol).amount_increment, rounding)
 
     # ------------------------------------------------------------------ public data
 
@@ -190,25 +181,36 @@ class Exchange:
                           limit: int | None = None) -> list[Candle]:
         return await self._data.ohlcv(symbol, timeframe, since, limit)
 
+    # ------------------------------------------------------------------ streams (DESIGN 3b)
+
+    def watch_order_book(self, symbol: str, limit: int | None = None) -> Stream[OrderBook]:
+        return self._streams.open("book", symbol, limit)
+
+    def watch_ticker(self, symbol: str) -> Stream[Ticker]:
+        return self._streams.open("ticker", symbol)
+
+    def watch_trades(self, symbol: str) -> Stream[Trade]:
+        return self._streams.open("trades", symbol)
+
+    def watch_orders(self, symbol: str | None = None) -> Stream[Order]:
+        return self._streams.open("orders", symbol)
+
+    def watch_my_trades(self, symbol: str | None = None) -> Stream[Fill]:
+        return self._streams.open("my_trades", symbol)
+
+    def watch_balance(self) -> Stream[Balances]:
+        return self._streams.open("balance", None)
+
     # ------------------------------------------------------------------ account and orders
 
     async def fetch_balance(self) -> Balances:
         return cast(Balances, await self._pipe.fetch("fetch_balance"))
 
     async def create_order(
-        self,
-        symbol: str,
-        type: OrderType,
-        side: Side,
-        amount: Decimal | None,
-        price: Decimal | None = None,
-        *,
-        client_order_id: str | None = None,
-        time_in_force: TimeInForce | None = None,
-        post_only: bool = False,
-        cost: Decimal | None = None,
-        fetch: bool = False,
-        test: bool = False,
+        self, symbol: str, type: OrderType, side: Side, amount: Decimal | None,
+        price: Decimal | None = None, *, client_order_id: str | None = None,
+        time_in_force: TimeInForce | None = None, post_only: bool = False,
+        cost: Decimal | None = None, fetch: bool = False, test: bool = False,
     ) -> Order:
         """One request: the Order from the request and the venue's answer (PENDING where it does
         not report the state). `fetch=True`: as the venue then reports it; `test=True`: see
@@ -251,14 +253,10 @@ class Exchange:
 
     async def create_orders(self, orders: Sequence[OrderRequest], symbol: str
                             ) -> list[Order | VenueError | AmbiguousOutcome]:
-        """Place several orders on one market: through the venue's batch endpoint in chunks of
-        the size it allows, else one by one. One result per request, in order: the Order, or the
-        VenueError that refused it, or AmbiguousOutcome. Nothing is sent unless all are valid."""
-        requests = list(orders)
-        if not requests or not all(isinstance(o, OrderRequest) for o in requests):
-            raise ConfigurationError("orders must be a non-empty sequence of OrderRequest")
-        prepared = [await self._checks.prepare(symbol, o) for o in requests]
-        return await self._placement.place_many(symbol, prepared)
+        """Through the venue's batch endpoint where it has one; one result per request, in order
+        (the Order, the VenueError that refused it, or AmbiguousOutcome); all checked first."""
+        return await self._placement.place_many(symbol, await self._checks.prepare_all(symbol,
+                                                                                     orders))
 
     async def cancel_order(self, id: str, symbol: str, *, fetch: bool = False) -> Order:
         """One request for an order this client reported (CANCELING where the answer does not
@@ -272,14 +270,12 @@ class Exchange:
                                        client_order_id, symbol, flag("fetch", fetch))
 
     async def cancel_orders(self, ids: Sequence[str], symbol: str) -> list[Order]:
-        """Cancel several orders: through the venue's batch cancel in chunks of the size it
-        allows, else one by one; returns each order's state after the cancel, in `ids` order.
+        """Each order's state after the cancel, in `ids` order (batched where the venue can).
         Safe to repeat; ids that never existed raise OrderNotFound once the others are done."""
         return await self._cancels.many(ids, symbol)
 
     async def cancel_all_orders(self, symbol: str | None = None) -> list[Order]:
-        """Cancel every open order of `symbol`, or of every market; the orders that were open,
-        in their state after the cancel (the venue's cancel-all where it has one)."""
+        """The orders that were open on `symbol` (or everywhere), in their state after it."""
         return await self._cancels.every(symbol)
 
     async def fetch_order(self, id: str, symbol: str) -> Order:

@@ -36,6 +36,11 @@ class ConnectionFailed(TransportError):
         super().__init__(message)
 
 
+class StreamLagged(TransportError):
+    """A stream's consumer fell so far behind that the next event would have been dropped;
+    the stream is closed (events before this one were all delivered)."""
+
+
 class VenueError(UnifiedError):
     """The venue answered with an error."""
 

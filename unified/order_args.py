@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import string
+from collections.abc import Sequence
 from typing import Any
 
 from unified.arguments import flag, positive_decimal
@@ -41,6 +42,14 @@ class OrderChecks:
                 f"client_order_id {given!r} does not match {self._pipe.venue}'s {pattern.pattern}"
             )
         return given
+
+    async def prepare_all(self, symbol: str, orders: Sequence[OrderRequest]
+                          ) -> list[dict[str, Any]]:
+        """A batch's orders, every one checked before any is sent."""
+        requests = list(orders) if isinstance(orders, Sequence) else []
+        if not requests or not all(isinstance(o, OrderRequest) for o in requests):
+            raise ConfigurationError("orders must be a non-empty sequence of OrderRequest")
+        return [await self.prepare(symbol, o) for o in requests]
 
     async def prepare(self, symbol: str, o: OrderRequest) -> dict[str, Any]:
         """Checks one order's arguments before anything is sent; the encoder's args."""

@@ -79,6 +79,10 @@ class Pipeline:
     def __repr__(self) -> str:
         return f"<Pipeline {self.venue} {self.origin}>"
 
+    @property
+    def credentials(self) -> Credentials | None:
+        return self._credentials
+
     def endpoint(self, op: str) -> EndpointSpec:
         ep = self.spec.endpoints.get(op)
         if ep is None:

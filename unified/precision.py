@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
+from unified.arguments import positive_decimal
 from unified.errors import ConfigurationError, InvalidOrder
 from unified.models import Market
 
@@ -33,6 +34,12 @@ def round_to_step(name: str, value: Decimal, step: Decimal | None,
         return (steps * step).quantize(step)
     except InvalidOperation:
         raise ConfigurationError(f"{name} {value} is out of range") from None
+
+
+def to_step(name: str, value: Decimal, step: Decimal | None, rounding: str) -> Decimal:
+    """A caller's positive `value` on the market's step (price_to_precision and kin)."""
+    positive_decimal(name, value)
+    return round_to_step(name, value, step, rounding)
 
 
 def check_order(market: Market, venue: str, *, price: Decimal | None, amount: Decimal | None,

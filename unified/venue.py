@@ -129,6 +129,8 @@ class Adapter:
     endpoints: Mapping[str, Endpoint]
     sign: Signer
     unwrap: Unwrapper
+    #: the venue's WebSocket dialect (unified.streams.dialect.Dialect), where it has one
+    streams: Any = None
 
 
 def _resolve(ref: str) -> Any:

@@ -108,7 +108,7 @@ class ChecksummedBook:
     def __init__(self, symbol: str, *, limit: int | None = None) -> None:
         positive_int("limit", limit)
         self._book = BookKeeper(symbol)
-        self._limit = limit
+        self.limit = limit
         self._live = False
         #: why the keeper last lost consistency (None before it ever did, and once a partial
         #: has been verified)
@@ -159,7 +159,7 @@ class ChecksummedBook:
 
     def book(self) -> OrderBook | None:
         """The verified book, or None while there is none (waiting for a partial)."""
-        return self._book.order_book(self._limit) if self._live else None
+        return self._book.order_book(self.limit) if self._live else None
 
     def feed(self, depth: Depth) -> OrderBook | Resync | None:
         """`apply`, answered for a consumer: the new book, the Resync signal, or None."""

@@ -140,7 +140,7 @@ class SequencedBook:
         if positive_int("max_buffer", max_buffer) is None:
             raise ConfigurationError("max_buffer must be a positive int")
         self._book = BookKeeper(symbol)
-        self._limit = limit
+        self.limit = limit
         self._buffer: deque[_Parsed] = deque(maxlen=max_buffer)
         self._live = False
         self._high: int | None = None  # the highest sequence a consistent book has reached
@@ -205,7 +205,7 @@ class SequencedBook:
         if not self._live or sequence is None or (self._high is not None
                                                   and sequence < self._high):
             return None
-        return self._book.order_book(self._limit)
+        return self._book.order_book(self.limit)
 
     def feed(self, delta: Delta) -> OrderBook | Resync | None:
         """`apply`, answered for a consumer: the new book, the Resync signal, or None."""

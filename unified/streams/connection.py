@@ -1,0 +1,400 @@
+"""The connection keeper: one WebSocket to one venue endpoint, kept alive for its streams.
+
+It connects (fetching the endpoint first where the venue hands one out, e.g. KuCoin's bullet),
+waits for the venue's greeting, logs in on private connections, pings at the venue's
+interval and treats a missing pong as a dead connection, reconnects with exponential backoff
+and full jitter, resubscribes every wire key still wanted, and fetches a new endpoint when the
+venue says the token expired. Everything venue-specific comes from the Dialect.
+
+After every (re)connection, and after a frame it cannot read, it calls `on_resync`: the hub
+re-seeds books and reconciles private streams through REST, because events may have been
+missed while the socket was down (or inside the unreadable frame).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import random
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from unified.clock import Clock
+from unified.errors import ConnectionFailed, DecodeError, RequestTimeout, UnifiedError
+from unified.streams.dialect import (
+    Acked,
+    Dialect,
+    Endpoint,
+    Event,
+    Item,
+    LoggedIn,
+    Outgoing,
+    Pong,
+    Refused,
+    Welcome,
+)
+
+if TYPE_CHECKING:
+    import aiohttp
+
+log = logging.getLogger("unified.streams")
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    """How patient a connection is. Venue limits (uplink messages per 10 s, topics per
+    connection) come from the spec's capabilities; the rest are ours."""
+
+    connect_timeout_s: float = 10.0
+    ack_timeout_s: float = 10.0
+    backoff_base_s: float = 0.25
+    backoff_cap_s: float = 30.0
+    max_failures: int = 8  # consecutive failed connects before streams fail
+    uplink_per_10s: int = 100
+    rng: random.Random = attrs.field(factory=random.Random, repr=False)
+
+    def backoff(self, failures: int) -> float:
+        """Full jitter: uniform in [0, min(cap, base * 2^(n-1))]."""
+        return self.rng.uniform(0.0, min(self.backoff_cap_s,
+                                         self.backoff_base_s * 2 ** (failures - 1)))
+
+
+class _Dead(Exception):
+    """This socket is finished; reconnect (fresh: also fetch a new endpoint)."""
+
+    def __init__(self, why: str, *, fresh: bool = False) -> None:
+        super().__init__(why)
+        self.fresh = fresh
+
+
+Refusal = Callable[[Refused], UnifiedError]
+
+
+class Connection:
+    """One socket for many wire keys. `add`/`remove` count how many streams want each key."""
+
+    def __init__(self, name: str, *, dialect: Dialect, private: bool,
+                 endpoint: Callable[[bool], Awaitable[Endpoint]],
+                 login: Callable[[], Outgoing | None],
+                 decode: Callable[[str | bytes], list[Event]],
+                 on_items: Callable[[list[Item]], None],
+                 on_resync: Callable[[Connection], Awaitable[None]],
+                 on_broken: Callable[[Connection, UnifiedError], None],
+                 refusal: Refusal, clock: Clock, settings: Settings) -> None:
+        self.name, self.dialect, self.private = name, dialect, private
+        self._endpoint, self._login, self._decode = endpoint, login, decode
+        self._on_items, self._on_resync, self._on_broken = on_items, on_resync, on_broken
+        self._refusal, self._clock, self.settings = refusal, clock, settings
+        self.keys: dict[str, int] = {}
+        self.connects = 0  # successful connections so far (tests and diagnostics)
+        self._ids = itertools.count(1)
+        self._pending: dict[str, asyncio.Future[None]] = {}
+        self._pong = asyncio.Event()
+        self._welcome = asyncio.Event()
+        self._ready = asyncio.Event()
+        self._sent: deque[float] = deque()
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._broken: UnifiedError | None = None
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<Connection {self.name} keys={len(self.keys)}>"
+
+    def new_ref(self) -> str:
+        return str(next(self._ids))
+
+    # ---------------------------------------------------------------- what streams call
+
+    async def add(self, keys: Sequence[str]) -> None:
+        """Want `keys` (counted); subscribes the new ones and waits for the venue's acks."""
+        new = [k for k in dict.fromkeys(keys) if not self.keys.get(k)]
+        for key in keys:
+            self.keys[key] = self.keys.get(key, 0) + 1
+        try:
+            await self._until_ready()
+            if new:
+                await self._subscribe(new)
+        except BaseException:
+            self._forget(keys)
+            raise
+
+    async def remove(self, keys: Sequence[str]) -> None:
+        """No longer want `keys`; unsubscribes those nobody wants any more."""
+        gone = self._forget(keys)
+        if gone and self._ready.is_set() and not self._closed:
+            with contextlib.suppress(UnifiedError, _Dead, OSError):
+                await self._exchange(self.dialect.unsubscribe(gone, self.new_ref), wait=False)
+        if not self.keys:
+            await self.close()
+
+    async def renew(self, keys: Sequence[str]) -> None:
+        """Unsubscribe and subscribe again (a checksummed book asks for a fresh partial)."""
+        if self._ready.is_set():
+            await self._exchange(self.dialect.unsubscribe(list(keys), self.new_ref), wait=False)
+            await self._subscribe(list(keys))
+
+    async def close(self) -> None:
+        self._closed = True
+        task, self._task = self._task, None
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._drop_socket()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _forget(self, keys: Sequence[str]) -> list[str]:
+        gone = []
+        for key in keys:
+            left = self.keys.get(key, 0) - 1
+            if left <= 0:
+                self.keys.pop(key, None)
+                gone.append(key)
+            else:
+                self.keys[key] = left
+        return list(dict.fromkeys(gone))
+
+    async def _until_ready(self) -> None:
+        if self._closed:
+            raise ConnectionFailed(f"{self.name}: the connection is closed", request_sent=False)
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=f"unified-ws-{self.name}")
+        ready = asyncio.ensure_future(self._ready.wait())
+        done, _ = await asyncio.wait({ready, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        if ready not in done:
+            ready.cancel()
+            raise self._broken or ConnectionFailed(f"{self.name}: the connection ended")
+
+    # ---------------------------------------------------------------- uplink
+
+    async def _send(self, frame: str) -> None:
+        ws = self._ws
+        if ws is None or ws.closed:
+            raise _Dead("the socket is closed")
+        await self._throttle()
+        try:
+            await ws.send_str(frame)
+        except (ConnectionError, RuntimeError) as exc:
+            raise _Dead(f"send failed: {type(exc).__name__}") from None
+
+    async def _throttle(self) -> None:
+        """Stay within the venue's uplink messages per 10 s (a sliding window)."""
+        now = self._clock.monotonic()
+        while self._sent and now - self._sent[0] >= 10.0:
+            self._sent.popleft()
+        if len(self._sent) >= self.settings.uplink_per_10s:
+            await asyncio.sleep(10.0 - (now - self._sent[0]))
+        self._sent.append(self._clock.monotonic())
+
+    async def _subscribe(self, keys: list[str]) -> None:
+        await self._exchange(self.dialect.subscribe(keys, self.new_ref), wait=True)
+
+    async def _exchange(self, frames: list[Outgoing], *, wait: bool) -> None:
+        """Send frames; with `wait`, until every ref is acked (a refusal raises it)."""
+        loop = asyncio.get_running_loop()
+        futures = []
+        for out in frames:
+            for ref in out.refs:
+                if wait:
+                    futures.append(self._pending.setdefault(ref, loop.create_future()))
+            await self._send(out.frame)
+        if futures:
+            try:
+                await asyncio.wait_for(asyncio.gather(*futures), self.settings.ack_timeout_s)
+            except TimeoutError:
+                raise RequestTimeout(f"{self.name}: no answer to a subscribe within "
+                                     f"{self.settings.ack_timeout_s}s") from None
+            finally:
+                for out in frames:
+                    for ref in out.refs:
+                        self._pending.pop(ref, None)
+
+    # ---------------------------------------------------------------- the keeper
+
+    async def _run(self) -> None:
+        failures, fresh = 0, False
+        while not self._closed:
+            try:
+                await self._session_once(fresh)
+                failures, fresh = 0, False
+            except _Dead as dead:
+                log.info("%s: connection lost (%s); reconnecting", self.name, dead)
+                fresh = dead.fresh
+                failures = 0 if self._ready.is_set() else failures + 1
+            except UnifiedError as exc:
+                log.info("%s: cannot connect (%s)", self.name, type(exc).__name__)
+                failures += 1
+                if not isinstance(exc, (ConnectionFailed, RequestTimeout, DecodeError)) or (
+                        failures >= self.settings.max_failures):
+                    self._break(exc)
+                    return
+            finally:
+                self._ready.clear()
+                self._fail_pending(ConnectionFailed(f"{self.name}: the connection dropped"))
+                await self._drop_socket()
+            if failures >= self.settings.max_failures:
+                self._break(ConnectionFailed(
+                    f"{self.name}: {failures} connection attempts failed in a row"))
+                return
+            if failures:
+                await asyncio.sleep(self.settings.backoff(failures))
+
+    def _break(self, error: UnifiedError) -> None:
+        self._broken = error
+        self._on_broken(self, error)
+
+    async def _session_once(self, fresh: bool) -> None:
+        endpoint = await self._endpoint(fresh)
+        self._ws = await self._connect(endpoint)
+        self._welcome.clear()
+        reader: asyncio.Task[None] = asyncio.create_task(self._read())
+        pinger: asyncio.Task[None] | None = None
+        try:
+            if endpoint.welcome:
+                await self._await(self._welcome.wait(), "welcome", reader)
+            login = self._login() if self.private else None
+            if login is not None:
+                await self._await(self._exchange([login], wait=True), "login", reader)
+            pinger = asyncio.create_task(self._ping(endpoint))
+            if self.keys:
+                await self._await(self._subscribe(list(self.keys)), "resubscribe", reader)
+            self._ready.set()
+            self.connects += 1
+            if self.connects > 1:
+                await self._on_resync(self)
+            done, _ = await asyncio.wait({reader, pinger}, return_when=asyncio.FIRST_COMPLETED)
+            for finished in done:
+                finished.result()
+            raise _Dead("the socket closed")
+        finally:
+            for task in (reader, pinger):
+                if task is not None and not task.done():
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, _Dead, UnifiedError):
+                        await task
+
+    async def _await(self, step: Awaitable[Any], what: str, reader: asyncio.Task[None]) -> None:
+        """Wait for one set-up step; a reader that ends first (socket closed) ends it too."""
+        task = asyncio.ensure_future(step)
+        done, _ = await asyncio.wait({task, reader}, timeout=self.settings.connect_timeout_s,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            task.result()
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, UnifiedError, _Dead):
+            await task
+        if reader in done:
+            reader.result()
+            raise _Dead(f"the socket closed while waiting for {what}")
+        raise _Dead(f"no {what} within {self.settings.connect_timeout_s}s")
+
+    async def _connect(self, endpoint: Endpoint) -> aiohttp.ClientWebSocketResponse:
+        import aiohttp
+
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        try:
+            return await self._session.ws_connect(
+                endpoint.url, autoping=True, max_msg_size=0,
+                timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=2.0))
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            # the URL may carry a token: name the failure, never the URL
+            raise ConnectionFailed(f"{self.name}: cannot open the WebSocket "
+                                   f"({type(exc).__name__})", request_sent=False) from None
+
+    async def _drop_socket(self) -> None:
+        ws, self._ws = self._ws, None
+        if ws is not None and not ws.closed:
+            with contextlib.suppress(Exception):
+                await ws.close()
+
+    async def _ping(self, endpoint: Endpoint) -> None:
+        while True:
+            await asyncio.sleep(endpoint.ping_interval_s)
+            self._pong.clear()
+            await self._send(self.dialect.ping(self.new_ref()))
+            try:
+                await asyncio.wait_for(self._pong.wait(), endpoint.ping_timeout_s)
+            except TimeoutError:
+                raise _Dead(f"no pong within {endpoint.ping_timeout_s}s") from None
+
+    # ---------------------------------------------------------------- downlink
+
+    async def _read(self) -> None:
+        import aiohttp
+
+        ws = self._ws
+        assert ws is not None
+        async for message in ws:
+            if message.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+                await self._take(message.data)
+            elif message.type == aiohttp.WSMsgType.ERROR:
+                break
+        raise _Dead("the venue closed the socket")
+
+    async def _take(self, frame: str | bytes) -> None:
+        try:
+            events = self._decode(frame)
+        except DecodeError as exc:
+            log.warning("%s: unreadable frame (%s); resynchronising", self.name, exc)
+            if self._ready.is_set():
+                await self._on_resync(self)
+            return
+        items = [e for e in events if isinstance(e, Item)]
+        for event in events:
+            self._control(event)
+        if items:
+            self._on_items(items)
+
+    def _control(self, event: Event) -> None:
+        if isinstance(event, Pong):
+            self._pong.set()
+        elif isinstance(event, Welcome):
+            self._welcome.set()
+        elif isinstance(event, Acked):
+            self._resolve(event.ref, None)
+        elif isinstance(event, LoggedIn):
+            self._resolve("login", None)
+        elif isinstance(event, Refused):
+            self._refused(event)
+
+    def _resolve(self, ref: str, error: BaseException | None) -> None:
+        future = self._pending.get(ref)
+        if future is not None and not future.done():
+            if error is None:
+                future.set_result(None)
+            else:
+                future.set_exception(error)
+
+    def _refused(self, event: Refused) -> None:
+        if event.token_expired:
+            log.info("%s: the token expired; fetching a new one", self.name)
+            self._fail_pending(ConnectionFailed(f"{self.name}: the token expired"))
+            raise _Dead("the token expired", fresh=True)
+        error = self._refusal(event)
+        if event.ref is not None and event.ref in self._pending:
+            self._resolve(event.ref, error)
+        elif self._pending:
+            self._fail_pending(error)  # the venue did not say which request: all of them
+        else:
+            log.warning("%s: the venue reported %s", self.name, type(error).__name__)
+
+    def _fail_pending(self, error: BaseException) -> None:
+        for future in self._pending.values():
+            if not future.done():
+                future.set_exception(error)
+                future.exception()  # retrieved here: nobody may be waiting any more

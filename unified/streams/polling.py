@@ -1,0 +1,144 @@
+"""Streams on venues without a WebSocket (legacy v1): poll REST, yield only changes.
+
+The same Stream type and the same promises as the WebSocket streams where polling can keep
+them: books and tickers when they change (conflated), trades and order changes once each,
+balances whole after each change. The pace is the spec's `poll_interval_s`; every request
+still goes through the pipeline's rate limiter, so polling stays within the venue's limits.
+The first poll of trades and orders is the baseline: like a subscription, a stream yields
+what happens after it starts (books, tickers and balances yield their current state first).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any, Protocol
+
+import attrs
+
+from unified.errors import NotSupported, RateLimited, TransportError, UnifiedError, VenueUnavailable
+from unified.markets import Markets
+from unified.models import Balances, Order, OrderBook, Ticker, Trade
+from unified.pipeline import Pipeline
+from unified.streams.private import OrderTracker
+from unified.streams.stream import Stream
+
+log = logging.getLogger("unified.streams")
+
+#: failures the pipeline could not retry away that a poll simply tries again later
+PASSING = (TransportError, VenueUnavailable, RateLimited)
+#: trade ids remembered per stream
+SEEN_TRADES = 10_000
+
+
+class PollRest(Protocol):
+    async def fetch_order_book(self, symbol: str, limit: int | None = None) -> OrderBook: ...
+
+    async def fetch_ticker(self, symbol: str) -> Ticker: ...
+
+    async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]: ...
+
+    async def fetch_open_orders(self, symbol: str) -> list[Order]: ...
+
+    async def fetch_order(self, id: str, symbol: str) -> Order: ...
+
+    async def fetch_balance(self) -> Balances: ...
+
+
+def _ticker_state(ticker: Ticker) -> tuple[Any, ...]:
+    return attrs.astuple(ticker, filter=lambda a, _: a.name not in ("timestamp", "raw"))
+
+
+class Poller:
+    def __init__(self, pipe: Pipeline, markets: Markets, rest: PollRest, kind: str,
+                 symbol: str | None, limit: int | None) -> None:
+        self._pipe, self._markets, self._rest = pipe, markets, rest
+        self.kind, self.symbol, self.limit = kind, symbol, limit
+        self.interval = float(pipe.spec.capability("poll_interval_s") or 1.0)
+        self._task: asyncio.Task[None] | None = None
+        self._last: Any = None
+        self._trades: dict[str, None] = {}
+        self._orders = OrderTracker()
+        self._open: dict[str, Order] = {}
+        self.polls = 0
+
+    async def start(self, stream: Stream[Any]) -> None:
+        if self.kind == "my_trades":
+            raise NotSupported(f"{self._pipe.venue} has no fills endpoint to watch")
+        if self.symbol is not None:
+            await self._markets.market(self.symbol)  # BadSymbol now, not in the loop
+        await self._poll(stream, first=True)
+        self._task = asyncio.create_task(self._loop(stream), name=f"unified-poll-{stream.name}")
+
+    async def stop(self, stream: Stream[Any]) -> None:
+        task, self._task = self._task, None
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _loop(self, stream: Stream[Any]) -> None:
+        while not stream.closed:
+            await self._pipe.sleep(self.interval)
+            try:
+                await self._poll(stream, first=False)
+            except PASSING as exc:
+                log.info("%s: poll failed (%s); next one in %ss", stream.name,
+                         type(exc).__name__, self.interval)
+            except UnifiedError as exc:
+                stream.fail(exc)
+                return
+
+    async def _poll(self, stream: Stream[Any], *, first: bool) -> None:
+        self.polls += 1
+        for item in await getattr(self, f"_poll_{self.kind}")(first):
+            stream.push(item)
+
+    async def _poll_book(self, first: bool) -> list[OrderBook]:
+        assert self.symbol is not None
+        book = await self._rest.fetch_order_book(self.symbol, self.limit)
+        state = (book.bids, book.asks)
+        if state == self._last:
+            return []
+        self._last = state
+        return [book]
+
+    async def _poll_ticker(self, first: bool) -> list[Ticker]:
+        assert self.symbol is not None
+        ticker = await self._rest.fetch_ticker(self.symbol)
+        state = _ticker_state(ticker)
+        if state == self._last:
+            return []
+        self._last = state
+        return [ticker]
+
+    async def _poll_trades(self, first: bool) -> list[Trade]:
+        assert self.symbol is not None
+        new = [t for t in await self._rest.fetch_trades(self.symbol) if t.id not in self._trades]
+        for trade in new:
+            self._trades[trade.id] = None
+        while len(self._trades) > SEEN_TRADES:
+            del self._trades[next(iter(self._trades))]
+        return [] if first else sorted(new, key=lambda t: t.timestamp)
+
+    async def _poll_orders(self, first: bool) -> list[Order]:
+        symbols = [self.symbol] if self.symbol else sorted(await self._markets.load())
+        current: dict[str, Order] = {}
+        for symbol in symbols:
+            current.update((o.id, o) for o in await self._rest.fetch_open_orders(symbol))
+        changed = [o for o in current.values() if self._orders.is_new(o)]
+        for gone in self._open.keys() - current.keys():
+            final = await self._rest.fetch_order(gone, self._open[gone].symbol)
+            if self._orders.is_new(final):
+                changed.append(final)
+        self._open = current
+        return [] if first else changed
+
+    async def _poll_balance(self, first: bool) -> list[Balances]:
+        balances = await self._rest.fetch_balance()
+        state = dict(balances)
+        if state == self._last:
+            return []
+        self._last = state
+        return [balances]

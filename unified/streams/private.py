@@ -1,0 +1,138 @@
+"""Private streams deliver every order change and fill exactly once, across reconnects.
+
+Pushes and REST reconciliation feed the same trackers: an order is delivered when its state
+(status, filled, amount, price) differs from the one last delivered; a fill when its id is
+new. After a reconnect (or an unreadable frame) `Reconciler` asks REST for open orders,
+recent orders and fills since the streams started, so what happened while the socket was
+down is delivered too, and nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from unified.errors import NotSupported
+from unified.models import Balance, Balances, Fill, Order
+from unified.streams.dialect import BalanceChange
+
+log = logging.getLogger("unified.streams")
+
+#: ids remembered per tracker (older ones are forgotten first)
+REMEMBERED = 50_000
+#: orders and fills this much older than the streams' start are not "missed meanwhile"
+MARGIN = timedelta(seconds=5)
+#: rows read per symbol from a history walk that cannot filter by time
+RECENT_ROWS = 200
+
+
+def _state(order: Order) -> tuple[Any, ...]:
+    return (order.status, order.filled, order.amount, order.price)
+
+
+class OrderTracker:
+    """Which state of each order was delivered last."""
+
+    def __init__(self) -> None:
+        self._last: OrderedDict[str, tuple[Any, ...]] = OrderedDict()
+
+    def is_new(self, order: Order) -> bool:
+        state = _state(order)
+        if self._last.get(order.id) == state:
+            return False
+        self._last[order.id] = state
+        self._last.move_to_end(order.id)
+        if len(self._last) > REMEMBERED:
+            self._last.popitem(last=False)
+        return True
+
+
+class FillTracker:
+    def __init__(self) -> None:
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    def is_new(self, fill: Fill) -> bool:
+        key = (fill.order_id, fill.id)
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > REMEMBERED:
+            self._seen.popitem(last=False)
+        return True
+
+
+def apply_balance(balances: Balances | None, change: BalanceChange) -> Balances:
+    """The whole balances after one currency's change."""
+    current = dict(balances or {})
+    current[change.currency.upper()] = Balance(currency=change.currency.upper(),
+                                               total=change.total, available=change.available,
+                                               held=change.held)
+    return Balances(current, raw=change.raw)
+
+
+class Rest(Protocol):
+    """The REST calls reconciliation needs (the Exchange has them)."""
+
+    def supports(self, operation: str) -> bool: ...
+
+    async def fetch_open_orders(self, symbol: str) -> list[Order]: ...
+
+    async def fetch_balance(self) -> Balances: ...
+
+    async def fetch_open_order_symbols(self) -> list[str]: ...
+
+    def iter_closed_orders(self, symbol: str, since: datetime | None = None) -> Any: ...
+
+    def iter_my_trades(self, symbol: str, since: datetime | None = None) -> Any: ...
+
+
+def _moment(item: Order | Fill) -> datetime | None:
+    if isinstance(item, Fill):
+        return item.timestamp
+    return item.updated_at or item.created_at
+
+
+class Reconciler:
+    """Lists, over REST, the orders and fills of `symbols` since `since`."""
+
+    def __init__(self, rest: Rest, *, time_filter: bool) -> None:
+        self.rest = rest
+        self.time_filter = time_filter  # the venue's history takes since= (else: read recent)
+
+    async def symbols(self, wanted: Iterable[str | None], seen: Iterable[str]) -> list[str]:
+        """The markets to ask about: those streams name; for a stream of every market, the
+        markets seen so far and those with open orders now."""
+        named = {s for s in wanted if s is not None}
+        if None in set(wanted):
+            named.update(seen)
+            if self.rest.supports("fetch_open_order_symbols"):
+                named.update(await self.rest.fetch_open_order_symbols())
+        return sorted(named)
+
+    async def orders(self, symbol: str, since: datetime) -> list[Order]:
+        found = list(await self.rest.fetch_open_orders(symbol))
+        found += await self._recent(self.rest.iter_closed_orders, symbol, since)
+        return sorted(found, key=lambda o: _moment(o) or since)
+
+    async def fills(self, symbol: str, since: datetime) -> list[Fill]:
+        try:
+            fills = await self._recent(self.rest.iter_my_trades, symbol, since)
+        except NotSupported:
+            return []
+        return sorted(fills, key=lambda f: f.timestamp)
+
+    async def _recent(self, walk: Any, symbol: str, since: datetime) -> list[Any]:
+        floor = since - MARGIN
+        if not self.time_filter:
+            rows: list[Any] = []
+            iterator: AsyncIterator[Any] = walk(symbol).__aiter__()
+            async for item in iterator:
+                rows.append(item)
+                if len(rows) >= RECENT_ROWS:
+                    break
+        else:
+            rows = [item async for item in walk(symbol, since=floor)]
+        return [r for r in rows if (_moment(r) or floor) >= floor]
