@@ -53,6 +53,7 @@ from unified.models import (
     TimeInForce,
     Trade,
 )
+from unified.streams.stream import Stream
 from unified.venue import Credentials
 
 __version__ = "0.1.0"

@@ -46,4 +46,4 @@ ENDPOINTS = {
     "iter_ledger": Endpoint(encode=codec.encode_ledger, decode=codec.decode_ledger),
 }
 
-ADAPTER = Adapter(endpoints=ENDPOINTS, sign=signing.sign, unwrap=codec.unwrap)
+ADAPTER = Adapter(endpoints=ENDPOINTS, sign=signing.sign, unwrap=codec.unwrap, streams=ws.STREAMS)

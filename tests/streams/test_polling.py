@@ -1,0 +1,123 @@
+"""Streams on a venue without a WebSocket (legacy v1): REST polling that yields only changes,
+against the local v1 venue over real HTTP. Every venue whose spec says `websocket = false`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from decimal import Decimal
+
+import pytest
+
+import unified
+from unified import OrderStatus, OrderType, Side, registry
+from unified.clock import PacedClock
+from unified.errors import BadSymbol, NotSupported
+from unified.sim.server import SimVenue
+
+from ..conftest import run
+
+POLLED = [v for v in registry.venues() if not registry.get(v).spec.capability("websocket")]
+
+
+@asynccontextmanager
+async def polled(venue: str) -> AsyncIterator[tuple[SimVenue, unified.Exchange]]:
+    # Paced time: the poll interval passes at once, so polls follow each other as fast as
+    # the local venue answers (its own limits off: the test counts changes, not pacing).
+    clock = PacedClock()
+    async with SimVenue(venue, enforce_limits=False) as sim, unified.connect(
+        venue, credentials=sim.credentials, base_url=sim.base_url, clock=clock,
+        sleep=clock.sleep,
+    ) as ex:
+        yield sim, ex
+
+
+def symbol_of(sim: SimVenue) -> str:
+    return sim.personality.markets[0].symbol
+
+
+def test_v1_venues_poll() -> None:
+    assert POLLED, "the v1 venues have no WebSocket"
+    for venue in registry.venues():
+        spec = registry.get(venue).spec
+        assert bool(spec.capability("websocket")) == (venue not in POLLED)
+
+
+@pytest.mark.parametrize("venue", POLLED)
+def test_book_stream_yields_the_book_then_only_changes(venue: str) -> None:
+    async def go() -> None:
+        async with polled(venue) as (sim, ex):
+            symbol = symbol_of(sim)
+            async with ex.watch_order_book(symbol, limit=5) as books:
+                first = await anext(books)
+                assert first.symbol == symbol and len(first.bids) == 5
+                best = first.bids[0].price
+                price = best + (first.asks[0].price - best) / 2
+                price = ex.price_to_precision(symbol, price)
+                await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.5"), price)
+                changed = await anext(books)
+                assert changed.bids[0].price == price
+                assert changed.bids[0].amount == Decimal("0.5")
+                assert len(changed.bids) == 5
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue", POLLED)
+def test_trades_and_ticker_streams_yield_new_trades_once(venue: str) -> None:
+    async def go() -> None:
+        async with polled(venue) as (sim, ex):
+            symbol = symbol_of(sim)
+            async with ex.watch_trades(symbol) as trades, ex.watch_ticker(symbol) as tickers:
+                before = await anext(tickers)
+                book = await ex.fetch_order_book(symbol, limit=1)
+                price = ex.price_to_precision(symbol, book.asks[0].price)
+                await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.3"), price)
+                trade = await anext(trades)
+                assert trade.price == price and trade.amount == Decimal("0.3")
+                after = await anext(tickers)
+                assert after.last == price and after != before
+                # the same trades are on the next polls too: never yielded twice
+                await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.2"), price)
+                assert (await anext(trades)).amount == Decimal("0.2")
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue", POLLED)
+def test_orders_stream_yields_each_change_and_balances_follow(venue: str) -> None:
+    async def go() -> None:
+        async with polled(venue) as (sim, ex):
+            symbol = symbol_of(sim)
+            market = await ex.market(symbol)
+            async with ex.watch_orders(symbol) as orders, ex.watch_balance() as balances:
+                start = await anext(balances)
+                book = await ex.fetch_order_book(symbol, limit=1)
+                price = ex.price_to_precision(symbol, book.bids[0].price * Decimal("0.9"))
+                placed = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY,
+                                               Decimal("0.5"), price)
+                seen = await anext(orders)
+                assert (seen.id, seen.status) == (placed.id, OrderStatus.OPEN)
+                held = await anext(balances)
+                assert held[market.quote].held > start[market.quote].held
+                await ex.cancel_order(placed.id, symbol)
+                gone = await anext(orders)
+                assert (gone.id, gone.status) == (placed.id, OrderStatus.CANCELED)
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue", POLLED)
+def test_polled_streams_refuse_what_the_venue_cannot_do(venue: str) -> None:
+    async def go() -> None:
+        async with polled(venue) as (_, ex):
+            assert not ex.has("websocket")
+            if not ex.has("my_trades"):
+                with pytest.raises(NotSupported):
+                    await anext(ex.watch_my_trades())
+            with pytest.raises(BadSymbol):
+                await anext(ex.watch_ticker("NOPE/USDT"))
+            with pytest.raises(BadSymbol):
+                ex.watch_trades(None)  # type: ignore[arg-type]
+
+    run(go())
