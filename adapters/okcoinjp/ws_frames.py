@@ -1,4 +1,5 @@
-"""OKCoinJapan v3 WebSocket frames, sans-IO: inflate, uplink messages, typed downlink events.
+"""OKCoinJapan v3 WebSocket frames, sans-IO: inflate, uplink messages, typed downlink events
+(the pushes' data is read by ws_pushes.py; the dialect is ws.py).
 
 Source: okcoinjp-v3-rest-ws.md (the project's reference library), section "WebSocketAPI":
 
@@ -23,27 +24,15 @@ into typed events. Anything unrecognised is a DecodeError, never a guess.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 import attrs
 
 from adapters.okcoinjp.signing import hmac_b64
-from unified.convert import (
-    dumps,
-    from_iso,
-    loads,
-    to_bool,
-    to_decimal,
-    to_decimal_or_none,
-    to_int,
-    to_ms,
-    to_str,
-)
+from unified.convert import dumps, loads, to_bool, to_ms, to_str
 from unified.errors import ConfigurationError, DecodeError
-from unified.models import Side, Ticker, Trade
-from unified.streams.checksummed import Depth
 from unified.venue import Credentials
 
 #: "The total length of multiple channels should not exceed 4,096 bytes" (WebSocketAPI >
@@ -224,7 +213,7 @@ class Push:
 Event = Pong | Subscribed | Unsubscribed | LoggedIn | Error | Push
 
 
-def _field(obj: Mapping[str, Any], key: str, what: str) -> Any:
+def field(obj: Mapping[str, Any], key: str, what: str) -> Any:
     try:
         return obj[key]
     except KeyError:
@@ -234,15 +223,15 @@ def _field(obj: Mapping[str, Any], key: str, what: str) -> Any:
 def _event(frame: dict[str, Any]) -> Event:
     event = frame["event"]
     if event == "subscribe":
-        return Subscribed(channel=to_str(_field(frame, "channel", "subscribe event")))
+        return Subscribed(channel=to_str(field(frame, "channel", "subscribe event")))
     if event == "unsubscribe":
-        return Unsubscribed(channel=to_str(_field(frame, "channel", "unsubscribe event")))
+        return Unsubscribed(channel=to_str(field(frame, "channel", "unsubscribe event")))
     if event == "login":
-        return LoggedIn(success=to_bool(_field(frame, "success", "login event")))
+        return LoggedIn(success=to_bool(field(frame, "success", "login event")))
     if event == "error":
         # the doc's error-code section writes the key " message" (leading space): read both
         message = frame.get("message", frame.get(" message", ""))
-        return Error(code=to_str(_field(frame, "errorCode", "error event")),
+        return Error(code=to_str(field(frame, "errorCode", "error event")),
                      message=message if isinstance(message, str) else dumps(message),
                      raw=frame)
     raise DecodeError(f"OKCoinJapan event of unknown kind {event!r}")
@@ -258,7 +247,7 @@ def decode(text: str) -> Event:
     if "event" in frame:
         return _event(frame)
     if "table" in frame:
-        data = _field(frame, "data", "push")
+        data = field(frame, "data", "push")
         if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
             raise DecodeError("push: data must be a list of objects")
         action = frame.get("action")
@@ -271,84 +260,3 @@ def decode(text: str) -> Event:
 def decode_frame(frame: bytes | str) -> Event:
     """A WebSocket message as received: binary frames are inflated first."""
     return decode(frame if isinstance(frame, str) else inflate(frame))
-
-
-# -- pushes -> streamed models -------------------------------------------------------------------
-
-
-def _table(push: Push, table: str) -> None:
-    if push.table != table:
-        raise DecodeError(f"expected a {table} push, got {push.table}")
-
-
-_ACTIONS = {"partial": True, "update": False}
-
-
-def depths(push: Push) -> list[tuple[str, Depth]]:
-    """A spot/depth push -> (instrument id, Depth) per entry. Rows keep the venue's strings
-    (the checksum is over them); the book keeper checks them."""
-    _table(push, DEPTH)
-    if push.action not in _ACTIONS:
-        raise DecodeError(f"spot/depth push with action {push.action!r}")
-    out = []
-    for entry in push.data:
-        bids, asks = _field(entry, "bids", "spot/depth"), _field(entry, "asks", "spot/depth")
-        for side in (bids, asks):
-            if not isinstance(side, list) or not all(isinstance(r, list) for r in side):
-                raise DecodeError(f"spot/depth: a side must be a list of rows, got {side!r}")
-        out.append((to_str(_field(entry, "instrument_id", "spot/depth")), Depth(
-            partial=_ACTIONS[push.action],
-            bids=bids,
-            asks=asks,
-            # documented as String in the field table, sent as a number in every example
-            checksum=to_int(_field(entry, "checksum", "spot/depth")),
-            timestamp=from_iso(_field(entry, "timestamp", "spot/depth")),
-            raw=entry,
-        )))
-    return out
-
-
-def _optional(entry: Mapping[str, Any], key: str) -> Any:
-    # the subscription example's ticker has no best sizes: absent fields are None, not zero
-    return to_decimal_or_none(entry.get(key))
-
-
-def tickers(push: Push, unified_symbol: Callable[[str], str]) -> list[Ticker]:
-    _table(push, TICKER)
-    return [Ticker(
-        symbol=unified_symbol(to_str(_field(e, "instrument_id", "spot/ticker"))),
-        timestamp=from_iso(_field(e, "timestamp", "spot/ticker")),
-        last=_optional(e, "last"),
-        bid=_optional(e, "best_bid"),
-        ask=_optional(e, "best_ask"),
-        bid_size=_optional(e, "best_bid_size"),
-        ask_size=_optional(e, "best_ask_size"),
-        open=_optional(e, "open_24h"),
-        high=_optional(e, "high_24h"),
-        low=_optional(e, "low_24h"),
-        base_volume=_optional(e, "base_volume_24h"),
-        quote_volume=_optional(e, "quote_volume_24h"),
-        raw=e,
-    ) for e in push.data]
-
-
-_SIDES = {"buy": Side.BUY, "sell": Side.SELL}
-
-
-def _side(value: Any) -> Side:
-    if not isinstance(value, str) or value not in _SIDES:
-        raise DecodeError(f"spot/trade: unknown side {value!r}")
-    return _SIDES[value]
-
-
-def trades(push: Push, unified_symbol: Callable[[str], str]) -> list[Trade]:
-    _table(push, TRADE)
-    return [Trade(
-        id=to_str(_field(e, "trade_id", "spot/trade")),
-        symbol=unified_symbol(to_str(_field(e, "instrument_id", "spot/trade"))),
-        timestamp=from_iso(_field(e, "timestamp", "spot/trade")),
-        side=_side(_field(e, "side", "spot/trade")),
-        price=to_decimal(_field(e, "price", "spot/trade")),
-        amount=to_decimal(_field(e, "size", "spot/trade")),
-        raw=e,
-    ) for e in push.data]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from adapters.okcoinjp import ws
+from adapters.okcoinjp import ws, ws_frames
 from unified.errors import ConfigurationError, DecodeError
 from unified.models import OrderBook, Side
 from unified.streams.checksummed import ChecksummedBook
@@ -88,7 +88,7 @@ def test_junk_binary_frames_are_decode_errors(frame: bytes) -> None:
 
 
 def test_inflate_refuses_a_bomb(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ws, "MAX_INFLATED_BYTES", 1000)
+    monkeypatch.setattr(ws_frames, "MAX_INFLATED_BYTES", 1000)
     with pytest.raises(DecodeError):
         ws.inflate(deflate("0" * 5000))
 
