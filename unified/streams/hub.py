@@ -242,8 +242,10 @@ class Streams:
                 continue
             if item.symbol is not None:
                 self._seen.add(item.symbol)
-            if isinstance(value, Order) and not self._orders.is_new(value):
-                continue
+            if isinstance(value, Order):
+                value = self._orders.complete(value, item.unreported)
+                if not self._orders.is_new(value):
+                    continue
             if isinstance(value, Fill) and not self._fills.is_new(value):
                 continue
             if isinstance(value, BalanceChange):

@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+import attrs
+
 from unified.errors import NotSupported
 from unified.models import Balance, Balances, Fill, Order
 from unified.streams.dialect import BalanceChange
@@ -33,21 +35,35 @@ def _state(order: Order) -> tuple[Any, ...]:
     return (order.status, order.filled, order.amount, order.price)
 
 
+#: fields a push may leave out (Item.unreported) that no fill changes: taken from the order
+#: as last delivered (cost, fee and average move with fills: never carried over)
+STABLE = frozenset({"client_order_id", "time_in_force", "post_only", "created_at", "type",
+                    "price", "amount"})
+
+
 class OrderTracker:
     """Which state of each order was delivered last."""
 
     def __init__(self) -> None:
-        self._last: OrderedDict[str, tuple[Any, ...]] = OrderedDict()
+        self._last: OrderedDict[str, Order] = OrderedDict()
 
     def is_new(self, order: Order) -> bool:
-        state = _state(order)
-        if self._last.get(order.id) == state:
+        last = self._last.get(order.id)
+        if last is not None and _state(last) == _state(order):
             return False
-        self._last[order.id] = state
+        self._last[order.id] = order
         self._last.move_to_end(order.id)
         if len(self._last) > REMEMBERED:
             self._last.popitem(last=False)
         return True
+
+    def complete(self, order: Order, unreported: frozenset[str]) -> Order:
+        """`order` with the stable fields its push did not carry, from the last one seen."""
+        last = self._last.get(order.id)
+        carried = unreported & STABLE
+        if last is None or not carried:
+            return order
+        return attrs.evolve(order, **{name: getattr(last, name) for name in carried})
 
 
 class FillTracker:
