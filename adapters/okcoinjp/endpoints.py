@@ -1,6 +1,6 @@
 """OKCoinJapan's table of contents: each unified operation and its encoder / decoder."""
 
-from adapters.okcoinjp import codec, signing
+from adapters.okcoinjp import codec, signing, ws
 from unified.venue import Adapter, Endpoint
 
 ENDPOINTS = {
@@ -27,4 +27,4 @@ ENDPOINTS = {
     "iter_ledger": Endpoint(encode=codec.encode_ledger, decode=codec.decode_ledger),
 }
 
-ADAPTER = Adapter(endpoints=ENDPOINTS, sign=signing.sign, unwrap=codec.unwrap)
+ADAPTER = Adapter(endpoints=ENDPOINTS, sign=signing.sign, unwrap=codec.unwrap, streams=ws.STREAMS)
