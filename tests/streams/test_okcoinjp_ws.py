@@ -11,12 +11,28 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from adapters.okcoinjp import ws, ws_frames
 from unified.errors import ConfigurationError, DecodeError
-from unified.models import OrderBook, Side
-from unified.streams.checksummed import ChecksummedBook
-from unified.venue import Credentials
+from unified.models import (
+    Fill,
+    Order,
+    OrderBook,
+    OrderStatus,
+    OrderType,
+    Side,
+    Ticker,
+    TimeInForce,
+    Trade,
+)
+from unified.spec import load_spec
+from unified.streams import dialect
+from unified.streams.checksummed import ChecksummedBook, Depth
+from unified.streams.dialect import BalanceChange, Endpoint, Item, Want
+from unified.tables import Tables
+from unified.venue import Context, Credentials
 
 from ..conftest import DATA as REFERENCE
 from .histories import DATA
@@ -311,3 +327,290 @@ def test_websocket_error_events_map_through_the_spec_error_table(code: str, erro
     mapped = Tables(load_spec("okcoinjp")).errors.classify(
         http_status=None, code=event.code, message=event.message)
     assert type(mapped).__name__ == error and mapped.code == code
+
+
+# -- the dialect (STREAMS) ------------------------------------------------------------------------
+
+TABLES = Tables(load_spec("okcoinjp"))
+CTX = Context("okcoinjp", TABLES, {}, {})
+MARKETS = ["BTC-JPY", "ETH-JPY", "ETH-BTC"]
+
+
+def _stream(payload: dict[str, Any] | str, *, compressed: bool = True) -> list[Any]:
+    text = payload if isinstance(payload, str) else json.dumps(payload)
+    return ws.STREAMS.decode(deflate(text) if compressed else text, CTX)
+
+
+def _items(payload: dict[str, Any] | str) -> list[Item]:
+    events = _stream(payload)
+    assert all(isinstance(e, Item) for e in events)
+    return [e for e in events if isinstance(e, Item)]
+
+
+@pytest.mark.parametrize(("origin", "url"), [
+    ("https://www.okcoin.jp", "wss://connect.okcoin.jp:443/ws/v3"),
+    ("https://WWW.OKCOIN.JP/", "wss://connect.okcoin.jp:443/ws/v3"),
+    ("http://127.0.0.1:8080", "ws://127.0.0.1:8080/ws/v3"),
+    ("http://localhost:8080/", "ws://localhost:8080/ws/v3"),
+    ("https://sandbox.example:8443", "wss://sandbox.example:8443/ws/v3"),
+])
+def test_endpoint_keeps_the_path_on_the_origin(origin: str, url: str) -> None:
+    assert ws.STREAMS.endpoint_op(False) is None and ws.STREAMS.endpoint_op(True) is None
+    for private in (False, True):
+        endpoint = ws.STREAMS.endpoint(origin, private, None, "c-1")
+        assert endpoint == Endpoint(url=url, ping_interval_s=20.0, ping_timeout_s=5.0,
+                                    welcome=False)
+    # a ping after 20 quiet seconds, answered within 5: inside the venue's 30 s idle cut-off
+    assert endpoint.ping_interval_s + endpoint.ping_timeout_s < ws.IDLE_CUTOFF_SECONDS
+
+
+@pytest.mark.parametrize("origin", ["ftp://x", "https://x/api", "127.0.0.1:8080", "https://",
+                                    "wss://connect.okcoin.jp", "https://x?y=1"])
+def test_endpoint_refuses_what_is_not_an_origin(origin: str) -> None:
+    with pytest.raises(ConfigurationError):
+        ws.STREAMS.endpoint(origin, False, None, "c")
+
+
+def test_login_and_ping_frames() -> None:
+    vectors = json.loads((REFERENCE / "signing-vectors.json").read_text())["okcoinjp_v3"]
+    creds = Credentials(**vectors["credentials"])
+    now = datetime(2019, 3, 18, 7, 26, 50, 123000, tzinfo=UTC)
+    login = ws.STREAMS.login(creds, now)
+    assert login is not None and login.refs == (ws.LOGIN_REF,)
+    assert login.frame == ws.encode_login(creds, now)
+    assert json.loads(login.frame)["args"][3] == vectors["websocket_login"]["sign"]
+    assert creds.secret not in login.frame
+    assert ws.STREAMS.ping("ignored") == "ping"
+    with pytest.raises(ConfigurationError):
+        ws.STREAMS.login(Credentials("key", "secret"), now)
+
+
+@pytest.mark.parametrize(("want", "keys"), [
+    (Want("book", "BTC-JPY"), ["spot/depth:BTC-JPY"]),
+    (Want("ticker", "ETH-JPY"), ["spot/ticker:ETH-JPY"]),
+    (Want("trades", "ETH-BTC"), ["spot/trade:ETH-BTC"]),
+    (Want("orders", "BTC-JPY"), ["spot/order:BTC-JPY"]),
+    (Want("orders", None), ["spot/order:BTC-JPY", "spot/order:ETH-JPY", "spot/order:ETH-BTC"]),
+    (Want("my_trades", None), ["spot/order:BTC-JPY", "spot/order:ETH-JPY",
+                               "spot/order:ETH-BTC"]),
+    (Want("balance", None), ["spot/account:BTC", "spot/account:JPY", "spot/account:ETH"]),
+    (Want("balance", "ETH-BTC"), ["spot/account:ETH", "spot/account:BTC"]),
+])
+def test_wire_keys(want: Want, keys: list[str]) -> None:
+    assert ws.STREAMS.wire_keys(want, MARKETS) == keys
+
+
+@pytest.mark.parametrize(("want", "markets"), [
+    (Want("book", None), MARKETS), (Want("ticker", "A:B"), MARKETS),
+    (Want("orders", None), []), (Want("balance", None), []),
+    (Want("balance", None), ["BTCJPY"]), (Want("balance", "BTC-JPY-1"), MARKETS),
+])
+def test_wire_keys_refused(want: Want, markets: list[str]) -> None:
+    with pytest.raises(ConfigurationError):
+        ws.STREAMS.wire_keys(want, markets)
+
+
+def test_subscribe_batches_and_refs_are_the_channels() -> None:
+    channels = [ws.channel(ws.DEPTH, f"C{i:04d}-JPY") for i in range(600)]
+    out = ws.STREAMS.subscribe([*channels, channels[0]], lambda: pytest.fail("no ids"))
+    assert len(out) > 1
+    assert [c for o in out for c in o.refs] == channels
+    for o in out:
+        frame = json.loads(o.frame)
+        assert frame == {"op": "subscribe", "args": list(o.refs)}
+        assert len(json.dumps(frame["args"], separators=(",", ":")).encode()) \
+            <= ws.MAX_ARGS_BYTES
+    (unsub,) = ws.STREAMS.unsubscribe(["spot/ticker:BTC-JPY", "spot/order:BTC-JPY"], None)
+    assert json.loads(unsub.frame) == {"op": "unsubscribe",
+                                       "args": ["spot/ticker:BTC-JPY", "spot/order:BTC-JPY"]}
+    assert unsub.refs == ("spot/ticker:BTC-JPY", "spot/order:BTC-JPY")
+    assert ws.STREAMS.subscribe([], None) == [] == ws.STREAMS.unsubscribe([], None)
+
+
+@given(st.lists(st.tuples(st.sampled_from([ws.DEPTH, ws.TICKER, ws.TRADE, ws.ORDER]),
+                          st.text("ABCXYZ019", min_size=1, max_size=40)), max_size=300))
+def test_subscribe_covers_every_channel_once_within_the_byte_limit(
+        pairs: list[tuple[str, str]]) -> None:
+    keys = [f"{name}:{instrument}-JPY" for name, instrument in pairs]
+    out = ws.STREAMS.subscribe(keys, None)
+    assert [c for o in out for c in o.refs] == list(dict.fromkeys(keys))
+    for o in out:
+        args = json.loads(o.frame)["args"]
+        assert args == list(o.refs)
+        assert len(json.dumps(args, separators=(",", ":")).encode()) <= ws.MAX_ARGS_BYTES
+
+
+def test_answers_through_the_dialect() -> None:
+    assert _stream("pong") == [dialect.Pong()] == _stream("pong", compressed=False)
+    assert _stream(SUBSCRIBED) == [dialect.Acked(ref="spot/ticker:ETH-JPY")]
+    assert _stream(UNSUBSCRIBED) == [dialect.Acked(ref="spot/candle60s:BTC-JPY")]
+    assert _stream(LOGGED_IN) == [dialect.LoggedIn()]
+    assert _stream('{"event":"login","success":false}') == [dialect.Refused(
+        ref="login", code=None, message="login refused")]
+
+
+@pytest.mark.parametrize(("frame", "refused"), [
+    (CHANNEL_MISSING, dialect.Refused(ref="spot/tickr:BTC-JPY", code="30040",
+                                      message="Channel spot/tickr:BTC-JPY doesn't exist")),
+    # the error table's wording, "{0} Channel : {1} doesn't exist"
+    ('{"event":"error","message":"spot/tickr Channel : BTC-JPY doesn\'t exist",'
+     '"errorCode":30040}',
+     dialect.Refused(ref="spot/tickr:BTC-JPY", code="30040",
+                     message="spot/tickr Channel : BTC-JPY doesn't exist")),
+    ('{"event":"error","message":"no such thing","errorCode":30040}',
+     dialect.Refused(ref=None, code="30040", message="no such thing")),
+    ('{"event":"error"," message":"Invalid sign","errorCode":"30013"}',
+     dialect.Refused(ref="login", code="30013", message="Invalid sign")),
+    ('{"event":"error","message":"Login failure","errorCode":30027}',
+     dialect.Refused(ref="login", code="30027", message="Login failure")),
+    ('{"event":"error","message":"Timestamp request expired","errorCode":30008}',
+     dialect.Refused(ref="login", code="30008", message="Timestamp request expired")),
+    ('{"event":"error","message":"User not logged in","errorCode":30041}',
+     dialect.Refused(ref=None, code="30041", message="User not logged in")),
+    ('{"event":"error","message":"Already logged in","errorCode":30042}', dialect.LoggedIn()),
+])
+def test_error_events(frame: str, refused: Any) -> None:
+    assert _stream(frame) == [refused]
+    if isinstance(refused, dialect.Refused):
+        assert not refused.token_expired
+
+
+@pytest.mark.parametrize(("code", "error"), [
+    ("30040", "VenueError"), ("30041", "AuthenticationError"), ("30013", "AuthenticationError"),
+    ("30008", "ClockSkew"), ("30026", "RateLimited"), ("30043", "VenueUnavailable"),
+])
+def test_refused_codes_map_through_the_spec_error_table(code: str, error: str) -> None:
+    (refused,) = _stream(f'{{"event":"error","message":"m","errorCode":"{code}"}}')
+    assert isinstance(refused, dialect.Refused) and refused.code == code
+    mapped = TABLES.errors.classify(http_status=None, code=refused.code,
+                                    message=refused.message)
+    assert type(mapped).__name__ == error
+
+
+def test_public_examples_through_the_dialect() -> None:
+    (book,) = _items((DATA / "okcoinjp_ws_depth_partial.json").read_text())
+    assert (book.kind, book.symbol) == ("book", "ETH/JPY")
+    assert isinstance(book.value, Depth) and book.value.partial
+    (update,) = _items((DATA / "okcoinjp_ws_depth_update.json").read_text())
+    assert isinstance(update.value, Depth) and not update.value.partial
+    (tick,) = _items((DATA / "okcoinjp_ws_ticker.json").read_text())
+    assert isinstance(tick.value, Ticker) and tick.symbol == "ETH/JPY"
+    assert tick.value == ws.tickers(_push(TICKER), unified)[0]
+    (trade,) = _items((DATA / "okcoinjp_ws_trade.json").read_text())
+    assert isinstance(trade.value, Trade) and trade.kind == "trades"
+    assert trade.value.id == "1210447366"
+    (sub_tick,) = _items(SUB_TICKER)
+    assert sub_tick.value.bid_size is None  # type: ignore[union-attr]
+
+
+ORDER = json.loads((DATA / "okcoinjp_ws_order.json").read_text())
+ACCOUNT = json.loads((DATA / "okcoinjp_ws_account.json").read_text())
+
+
+def test_order_example() -> None:
+    (item,) = _items(ORDER)
+    o = item.value
+    assert isinstance(o, Order) and (item.kind, item.symbol) == ("orders", "LTC/JPY")
+    assert (o.id, o.client_order_id, o.side, o.type, o.status) == (
+        "3576398568830976", None, Side.BUY, OrderType.LIMIT, OrderStatus.OPEN)
+    assert (o.price, o.amount, o.filled, o.remaining, o.cost, o.average) == (
+        D("5.826"), D("0.1"), D(0), D("0.1"), D(0), None)
+    assert (o.time_in_force, o.post_only, o.fee) == (TimeInForce.GTC, False, None)
+    assert o.created_at == o.updated_at == datetime(2019, 9, 24, 6, 45, 11, 394000, tzinfo=UTC)
+    assert not item.unreported
+
+
+def _order(**changes: Any) -> dict[str, Any]:
+    entry = {**ORDER["data"][0]}
+    for key, value in changes.items():
+        if value is None:
+            entry.pop(key, None)
+        else:
+            entry[key] = value
+    return {"table": "spot/order", "data": [entry]}
+
+
+FILLED = dict(filled_size="0.04", filled_notional="0.23304", last_fill_px="5.826",
+              last_fill_qty="0.04", last_fill_id="1210447367",
+              last_fill_time="2019-09-24T06:46:02.007Z", state="1", status="part_filled",
+              timestamp="2019-09-24T06:46:02.007Z", client_oid="bot1")
+
+
+def test_a_push_reporting_a_fill_yields_the_order_and_the_fill() -> None:
+    order, fill = _items(_order(**FILLED))
+    assert (order.kind, fill.kind) == ("orders", "my_trades")
+    o, f = order.value, fill.value
+    assert isinstance(o, Order) and isinstance(f, Fill)
+    assert (o.status, o.filled, o.remaining, o.cost, o.average, o.client_order_id) == (
+        OrderStatus.PARTIALLY_FILLED, D("0.04"), D("0.06"), D("0.23304"), D("5.826"), "bot1")
+    assert o.created_at == datetime(2019, 9, 24, 6, 45, 11, 394000, tzinfo=UTC)
+    assert o.updated_at == datetime(2019, 9, 24, 6, 46, 2, 7000, tzinfo=UTC)
+    assert f == Fill(id="1210447367", order_id="3576398568830976", symbol="LTC/JPY",
+                     side=Side.BUY, price=D("5.826"), amount=D("0.04"), cost=D("0.23304"),
+                     fee=None, liquidity=None,
+                     timestamp=datetime(2019, 9, 24, 6, 46, 2, 7000, tzinfo=UTC))
+    assert fill.unreported == {"fee", "liquidity"} and not order.unreported
+
+
+@pytest.mark.parametrize(("state", "status"), [
+    ("-2", OrderStatus.REJECTED), ("-1", OrderStatus.CANCELED), ("0", OrderStatus.OPEN),
+    ("1", OrderStatus.PARTIALLY_FILLED), ("2", OrderStatus.FILLED), ("3", OrderStatus.PENDING),
+    ("4", OrderStatus.CANCELING),
+])
+def test_order_states_map_through_the_spec_status_table(state: str,
+                                                        status: OrderStatus) -> None:
+    (item,) = _items(_order(state=state))
+    assert isinstance(item.value, Order) and item.value.status is status
+    # without `state`, the older `status` text is read, as REST answers are
+    (old,) = _items(_order(state=None, status="cancelled"))
+    assert isinstance(old.value, Order) and old.value.status is OrderStatus.CANCELED
+
+
+def test_numbers_where_the_docs_write_strings_decode_alike() -> None:
+    text = json.dumps(_order(**FILLED))
+    for figure in ("0.04", "0.23304", "5.826", "1210447367"):
+        text = text.replace(f'"{figure}"', figure)
+    assert '"last_fill_qty": 0.04' in text
+    assert _items(text) == _items(_order(**FILLED))
+
+
+def test_the_empty_fill_fields_mean_no_fill() -> None:
+    for changes in ({}, {"last_fill_id": None, "last_fill_px": None, "last_fill_qty": None,
+                         "last_fill_time": None}, {"last_fill_id": 0}):
+        assert [i.kind for i in _items(_order(**changes))] == ["orders"]
+
+
+def test_account_example() -> None:
+    (item,) = _items(ACCOUNT)
+    assert (item.kind, item.symbol) == ("balance", None)
+    assert item.value == BalanceChange(currency="JPY", total=D("2.215374581132125"),
+                                       available=D("1.632774581132125"), held=D("0.5826"))
+    several = {"table": "spot/account", "data": [
+        ACCOUNT["data"][0], {"balance": 1, "available": "0.5", "hold": 0.5, "currency": "btc"}]}
+    assert [(i.value.currency, i.value.total, i.value.held)  # type: ignore[union-attr]
+            for i in _items(several)] == [("JPY", D("2.215374581132125"), D("0.5826")),
+                                          ("BTC", D(1), D("0.5"))]
+
+
+@pytest.mark.parametrize("payload", [
+    _order(order_id=None), _order(side="long"), _order(state="9"), _order(type="stop"),
+    _order(timestamp=None), _order(timestamp="yesterday"), _order(price="x"),
+    _order(instrument_id="LTCJPY"), _order(state=None, status=None),
+    _order(last_fill_id="5", last_fill_qty=None), _order(**{**FILLED, "last_fill_px": "0"}),
+    _order(**{**FILLED, "last_fill_time": "soon"}),
+    {"table": "spot/account", "data": [{"currency": "JPY", "balance": "1", "hold": "0"}]},
+    {"table": "spot/account", "data": [{**ACCOUNT["data"][0], "available": "abc"}]},
+    {"table": "spot/depth5", "data": []},
+    {"table": "spot/candle60s", "data": [{"candle": ["2018-12-20T06:18:00.000Z", "8.8", "8.8",
+                                                     "8.8", "8.8", "0"],
+                                          "instrument_id": "ETH-JPY"}]},
+    {"table": "spot/order", "data": [[]]}, "ping", "",
+])
+def test_malformed_pushes_are_decode_errors(payload: dict[str, Any] | str) -> None:
+    with pytest.raises(DecodeError):
+        _stream(payload)
+
+
+def test_a_frame_that_is_not_deflate_is_a_decode_error() -> None:
+    with pytest.raises(DecodeError):
+        ws.STREAMS.decode(zlib.compress(b"pong"), CTX)
