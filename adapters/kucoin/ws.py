@@ -51,7 +51,7 @@ from adapters.kucoin.ws_frames import (
 from adapters.kucoin.ws_market import TICKER_ALL, level2_delta, ticker, trade
 from unified.errors import ConfigurationError, DecodeError
 from unified.streams import dialect
-from unified.streams.dialect import Endpoint, Item, Outgoing, Want
+from unified.streams.dialect import Dialect, Endpoint, Item, Outgoing, Want
 from unified.venue import Context, Credentials
 
 __all__ = [
@@ -185,4 +185,4 @@ def _outgoing(encode: Encoder, keys: Sequence[str], new_ref: Any) -> list[Outgoi
     return out
 
 
-STREAMS = KucoinStreams()
+STREAMS: Dialect = KucoinStreams()

@@ -141,25 +141,35 @@ class Dialect(Protocol):
 
     def login(self, credentials: Credentials, now: datetime) -> Outgoing | None:
         """The frame that authenticates a private connection after connecting, if the venue
-        has one (OKCoinJapan's login op); its answer is LoggedIn or Refused."""
+        has one (OKCoinJapan's login op); its answer is LoggedIn or Refused. Its refs are
+        ("login",): the ref of a Refused of the login (LoggedIn names none)."""
         ...
 
-    def ping(self, ref: str) -> str: ...
+    def ping(self, ref: str) -> str:
+        """The ping frame; `ref` is its id where the venue wants one (KuCoin), else unused.
+        The answer is Pong."""
+        ...
 
     def wire_keys(self, want: Want, markets: Sequence[str]) -> list[str]:
         """The topics a want needs (`markets`: every venue symbol, for wants of every market
-        on venues whose private channels are per market)."""
+        on venues whose private channels are per market or per currency). A want of one
+        market may get a topic of every market (KuCoin's private topics): the core keeps the
+        items of its symbol. Keys are one per market, so that streams share and drop them
+        one by one; subscribe() merges them where the venue allows."""
         ...
 
     def subscribe(self, keys: Sequence[str], new_ref: Any) -> list[Outgoing]:
         """Frames subscribing `keys`, batched within the venue's per-message limits;
-        `new_ref()` gives a fresh message id where the venue wants one."""
+        `new_ref()` gives a fresh message id where the venue wants one. Each Outgoing's refs
+        are what the venue's acks name: the message id (KuCoin) or each channel
+        (OKCoinJapan). No keys, no frames."""
         ...
 
     def unsubscribe(self, keys: Sequence[str], new_ref: Any) -> list[Outgoing]: ...
 
     def decode(self, frame: str | bytes, ctx: Context) -> list[Event]:
-        """One downlink frame -> events. Anything unrecognised raises DecodeError."""
+        """One downlink frame -> events; possibly none (a KuCoin balance change of another
+        account than the spot one). Anything unrecognised raises DecodeError."""
         ...
 
 
