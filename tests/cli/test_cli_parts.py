@@ -200,18 +200,29 @@ class _Terminal(io.StringIO):
 
 
 def test_progress_redraws_one_line_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.text import Text
+
     monkeypatch.setenv("COLUMNS", "60")
     out = _Terminal()
     progress = Progress(out, "export ledger kucoin USDT", now=lambda: 1.0)
     for page in range(1, 30):
         progress.update(page * 100, page)
+        if page == 10:
+            progress.note("paused after page 10")
     progress.finish("done")
-    redraws = out.getvalue().split("\n")[0].split("\r")[1:]
-    assert len(redraws) == 29  # one per page, in place
-    assert all(len(r.replace("\x1b[K", "")) <= 59 for r in redraws)
-    assert "[" in redraws[0] and "#" in redraws[0]
-    assert out.getvalue().endswith("export ledger kucoin USDT: done: 2,900 rows, 29 pages, "
-                                   "0 rows/s, 0:00:00\n")
+    text = out.getvalue()
+    draws = [Text.from_ansi(x).plain.split("\n") for x in text.split("\r")]
+    assert len(draws) >= 29  # redrawn in place: a carriage return per page at least
+    bars = [line for d in draws for line in d if "━" in line]
+    assert bars and all(len(line) <= 59 for line in bars)  # the line never wraps
+    assert draws[0][0].startswith("export ledger kucoin USDT ━━━━━━━━━━━━ 100 rows")
+    # the note is a line of its own above the progress line, which goes on underneath
+    noted = next(d for d in draws if "paused" in d[0])
+    assert noted[0] == "export ledger kucoin USDT: paused after page 10"
+    assert noted[1].startswith("export ledger kucoin USDT ━")
+    assert "2,900 rows, 29 page…" in draws[-1][0]  # cut to fit, with an ellipsis
+    assert text.endswith("\x1b[?25hexport ledger kucoin USDT: done: 2,900 rows, 29 pages, "
+                         "0 rows/s, 0:00:00\n")  # the cursor shown again before the last line
 
 
 def test_a_session_repr_never_shows_the_environment() -> None:
