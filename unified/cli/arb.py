@@ -16,6 +16,7 @@ from unified import registry
 from unified.cli.errors import UsageError, on
 from unified.cli.format import fmt, plain, sig, table, to_json
 from unified.cli.session import Session, Target, open_venues
+from unified.models import OrderBook
 
 HUNDRED = Decimal(100)
 # Sums and products of venue prices are exact at this precision; dividing (by an inverse
@@ -184,8 +185,17 @@ def plan(tops: Sequence[Top], rates: Sequence[Rate]
     return reference, convert, notes
 
 
-async def arb_command(session: Session, wanted: Sequence[Target], fees: Sequence[str],
-                      rate_args: Sequence[str], as_json: bool) -> int:
+@attrs.frozen
+class Setup:
+    """What an arb run compares, every refusal made before any request."""
+
+    fee_of: Mapping[str, tuple[Decimal, str]]
+    reference: str
+    convert: Mapping[str, Callable[[Decimal], Decimal]]
+    notes: Sequence[str]
+
+
+def setup(wanted: Sequence[Target], fees: Sequence[str], rate_args: Sequence[str]) -> Setup:
     if len(wanted) < 2:
         raise UsageError("arb needs at least two --venue")
     if len({t.venue for t in wanted}) < len(wanted):
@@ -195,51 +205,68 @@ async def arb_command(session: Session, wanted: Sequence[Target], fees: Sequence
     unused = set(overrides) - {t.venue for t in wanted}
     if unused:
         raise UsageError(f"--fee for a venue not compared: {', '.join(sorted(unused))}")
-    # Everything that can be refused is refused before any request.
     fee_of = {t.venue: taker_fee(t.venue, overrides) for t in wanted}
     draft = [Top(t.venue, t.symbol, None, None, None, None, *fee_of[t.venue]) for t in wanted]
     reference, convert, notes = plan(draft, rates)
+    return Setup(fee_of, reference, convert, notes)
+
+
+def top_of(venue: str, book: OrderBook, fee: tuple[Decimal, str]) -> Top:
+    bid = book.bids[0] if book.bids else None
+    ask = book.asks[0] if book.asks else None
+    return Top(venue, book.symbol, bid.price if bid else None, bid.amount if bid else None,
+               ask.price if ask else None, ask.amount if ask else None, *fee)
+
+
+def report(s: Setup, tops: Sequence[Top]) -> dict[str, Any]:
+    """The --json report: every venue's top and every pair, best first."""
+    return {"reference": s.reference, "conversions": list(s.notes),
+            "venues": [_top_json(t, s.convert) for t in tops],
+            "pairs": [_pair_json(p) for p in pairs(tops, s.convert)]}
+
+
+async def arb_command(session: Session, wanted: Sequence[Target], fees: Sequence[str],
+                      rate_args: Sequence[str], as_json: bool) -> int:
+    s = setup(wanted, fees, rate_args)
     tops = []
     async with open_venues(session, [t.venue for t in wanted]) as exchanges:
         for t in wanted:
             with on(t.venue):
                 book = await exchanges[t.venue].fetch_order_book(t.symbol, limit=5)
-            bid = book.bids[0] if book.bids else None
-            ask = book.asks[0] if book.asks else None
-            tops.append(Top(t.venue, book.symbol, bid.price if bid else None,
-                            bid.amount if bid else None, ask.price if ask else None,
-                            ask.amount if ask else None, *fee_of[t.venue]))
-    ranked = pairs(tops, convert)
+            tops.append(top_of(t.venue, book, s.fee_of[t.venue]))
     if as_json:
-        print(to_json({"reference": reference, "conversions": notes,
-                       "venues": [_top_json(t, convert) for t in tops],
-                       "pairs": [_pair_json(p) for p in ranked]}))
+        print(to_json(report(s, tops)))
         return 0
-    print(render(tops, ranked, reference, convert, notes))
+    print(render(tops, pairs(tops, s.convert), s.reference, s.convert, s.notes))
     return 0
 
 
-def render(tops: Sequence[Top], ranked: Sequence[Pair], reference: str,
-           convert: Mapping[str, Callable[[Decimal], Decimal]], notes: Sequence[str]) -> str:
-    base = tops[0].base
-    lines = [f"{base}: best bid and ask per venue, compared in {reference}"]
-    lines += [f"  ({note})" for note in notes]
-
+def venue_rows(tops: Sequence[Top], reference: str,
+               convert: Mapping[str, Callable[[Decimal], Decimal]]
+               ) -> tuple[list[str], list[tuple[str, ...]]]:
     def ref(t: Top, value: Decimal | None) -> str:
         return sig(convert[t.venue](value)) if value is not None else "-"
 
-    lines.append(table(
-        ["venue", "symbol", "bid", "ask", f"bid {reference}", f"ask {reference}", "taker fee"],
-        [(t.venue, t.symbol, fmt(t.bid), fmt(t.ask), ref(t, t.bid), ref(t, t.ask),
-          f"{fmt(t.taker * HUNDRED)}% {'(--fee)' if t.fee_source == '--fee' else '(spec)'}")
-         for t in tops]))
-    lines.append("(spec) = the venue's default-tier taker fee; --fee VENUE=RATE sets another")
-    if not ranked:
-        lines.append("no pair of venues with a bid and an ask to compare")
-        return "\n".join(lines)
-    best = ranked[0]
-    lines += [
-        "",
+    return (["venue", "symbol", "bid", "ask", f"bid {reference}", f"ask {reference}",
+             "taker fee"],
+            [(t.venue, t.symbol, fmt(t.bid), fmt(t.ask), ref(t, t.bid), ref(t, t.ask),
+              f"{fmt(t.taker * HUNDRED)}% {'(--fee)' if t.fee_source == '--fee' else '(spec)'}")
+             for t in tops])
+
+
+def pair_rows(ranked: Sequence[Pair]) -> tuple[list[str], list[tuple[str, ...]]]:
+    return (["buy on", "sell on", "ask", "bid", "net of fees", "net %"],
+            [(p.buy.venue, p.sell.venue, sig(p.ask), sig(p.bid), sig(p.net),
+              f"{p.net_pct:+.3f}%") for p in ranked])
+
+
+FEE_NOTE = "(spec) = the venue's default-tier taker fee; --fee VENUE=RATE sets another"
+NO_PAIR = "no pair of venues with a bid and an ask to compare"
+
+
+def best_lines(best: Pair, reference: str) -> list[str]:
+    base = best.buy.base
+    lines = [
         ("best pair" if best.net > 0 else "no pair gains after taker fees; the closest")
         + f": buy on {best.buy.venue} at {sig(best.ask)}, sell on {best.sell.venue} at "
         f"{sig(best.bid)}",
@@ -249,10 +276,21 @@ def render(tops: Sequence[Top], ranked: Sequence[Pair], reference: str,
     if best.size is not None and best.profit is not None:
         lines.append(f"  the top of both books holds {fmt(best.size)} {base}: net "
                      f"{sig(best.profit)} {reference}")
-    lines += ["", f"every pair, per {base} in {reference}, best first:", table(
-        ["buy on", "sell on", "ask", "bid", "net of fees", "net %"],
-        [(p.buy.venue, p.sell.venue, sig(p.ask), sig(p.bid), sig(p.net),
-          f"{p.net_pct:+.3f}%") for p in ranked])]
+    return lines
+
+
+def render(tops: Sequence[Top], ranked: Sequence[Pair], reference: str,
+           convert: Mapping[str, Callable[[Decimal], Decimal]], notes: Sequence[str]) -> str:
+    base = tops[0].base
+    lines = [f"{base}: best bid and ask per venue, compared in {reference}"]
+    lines += [f"  ({note})" for note in notes]
+    lines += [table(*venue_rows(tops, reference, convert)), FEE_NOTE]
+    if not ranked:
+        lines.append(NO_PAIR)
+        return "\n".join(lines)
+    lines += ["", *best_lines(ranked[0], reference), "",
+              f"every pair, per {base} in {reference}, best first:",
+              table(*pair_rows(ranked))]
     return "\n".join(lines)
 
 
@@ -267,3 +305,4 @@ def _pair_json(p: Pair) -> dict[str, Any]:
     out: dict[str, Any] = plain(p)
     out["buy"], out["sell"] = p.buy.venue, p.sell.venue
     return out
+

@@ -1,15 +1,23 @@
-"""Text and JSON rendering for the `unified` command: tables that fit 80 columns, exact numbers."""
+"""Text and JSON rendering for the `unified` command: tables that fit 80 columns, exact numbers;
+rich tables and a screen that redraws in place for the live views."""
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import attrs
+from rich import box
+from rich.console import Console, RenderableType
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
 
 from unified.convert import decimal_text
 from unified.text_table import table as table  # re-exported for the commands
@@ -132,3 +140,55 @@ def plain(value: Any) -> Any:
 
 def to_json(value: Any) -> str:
     return json.dumps(plain(value), indent=2)
+
+
+def json_line(value: Any) -> str:
+    """One JSON object on one line (JSON lines): the same values as `to_json`."""
+    return json.dumps(plain(value), separators=(",", ":"))
+
+
+# ---------------------------------------------------------------- live views (rich)
+
+Cell = str | Text
+
+
+def grid(headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, title: str | None = None,
+         right: Collection[int] = ()) -> Table:
+    """A rich table for a live view: the plain tables' columns, numbers in `right` columns
+    aligned on the right."""
+    out = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", header_style="bold",
+                show_edge=False, pad_edge=False)
+    for i, name in enumerate(headers):
+        out.add_column(name, justify="right" if i in right else "left", no_wrap=True)
+    for row in rows:
+        out.add_row(*row)
+    return out
+
+
+def text_of(renderable: RenderableType, width: int = WIDTH) -> str:
+    """What a renderable shows, as plain text `width` columns wide (no colour, no codes)."""
+    console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False,
+                      force_terminal=False, legacy_windows=False)
+    with console.capture() as captured:
+        console.print(renderable)
+    return captured.get()
+
+
+@contextlib.contextmanager
+def screen(console: Console | None = None) -> Iterator[Callable[[RenderableType], None]]:
+    """A function that shows each new view of a live display. On a terminal the view redraws
+    in place (rich's Live; the cursor comes back however the block is left); elsewhere (a
+    pipe, a log) each view is printed in turn, a blank line between them."""
+    console = console or Console(highlight=False)
+    if not console.is_terminal:
+        def show(view: RenderableType) -> None:
+            console.print(view)
+            console.print()
+            console.file.flush()
+
+        yield show
+        return
+    # Redrawn on each update, not on a timer; taller than the terminal: cut with an ellipsis.
+    with Live(console=console, auto_refresh=False, redirect_stdout=False,
+              redirect_stderr=False) as live:
+        yield lambda view: live.update(view, refresh=True)

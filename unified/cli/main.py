@@ -18,9 +18,11 @@ import unified
 from unified import registry
 from unified.cli import account as cli_account
 from unified.cli import arb as cli_arb
+from unified.cli import arb_watch as cli_arb_watch
 from unified.cli import export as cli_export
 from unified.cli import local as cli_local
 from unified.cli import market as cli_market
+from unified.cli import watch as cli_watch
 from unified.cli.errors import (
     FAILURE,
     INTERRUPTED,
@@ -126,6 +128,25 @@ def _market_commands(sub: Any, common: Sequence[argparse.ArgumentParser]) -> Non
                    help="taker fee to use for a venue (0.001 or 0.1%%); default: the spec's")
     a.add_argument("--rate", action="append", default=[], metavar="BASE/QUOTE=VALUE",
                    help="conversion between quote currencies, e.g. JPY/USDT=0.0067")
+    a.add_argument("--watch", action="store_true",
+                   help="keep the table live: follow every venue's book and redraw on each "
+                        "update (Ctrl-C to stop)")
+    a.add_argument("--count", type=_positive, metavar="N", help="with --watch: stop after N "
+                   "updates")
+
+
+def _watch_command(sub: Any, common: Sequence[argparse.ArgumentParser]) -> None:
+    w = sub.add_parser("watch", parents=common,
+                       help="a live view of one stream: a book, ticker, trades, your orders, "
+                            "fills or balances")
+    w.add_argument("kind", choices=cli_watch.KINDS)
+    w.add_argument("symbol", nargs="?", metavar="SYMBOL",
+                   help="unified symbol, e.g. BTC/USDT (orders, fills: optional; balance: none)")
+    w.add_argument("--venue", required=True, help="a venue id")
+    w.add_argument("--depth", type=_positive, default=10, help="book levels shown (default 10)")
+    w.add_argument("--count", type=_positive, metavar="N", help="stop after N updates")
+    w.add_argument("--json", action="store_true",
+                   help="JSON lines: one object per update, as the other commands' --json")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -137,6 +158,7 @@ def parser() -> argparse.ArgumentParser:
     common = [_common()]
 
     _market_commands(sub, common)
+    _watch_command(sub, common)
 
     bal = sub.add_parser("balances", parents=common, help="an account's balances")
     bal.add_argument("--venue", required=True)
@@ -228,8 +250,17 @@ def dispatch(args: argparse.Namespace) -> int:
             return asyncio.run(cli_market.ticker_command(session, wanted, args.json))
         if command == "book":
             return asyncio.run(cli_market.book_command(session, wanted, args.depth, args.json))
+        if args.count and not args.watch:
+            raise UsageError("--count stops a live table: give --watch too")
+        if args.watch:
+            return asyncio.run(cli_arb_watch.arb_watch(session, wanted, args.fee, args.rate,
+                                                 args.json, args.count))
         return asyncio.run(cli_arb.arb_command(session, wanted, args.fee, args.rate, args.json))
     registry.get(args.venue)
+    if command == "watch":
+        return asyncio.run(cli_watch.watch_command(session, cli_watch.Watch(
+            kind=args.kind, venue=args.venue, symbol=args.symbol.upper() if args.symbol
+            else None, depth=args.depth, count=args.count, as_json=args.json)))
     if command == "balances":
         return asyncio.run(cli_account.balances_command(session, args.venue, args.all,
                                                         args.json))
