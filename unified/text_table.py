@@ -1,5 +1,10 @@
 """Plain text tables sized to their content: shared by the `unified` command and the local
-venues' reports (the simulators must not depend on the command line)."""
+venues' reports (the simulators must not depend on the command line).
+
+Kept by hand on purpose: rich's table rules span each cell's padding, so rich cannot draw
+these (two spaces between columns, a dash rule as wide as each column's text), which is what
+the README and the tests show and what scripts cut with `awk`. The live views, which redraw
+in place, are rich tables (`unified.cli.format.grid`)."""
 
 from __future__ import annotations
 
