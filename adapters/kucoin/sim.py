@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from adapters.kucoin import sim_ws
 from unified.convert import to_ms as ms
 from unified.models import OrderStatus, OrderType, Side, TimeInForce
 from unified.sim import order_ops as ops
@@ -125,6 +126,12 @@ def all_tickers(sim: SimVenue, req: SimRequest) -> SimResponse:
     return ok({"time": ms(sim.now()), "ticker": tickers})
 
 
+def _sequence(sim: SimVenue, symbol: str) -> str:
+    """The engine's book sequence, as the level2 pushes number their changes: a snapshot at N
+    and the deltas after N are the book."""
+    return str(sim_ws.SEQ_BASE + sim.engine.book_sequence(symbol))
+
+
 def orderbook(sim: SimVenue, req: SimRequest) -> SimResponse:
     depth = req.match.get("depth")
     if depth not in ("20", "100"):
@@ -132,7 +139,7 @@ def orderbook(sim: SimVenue, req: SimRequest) -> SimResponse:
     symbol = sim.unified_symbol(_param(req, "symbol"))
     bids, asks = sim.engine.depth(symbol, int(depth))
     return ok({
-        "time": ms(sim.now()), "sequence": str(len(sim.engine.trades[symbol]) + 14609309753),
+        "time": ms(sim.now()), "sequence": _sequence(sim, symbol),
         "bids": [[s(p), s(a)] for p, a in bids], "asks": [[s(p), s(a)] for p, a in asks],
     })
 
@@ -142,7 +149,7 @@ def orderbook_full(sim: SimVenue, req: SimRequest) -> SimResponse:
     symbol = sim.unified_symbol(_param(req, "symbol"))
     bids, asks = sim.engine.depth(symbol, 10**9)
     return ok({
-        "time": ms(sim.now()), "sequence": str(len(sim.engine.trades[symbol]) + 14609309753),
+        "time": ms(sim.now()), "sequence": _sequence(sim, symbol),
         "bids": [[s(p), s(a)] for p, a in bids], "asks": [[s(p), s(a)] for p, a in asks],
     })
 
@@ -178,6 +185,16 @@ def candles(sim: SimVenue, req: SimRequest) -> SimResponse:
 
 def timestamp(sim: SimVenue, req: SimRequest) -> SimResponse:
     return ok(ms(sim.now()))
+
+
+def bullet_public(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """POST /api/v1/bullet-public: a token for the public push server on this origin."""
+    return ok(sim_ws.streams_of(sim).bullet(sim.streams, private=False, account=None))
+
+
+def bullet_private(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """POST /api/v1/bullet-private (signed): a token that also gets the account's pushes."""
+    return ok(sim_ws.streams_of(sim).bullet(sim.streams, private=True, account=req.account))
 
 
 # ---------------------------------------------------------------- account
@@ -652,6 +669,8 @@ class KucoinPersonality(Loose):
     )
     handlers = {name: _loosened(handler) for name, handler in {
         "fetch_time": timestamp,
+        "ws_token_public": bullet_public,
+        "ws_token_private": bullet_private,
         "load_markets": symbols,
         "fetch_ticker": stats,
         "fetch_tickers": all_tickers,
@@ -685,7 +704,7 @@ class KucoinPersonality(Loose):
         "iter_my_trades": fills,
         "iter_ledger": ledgers,
     }.items()}
-
+    stream_face = sim_ws.KucoinStreams  # the WebSocket side (sim.streams.face)
 
     def render_error(self, venue: SimVenue, request: SimRequest, error: EngineError
                      ) -> SimResponse:

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from unified.clock import Clock, SystemClock
 from unified.models import Liquidity, OrderStatus, OrderType, Side, TimeInForce
+from unified.sim import events as ev
+from unified.sim import seeding, tape
+from unified.sim.levels import Levels
 from unified.sim.records import (
     HOUSE_ACCOUNT,
     VENUE_ACCOUNT,
@@ -37,8 +40,14 @@ def _cost_qty(market: SimMarket, maker: SimOrder, budget: Decimal) -> Decimal:
     return min(qty, maker.remaining)
 
 
+def hex_order_id(seq: int) -> str:
+    return f"{0x6717422b00000000 + seq:024x}"
+
+
 class Engine:
-    """One venue's state. Deterministic for a given seed and clock."""
+    """One venue's state. Deterministic for a given seed and clock. Every trade, book change,
+    order change and balance change is told to `events`' listeners (unified.sim.events);
+    `order_id` names new orders (a personality may give its venue's own id format)."""
 
     def __init__(self, markets: Iterable[SimMarket], clock: Clock | None = None,
                  seed: int = 7) -> None:
@@ -51,8 +60,19 @@ class Engine:
         self.fills: list[SimFill] = []
         self.trades: dict[str, list[PublicTrade]] = {s: [] for s in self.markets}
         self.ledger: list[LedgerRecord] = []
+        self.events = ev.Events()
+        self.levels = Levels(list(self.markets), self.events, self.clock.now)
+        self.order_id: Callable[[int], str] = hex_order_id
+        self._last_fill: dict[int, SimFill] = {}  # by order seq
         self._seq = itertools.count(1)
         self._trade_ids = itertools.count(10_000_000)
+
+    def next_trade_id(self) -> int:
+        return next(self._trade_ids)
+
+    def book_sequence(self, symbol: str) -> int:
+        """The sequence of the symbol's last book change (what a depth answer now shows)."""
+        return self.levels.sequence[self.market(symbol).symbol]
 
     # ---------------------------------------------------------------- accounts
 
@@ -60,9 +80,28 @@ class Engine:
         return self.wallets.setdefault(account, {}).setdefault(currency, Wallet())
 
     def deposit(self, account: str, currency: str, amount: Decimal, kind: str = "deposit") -> None:
-        wallet = self.wallet(account, currency)
-        wallet.available += amount
+        self._move(account, currency, amount, ZERO,
+                   "withdrawal" if kind == "withdrawal" else "deposit")
         self._record(account, currency, amount, kind, "")
+
+    def _move(self, account: str, currency: str, available: Decimal, held: Decimal,
+              reason: str, order: SimOrder | None = None) -> None:
+        """Change one wallet (and tell the listeners; fees landing at the venue are not told)."""
+        wallet = self.wallet(account, currency)
+        wallet.available += available
+        wallet.held += held
+        if self.events and account != VENUE_ACCOUNT:
+            self.events.emit(ev.BalanceChanged(
+                self.events.next_n(), account, currency, wallet.total, wallet.available,
+                wallet.held, available, held, reason, self.clock.now(),
+                order.id if order else None, order.symbol if order else None))
+
+    def _told(self, kind: str, order: SimOrder, fill: SimFill | None = None,
+              old_amount: Decimal | None = None) -> None:
+        if self.events:
+            self.events.emit(ev.OrderChanged(
+                self.events.next_n(), kind, ev.order_copy(order), self.clock.now(),
+                fill or self._last_fill.get(order.seq), old_amount))
 
     def totals(self) -> dict[str, Decimal]:
         """Every currency summed over all accounts: constant under trading (conservation)."""
@@ -109,7 +148,7 @@ class Engine:
         seq = next(self._seq)
         now = self.clock.now()
         order = SimOrder(
-            seq=seq, id=f"{0x6717422b00000000 + seq:024x}", client_id=client_id or None,
+            seq=seq, id=self.order_id(seq), client_id=client_id or None,
             account=account, symbol=symbol, side=side, type=type, price=price, amount=amount,
             cost_limit=cost, time_in_force=time_in_force, post_only=post_only,
             created_at=now, updated_at=now, fee_currency=market.quote,
@@ -118,7 +157,11 @@ class Engine:
         self.orders[order.id] = order
         if client_id:
             self.by_client_id[(account, client_id)] = order
+        self._told(ev.PLACED, order)
         self._match(order, market)
+        if order.is_open and order.type is OrderType.LIMIT:
+            self.levels.add(order)
+            self._told(ev.OPEN, order)
         return order
 
     def _validate(self, market: SimMarket, side: Side, type: OrderType, amount: Decimal | None,
@@ -156,11 +199,10 @@ class Engine:
         else:  # market buy by amount: hold what sweeping the book would cost, plus fee
             ccy, need = market.quote, self._sweep_cost(market, order.amount or ZERO) * (
                 1 + market.taker_fee)
-        wallet = self.wallet(order.account, ccy)
-        if wallet.available < need:
+        if self.wallet(order.account, ccy).available < need:
             raise EngineError("insufficient_funds", f"{ccy} balance insufficient")
-        wallet.available, wallet.held = wallet.available - need, wallet.held + need
         order.held = need
+        self._move(order.account, ccy, -need, need, "hold", order)
 
     def _sweep_cost(self, market: SimMarket, amount: Decimal) -> Decimal:
         cost, left = ZERO, amount
@@ -239,52 +281,61 @@ class Engine:
                qty: Decimal) -> None:
         now = self.clock.now()
         trade_id = next(self._trade_ids)
-        cost = price * qty
         for order, liquidity in ((taker, Liquidity.TAKER), (maker, Liquidity.MAKER)):
-            rate = market.taker_fee if liquidity is Liquidity.TAKER else market.maker_fee
-            fee = cost * rate
-            base = self.wallet(order.account, market.base)
-            quote = self.wallet(order.account, market.quote)
-            if order.side is Side.BUY:
-                order.held -= cost + fee
-                quote.held -= cost + fee
-                base.available += qty
-                self._record(order.account, market.base, qty, "trade", order.id)
-                self._record(order.account, market.quote, -cost, "trade", order.id)
-            else:
-                order.held -= qty
-                base.held -= qty
-                quote.available += cost - fee
-                self._record(order.account, market.base, -qty, "trade", order.id)
-                self._record(order.account, market.quote, cost, "trade", order.id)
-            self.wallet(VENUE_ACCOUNT, market.quote).available += fee
-            self._record(order.account, market.quote, -fee, "fee", order.id)
-            order.filled += qty
-            order.filled_cost += cost
-            order.fee += fee
-            order.updated_at = now
-            if order.status is OrderStatus.OPEN:
-                order.status = OrderStatus.PARTIALLY_FILLED
-            self.fills.append(SimFill(next(self._seq), trade_id, order.id, order.account,
-                                      order.symbol, order.side, price, qty, cost, fee,
-                                      market.quote, rate, liquidity, now))
+            self._settle(order, liquidity, market, price, qty, trade_id, now)
+        self.levels.took(maker, qty)
+        trade = PublicTrade(trade_id, market.symbol, price, qty, taker.side, now)
+        self.trades[market.symbol].append(trade)
+        if self.events:
+            self.events.emit(ev.TradeMade(self.events.next_n(), trade, taker.id, maker.id))
         if maker.remaining <= 0:
             self._finish(maker, market, OrderStatus.FILLED)
-        self.trades[market.symbol].append(
-            PublicTrade(trade_id, market.symbol, price, qty, taker.side, now))
+
+    def _settle(self, order: SimOrder, liquidity: Liquidity, market: SimMarket, price: Decimal,
+                qty: Decimal, trade_id: int, now: datetime) -> None:
+        """One side of a trade: its funds move, its order fills, its fill is recorded."""
+        cost = price * qty
+        rate = market.taker_fee if liquidity is Liquidity.TAKER else market.maker_fee
+        fee = cost * rate
+        acct = order.account
+        if order.side is Side.BUY:
+            order.held -= cost + fee
+            self._move(acct, market.quote, ZERO, -(cost + fee), "trade", order)
+            self._move(acct, market.base, qty, ZERO, "trade", order)
+            self._record(acct, market.base, qty, "trade", order.id)
+            self._record(acct, market.quote, -cost, "trade", order.id)
+        else:
+            order.held -= qty
+            self._move(acct, market.base, ZERO, -qty, "trade", order)
+            self._move(acct, market.quote, cost - fee, ZERO, "trade", order)
+            self._record(acct, market.base, -qty, "trade", order.id)
+            self._record(acct, market.quote, cost, "trade", order.id)
+        self.wallet(VENUE_ACCOUNT, market.quote).available += fee
+        self._record(acct, market.quote, -fee, "fee", order.id)
+        order.filled += qty
+        order.filled_cost += cost
+        order.fee += fee
+        order.updated_at = now
+        if order.status is OrderStatus.OPEN:
+            order.status = OrderStatus.PARTIALLY_FILLED
+        fill = SimFill(next(self._seq), trade_id, order.id, acct, order.symbol, order.side,
+                       price, qty, cost, fee, market.quote, rate, liquidity, now)
+        self.fills.append(fill)
+        self._last_fill[order.seq] = fill
+        self._told(ev.FILL, order, fill)
 
     def _finish(self, order: SimOrder, market: SimMarket, status: OrderStatus) -> None:
         """Close an order and give back whatever it still holds."""
+        self.levels.remove(order)  # if it rests: what remained of it leaves the book
         if order.held:
             ccy = market.base if order.side is Side.SELL else market.quote
-            wallet = self.wallet(order.account, ccy)
-            wallet.held -= order.held
-            wallet.available += order.held
-            order.held = ZERO
+            held, order.held = order.held, ZERO
+            self._move(order.account, ccy, held, -held, "release", order)
         if status is OrderStatus.CANCELED:
             order.canceled_amount = order.remaining
         order.status = status
         order.updated_at = self.clock.now()
+        self._told(ev.FILLED if status is OrderStatus.FILLED else ev.CANCELED, order)
 
     def cancel(self, account: str, order_id: str) -> SimOrder:
         order = self.get(account, order_id)
@@ -325,75 +376,22 @@ class Engine:
 
     def depth(self, symbol: str, levels: int) -> tuple[list[tuple[Decimal, Decimal]],
                                                        list[tuple[Decimal, Decimal]]]:
+        """(bids, asks), best first, from the aggregated book (unified.sim.levels)."""
         self.market(symbol)
-        sides = []
-        for side in (Side.BUY, Side.SELL):
-            agg: dict[Decimal, Decimal] = {}
-            for o in self._resting(symbol, side):
-                assert o.price is not None
-                agg[o.price] = agg.get(o.price, ZERO) + o.remaining
-            sides.append(list(agg.items())[:levels])
-        return sides[0], sides[1]
+        return (self.levels.side(symbol, Side.BUY, levels),
+                self.levels.side(symbol, Side.SELL, levels))
 
     def stats(self, symbol: str) -> dict[str, Decimal | None]:
-        """24 h figures from the public tape, plus the best prices."""
-        since = self.clock.now() - timedelta(days=1)
-        day = [t for t in self.trades[self.market(symbol).symbol] if t.at >= since]
-        bids, asks = self.depth(symbol, 1)
-        return {
-            "last": day[-1].price if day else None,
-            "open": day[0].price if day else None,
-            "high": max((t.price for t in day), default=None),
-            "low": min((t.price for t in day), default=None),
-            "volume": sum((t.amount for t in day), ZERO),
-            "quote_volume": sum((t.amount * t.price for t in day), ZERO),
-            "bid": bids[0][0] if bids else None,
-            "bid_size": bids[0][1] if bids else None,
-            "ask": asks[0][0] if asks else None,
-            "ask_size": asks[0][1] if asks else None,
-        }
+        return tape.stats(self, symbol)
 
     def candles(self, symbol: str, seconds: int, start: datetime | None = None,
-                end: datetime | None = None) -> list[tuple[datetime, Decimal, Decimal, Decimal,
-                                                           Decimal, Decimal, Decimal]]:
-        """(open time, open, high, low, close, volume, quote volume), oldest first."""
-        buckets: dict[int, list[PublicTrade]] = {}
-        for t in self.trades[self.market(symbol).symbol]:
-            if (start and t.at < start) or (end and t.at >= end):
-                continue
-            buckets.setdefault(int(t.at.timestamp()) // seconds * seconds, []).append(t)
-        rows = []
-        for stamp in sorted(buckets):
-            ts = buckets[stamp]
-            rows.append((datetime.fromtimestamp(stamp, tz=self.clock.now().tzinfo),
-                         ts[0].price, max(t.price for t in ts), min(t.price for t in ts),
-                         ts[-1].price, sum((t.amount for t in ts), ZERO),
-                         sum((t.amount * t.price for t in ts), ZERO)))
-        return rows
+                end: datetime | None = None) -> list[tape.Candle]:
+        return tape.candles(self, symbol, seconds, start, end)
 
     # ---------------------------------------------------------------- seeding
 
     def seed_book(self, levels: int = 25) -> None:
-        """A market maker quoting a ladder around each market's mid, with deep pockets."""
-        for m in self.markets.values():
-            self.deposit(HOUSE_ACCOUNT, m.base, Decimal(10) ** 9)
-            self.deposit(HOUSE_ACCOUNT, m.quote, Decimal(10) ** 12)
-            step = max(m.price_increment, (m.mid / 2000).quantize(m.price_increment))
-            for i in range(1, levels + 1):
-                size = (m.min_amount * 100 * self.rng.randint(5, 200)).quantize(m.amount_increment)
-                for side, price in ((Side.BUY, m.mid - step * i), (Side.SELL, m.mid + step * i)):
-                    self.place(HOUSE_ACCOUNT, m.symbol, side, OrderType.LIMIT, amount=size,
-                               price=price)
+        seeding.seed_book(self, levels)
 
     def seed_tape(self, count: int = 300, spacing: timedelta = timedelta(minutes=1)) -> None:
-        """Public trades over the recent past, for tickers and candles (no balances move)."""
-        now = self.clock.now()
-        for m in self.markets.values():
-            price = m.mid
-            for i in range(count, 0, -1):
-                price = max(m.price_increment, price + m.price_increment * self.rng.randint(-5, 5))
-                size = (m.min_amount * self.rng.randint(1, 50)).quantize(m.amount_increment)
-                side = Side.BUY if self.rng.random() < 0.5 else Side.SELL
-                self.trades[m.symbol].append(
-                    PublicTrade(next(self._trade_ids), m.symbol, price, size, side,
-                                now - spacing * i))
+        seeding.seed_tape(self, count, spacing)

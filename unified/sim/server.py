@@ -21,6 +21,7 @@ from unified.convert import dumps
 from unified.errors import DecodeError
 from unified.sim.book import Engine, EngineError, SimMarket
 from unified.sim.verify import AuthFailure, verify
+from unified.sim.ws import StreamFace, StreamHub
 from unified.spec import EndpointSpec, VenueSpec
 from unified.tables import SymbolCodec
 from unified.venue import Credentials
@@ -72,6 +73,9 @@ class Personality(Protocol):
     def render_rate_limited(self, venue: SimVenue, reset_ms: int) -> SimResponse: ...
 
     def rate_headers(self, quota: int, remaining: int, reset_ms: int) -> dict[str, str]: ...
+
+    # Optional, read with getattr: `stream_face(sim) -> StreamFace` (the venue's WebSocket side,
+    # unified.sim.ws) and `order_id(seq) -> str` (the venue's own order id format).
 
 
 @attrs.define
@@ -175,6 +179,12 @@ class SimVenue:
         self.clock = clock or SystemClock()
         self.skew = timedelta(0)  # server clock ahead of the real one (clock-skew faults)
         self.engine = engine or Engine(self.personality.markets, self.clock)
+        order_id = getattr(self.personality, "order_id", None)
+        if order_id is not None:
+            self.engine.order_id = order_id
+        face: Callable[[SimVenue], StreamFace] | None = getattr(
+            self.personality, "stream_face", None)
+        self.streams = StreamHub(self, face(self) if face is not None else None)
         self.symbols = SymbolCodec(self.spec.symbol_format, self.spec.symbol_case)
         self.credentials = credentials or default_credentials(self.spec)
         self.keys = {self.credentials.api_key: self.credentials}
@@ -208,6 +218,7 @@ class SimVenue:
                 continue
             seen.add((ep.method, ep.path))
             app.router.add_route(ep.method, ep.path, self._route(ep, handler))
+        self.streams.mount(app)  # the venue's WebSocket paths, on the same origin
         return app
 
     async def start(self) -> str:
@@ -222,6 +233,7 @@ class SimVenue:
     async def stop(self) -> None:
         for fault in self.faults.taken:
             fault.released.set()  # held handlers answer now, so the server stops at once
+        await self.streams.close()  # before the server: no WebSocket handler outlives it
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
