@@ -1,6 +1,6 @@
-"""The `unified` command: market data, account views, history export and arbitrage research
-across venues, plus a demo tour and local venues. `--local` runs any command against local
-venues started in-process (no account, no network)."""
+"""The `unified` command: market data, live views of streams, account views, history export and
+arbitrage research across venues, plus a demo tour and local venues. `--local` runs any
+command against local venues started in-process (no account, no network)."""
 
 from __future__ import annotations
 

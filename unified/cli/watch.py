@@ -6,7 +6,6 @@ loop."""
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -23,7 +22,7 @@ from unified.cli.market import TICKER_ROWS, _ticker_column
 from unified.cli.paper import trading
 from unified.cli.session import Session, open_venues
 from unified.client import Exchange
-from unified.models import Balances, Fill, Order, OrderBook, Side, Ticker, Trade
+from unified.models import Balance, Balances, Fill, Order, OrderBook, Side, Ticker, Trade
 from unified.streams.stream import Stream
 
 Kind = Literal["book", "ticker", "trades", "orders", "fills", "balance"]
@@ -132,8 +131,8 @@ def orders_view(venue: str, symbol: str | None, opened: Sequence[Order],
              title=f"last {len(changes)} changes, newest first"))
 
 
-def balances_view(venue: str, balances: Mapping[str, Any],
-                  previous: Mapping[str, Any] | None = None) -> RenderableType:
+def balances_view(venue: str, balances: Mapping[str, Balance],
+                  previous: Mapping[str, Balance] | None = None) -> RenderableType:
     """Non-zero balances (and any that just changed), with the change in total since the
     previous update."""
     rows: list[list[Cell]] = []
@@ -197,8 +196,7 @@ def json_item(watch: Watch, item: Any) -> dict[str, Any]:
                 "asks": plain(item.asks[:watch.depth])}
     if isinstance(item, Balances):
         return {"venue": watch.venue, "balances": [plain(item[c]) for c in sorted(item)]}
-    out: dict[str, Any] = {"venue": watch.venue, **plain(item)}
-    return out
+    return {"venue": watch.venue, **plain(item)}
 
 
 # ---------------------------------------------------------------- the loop
@@ -266,5 +264,4 @@ async def watch_command(session: Session, watch: Watch) -> int:
                     draw(board.view())
 
                 await follow(stream, watch.count, redraw)
-    sys.stdout.flush()
     return 0
