@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import msgspec
 
 from benchmarks import ccxt_side
 from unified import __version__
@@ -31,5 +32,6 @@ def describe() -> dict[str, Any]:
         "os": platform.platform(terse=True),
         "unified": __version__,
         "aiohttp": aiohttp.__version__,
+        "msgspec": msgspec.__version__,
         "ccxt": ccxt_side.version(),
     }

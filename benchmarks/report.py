@@ -12,6 +12,9 @@ MAX_X_FLOOR = 1.15
 MIN_DECODE_X_CCXT = 5.0
 MAX_IMPORT_MS = 150.0
 MAX_MEMORY_GROWTH = 1.5  # peak at the longest history over peak at the shortest
+MIN_STREAM_X_CCXT = 3.0  # level2 frames/s, unified over ccxt.pro
+MAX_STREAM_P99_US = 200.0
+MAX_STREAM_MEMORY_GROWTH = 1.1  # last memory sample over the first, over the long feed
 
 
 def _num(value: Any, fmt: str = "{:,.0f}", suffix: str = "") -> str:
@@ -78,7 +81,55 @@ def table(results: dict[str, Any]) -> str:
         rows += call_rows(f"7 {venue} fetch_order (signed)", v["fetch_order"])
     for venue, v in [("kucoin", k), *s["other_venues"].items()]:
         rows += order_rows(venue, v)
+    if "streams" in s:  # results written before scenario 9 existed have none
+        rows += stream_rows(s["streams"])
     return _render(rows)
+
+
+def _agree(problems: list[str] | None) -> str:
+    if problems is None:
+        return NA
+    return "agrees" if not problems else f"{len(problems)} DISAGREEMENT(S): {problems[0]}"
+
+
+def stream_rows(st: dict[str, Any]) -> list[list[str]]:
+    """Scenario 9: the KuCoin level2 stream on the recorded-style feed."""
+    t, per_s, us = st["throughput"], st["throughput"]["frames_per_s"], \
+        st["throughput"]["us_per_frame"]
+    n, lim = t["frames"], st["book_limit"]
+    rows = [
+        [f"9 level2 {n:,} frames, top-{lim} book", "frames/s", "-", _num(per_s["unified"]),
+         _num(per_s["ccxt"]), f"unified {_x(t['unified_over_ccxt'])} ccxt.pro; "
+         f"{_num(us['unified'], '{:.1f}')} vs {_num(us['ccxt'], '{:.1f}')} us/frame"],
+        ["9 level2, whole book yielded", "frames/s", "-", _num(per_s["unified_whole_book"]),
+         _num(per_s["ccxt"]), f"unified {_x(t['whole_book_over_ccxt'])} ccxt.pro "
+         f"({st['feed']['depth']} levels a side)"],
+        ["9 level2, deltas applied only", "frames/s", "-", _num(per_s["unified_apply_only"]),
+         _num(per_s["ccxt"]), f"no book built: unified {_x(t['apply_only_over_ccxt'])} ccxt.pro"],
+    ]
+    lat, whole = st["latency"], st["latency_whole_book"]
+    rows.append(["9 frame -> book latency", "us", "-", _num(lat["median_us"], "{:.1f}"), NA,
+                 f"top-{lim}: median, p99 {_num(lat['p99_us'], '{:.1f}')}, max "
+                 f"{_num(lat['max_us'], '{:.0f}')}; whole book: median "
+                 f"{_num(whole['median_us'], '{:.1f}')}, p99 {_num(whole['p99_us'], '{:.1f}')}"])
+    m = st["memory"]
+    rows.append([f"9 memory over {m['frames']:,} frames", "KiB", "-", _num(m["last_kib"]), NA,
+                 f"first sample {_num(m['first_kib'])}, last {_num(m['last_kib'])} "
+                 f"(growth {_x(m['growth'])}, {m['growth_kib']:+,.0f} KiB); "
+                 f"{len(m['samples_kib'])} samples"])
+    j = st["json"]
+    jp, ju = j["frames_per_s"], j["us_per_frame"]
+    rows.append(["9 JSON decode of a frame", "frames/s", _num(jp["json_floats"]),
+                 _num(jp["unified"]), _num(jp.get("orjson")),
+                 f"stdlib+Decimal {_num(ju['stdlib_decimal'], '{:.2f}')} us, msgspec+Decimal "
+                 f"{_num(ju['msgspec_decimal'], '{:.2f}')} us ({_x(j['msgspec_over_stdlib'])}); "
+                 f"chosen: {j['chosen']}; floor = json.loads floats, ccxt = "
+                 f"{st['ccxt_json_parser'] or 'its parser'}"])
+    check = st["check"]
+    rows.append(["9 final books vs the feed's model", "-", "-", _agree(st["agree"]["unified"]),
+                 _agree(st["agree"]["ccxt"]), f"top {check['top']} at {check['checkpoints']} "
+                 "checkpoints, whole book and sequence at the end"])
+    return rows
 
 
 def order_rows(venue: str, v: dict[str, Any]) -> list[list[str]]:
@@ -141,7 +192,24 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     growth = s["memory"]["peak_growth"]
     add("walk memory flat in history length", growth,
         growth is not None and growth <= MAX_MEMORY_GROWTH)
+    if "streams" in s:
+        stream_targets(s["streams"], add)
     return out
+
+
+def stream_targets(st: dict[str, Any], add: Any) -> None:
+    ratio = st["throughput"]["unified_over_ccxt"]
+    add(f"level2 frames/s (top-{st['book_limit']} book) >= {MIN_STREAM_X_CCXT:g}x ccxt.pro's",
+        ratio, None if ratio is None else ratio >= MIN_STREAM_X_CCXT)
+    p99 = st["latency"]["p99_us"]
+    add(f"frame -> book p99 < {MAX_STREAM_P99_US:g} us", p99, p99 < MAX_STREAM_P99_US)
+    growth = st["memory"]["growth"]
+    add("stream memory flat over the long feed", growth, growth <= MAX_STREAM_MEMORY_GROWTH)
+    agree = st["agree"]
+    add("final books agree with the feed's model", {k: len(v) if v is not None else None
+                                                    for k, v in agree.items()},
+        not agree["unified"] and not agree["ccxt"] if agree["ccxt"] is not None
+        else not agree["unified"])
 
 
 def targets_text(rows: list[dict[str, Any]]) -> str:
@@ -152,4 +220,5 @@ def targets_text(rows: list[dict[str, Any]]) -> str:
 def machine_text(machine: dict[str, Any]) -> str:
     return (f"{machine['cpu']}, {machine['cores']} cores; {machine['python']}; {machine['os']}; "
             f"unified {machine['unified']}, aiohttp {machine['aiohttp']}, "
+            f"msgspec {machine.get('msgspec', NA)}, "
             f"ccxt {machine['ccxt'] or 'not installed'}")

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = {"kucoin_calls", "walk", "decode", "imports", "memory", "other_venues"}
+SCENARIOS = {"kucoin_calls", "walk", "decode", "imports", "memory", "other_venues", "streams"}
 
 
 def test_every_scenario_runs_and_is_written(tmp_path: Path) -> None:
@@ -42,10 +42,25 @@ def test_every_scenario_runs_and_is_written(tmp_path: Path) -> None:
     for venue in ("okcoinjp", "okex_v1"):
         assert s["other_venues"][venue]["fetch_order"]["unified"]["median_us"] > 0
 
+    streams = s["streams"]
+    assert streams["feed"]["frames"] == 2000 and streams["feed"]["removals"] > 0
+    assert streams["feed"]["price_zero_rows"] > 0
+    assert streams["agree"] == {"unified": [], "ccxt": None}  # unified's book is the model's
+    per_s = streams["throughput"]["frames_per_s"]
+    assert per_s["unified"] > 0 and per_s["unified_whole_book"] > 0 and per_s["ccxt"] is None
+    assert streams["throughput"]["unified_over_ccxt"] is None
+    assert 0 < streams["latency"]["median_us"] <= streams["latency"]["p99_us"]
+    assert len(streams["memory"]["samples_kib"]) == 5 and streams["memory"]["first_kib"] > 0
+    assert streams["json"]["frames_per_s"]["stdlib_decimal"] > 0
+    assert streams["json"]["chosen"] in ("msgspec", "stdlib")
+
     goals = {t["goal"]: t for t in results["targets"]}
     assert goals["fetch_ticker: overhead <= 1/3 of ccxt's"]["met"] is None  # no ccxt: n/a
+    assert goals["level2 frames/s (top-20 book) >= 3x ccxt.pro's"]["met"] is None
     table = done.stdout
     for label in ("1 kucoin fetch_ticker", "2 kucoin fetch_order", "3 walk 250", "4 decode 200",
-                  "5 import", "6 peak memory", "7 okcoinjp", "7 okex_v1"):
+                  "5 import", "6 peak memory", "7 okcoinjp", "7 okex_v1", "9 level2 1,992 frames",
+                  "9 frame -> book latency", "9 memory over", "9 JSON decode",
+                  "9 final books vs the feed's model"):
         assert label in table, table
     assert "n/a" in table

@@ -1,0 +1,272 @@
+"""Scenario 9: a KuCoin level2 stream, unified vs ccxt.pro, on one recorded-style feed.
+
+The feed (benchmarks.feed) is generated once: `stream_frames` pushes in the documented shape
+on a book of `stream_depth` levels a side, plus the matching REST snapshot. Both libraries are
+seeded from it by their own code (the first frames buffered, the snapshot applied, the buffer
+replayed) outside the timed region; then every live frame goes, as text, through:
+
+- unified: `adapters.kucoin.ws.decode` -> `level2_delta` -> `SequencedBook.feed`, which answers
+  the OrderBook a stream yields. Timed with the book trimmed to BOOK_LIMIT levels (what a bot
+  reads; the keeper still holds the whole book) and with the whole book (limit=None), and,
+  to show what the yield costs, with `SequencedBook.apply` alone (deltas applied, no book);
+- ccxt.pro: its `Client.handle_text_or_binary_message` (ccxt's JSON parser and
+  `kucoin.handle_message`), then `orderbook.limit()`, what `watch_order_book` returns.
+
+Measured: frames per second (median of `stream_reps` interleaved passes), unified's added
+latency per frame (frame text in, book out: median, p99, max), traced memory sampled over the
+whole feed (flat or not), the JSON decoders on the same frames (benchmarks.jsondecode), and
+correctness: at checkpoints and at the end, each library's book against the feed's own model.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from adapters.kucoin import ws
+from benchmarks import ccxt_stream, jsondecode
+from benchmarks.feed import CHECK_TOP, Feed, Rows, generate
+from benchmarks.sizes import Sizes
+from unified import convert
+from unified.models import BookLevel
+from unified.streams.book import Status
+from unified.streams.sequenced import SequencedBook, Snapshot
+
+SYMBOL = "BTC/USDT"
+BOOK_LIMIT = 20
+Step = Callable[[str], Any]
+
+
+def seeded_book(feed: Feed, limit: int | None) -> SequencedBook:
+    """unified's keeper, live at the snapshot: the first frames buffered, then seeded."""
+    book = SequencedBook(SYMBOL, limit=limit)
+    for text in feed.frames[:feed.pre]:
+        _, delta = ws.level2_delta(_message(text))
+        if book.feed(delta) is not None:
+            raise RuntimeError("a delta before the snapshot yielded a book")
+    data = convert.loads(feed.snapshot)["data"]
+    book.seed(Snapshot(sequence=data["sequence"], bids=data["bids"], asks=data["asks"],
+                       timestamp=convert.from_ms(data["time"]), raw=data))
+    if book.book() is None:
+        raise RuntimeError("the snapshot did not seed unified's book")
+    return book
+
+
+def _message(text: str) -> ws.Message:
+    event = ws.decode(text)
+    if not isinstance(event, ws.Message):
+        raise RuntimeError(f"not a push: {text[:80]}")
+    return event
+
+
+def unified_step(book: SequencedBook, yield_book: bool = True) -> Step:
+    """One frame of unified's path; answers the yielded book (or the Status with apply)."""
+    decode, delta_of = ws.decode, ws.level2_delta
+    take = book.feed if yield_book else book.apply
+
+    def step(text: str) -> Any:
+        return take(delta_of(decode(text))[1])  # type: ignore[arg-type]
+
+    return step
+
+
+def _pass(step: Step, frames: list[str]) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    for text in frames:
+        step(text)
+    return time.perf_counter() - start
+
+
+async def _ccxt_pass(feed: Feed) -> float:
+    ccxt = await ccxt_stream.seeded(feed)
+    try:
+        receive, yielded = ccxt.receive, ccxt.yielded
+
+        def step(text: str) -> Any:
+            receive(text)
+            return yielded()
+
+        return _pass(step, feed.frames[feed.pre:])
+    finally:
+        await ccxt.close()
+
+
+async def throughput(feed: Feed, reps: int, use_ccxt: bool) -> dict[str, Any]:
+    """Frames per second, median over `reps` passes; contenders interleaved in each rep."""
+    live = feed.frames[feed.pre:]
+    makers: dict[str, Callable[[], Step]] = {
+        "unified": lambda: unified_step(seeded_book(feed, BOOK_LIMIT)),
+        "unified_whole_book": lambda: unified_step(seeded_book(feed, None)),
+        "unified_apply_only": lambda: unified_step(seeded_book(feed, None), yield_book=False),
+    }
+    secs: dict[str, list[float]] = {name: [] for name in [*makers, "ccxt"]}
+    for _ in range(reps):
+        for name, make in makers.items():
+            secs[name].append(_pass(make(), live))
+        if use_ccxt:
+            secs["ccxt"].append(await _ccxt_pass(feed))
+    per_s = {k: (round(len(live) / statistics.median(v)) if v else None)
+             for k, v in secs.items()}
+    us = {k: (round(1e6 / v, 2) if v else None) for k, v in per_s.items()}
+    return {"frames": len(live), "frames_per_s": per_s, "us_per_frame": us}
+
+
+def latency(feed: Feed, limit: int | None) -> dict[str, Any]:
+    """unified's added latency per frame: text in, yielded book out."""
+    step = unified_step(seeded_book(feed, limit))
+    clock = time.perf_counter_ns
+    samples = []
+    gc.collect()
+    for text in feed.frames[feed.pre:]:
+        start = clock()
+        step(text)
+        samples.append(clock() - start)
+    samples.sort()
+    n = len(samples)
+    return {"n": n, "median_us": round(samples[n // 2] / 1000, 1),
+            "p99_us": round(samples[min(n - 1, n * 99 // 100)] / 1000, 1),
+            "max_us": round(samples[-1] / 1000, 1)}
+
+
+def memory(feed: Feed, samples: int) -> dict[str, Any]:
+    """Traced memory while unified's path runs over the whole feed (frames already in memory,
+    so not counted), sampled `samples` times at even intervals; yielded books are dropped as
+    a conflating stream drops them."""
+    live = feed.frames[feed.pre:]
+    every = max(len(live) // samples, 1)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        step = unified_step(seeded_book(feed, BOOK_LIMIT))
+        points = []
+        for i, text in enumerate(live, 1):
+            step(text)
+            if i % every == 0:
+                gc.collect()  # what is held, not what a free list still keeps
+                points.append(round(tracemalloc.get_traced_memory()[0] / 1024, 1))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    first, last = points[0], points[-1]
+    return {"frames": len(live), "samples_kib": points, "first_kib": first, "last_kib": last,
+            "growth_kib": round(last - first, 1), "growth": round(last / first, 3),
+            "peak_kib": round(peak / 1024, 1)}
+
+
+def _exact(rows: Rows) -> list[tuple[Decimal, Decimal]]:
+    return [(Decimal(p), Decimal(s)) for p, s in rows]
+
+
+def _floats(rows: Rows) -> list[tuple[float, float]]:
+    return [(float(p), float(s)) for p, s in rows]
+
+
+def _unified_levels(levels: tuple[BookLevel, ...]) -> list[tuple[Decimal, Decimal]]:
+    return [(lv.price, lv.amount) for lv in levels]
+
+
+def _disagreement(what: str, got: list[Any], want: list[Any]) -> str | None:
+    if got == want:
+        return None
+    for i, (g, w) in enumerate(zip(got, want, strict=False)):
+        if g != w:
+            return f"{what}: level {i} is {g}, the model has {w}"
+    return f"{what}: {len(got)} levels, the model has {len(want)}"
+
+
+def verify_unified(feed: Feed) -> list[str]:
+    """unified's books against the model: the top at every checkpoint, the whole at the end."""
+    problems: list[str] = []
+    keeper = seeded_book(feed, None)
+    step = unified_step(keeper, yield_book=False)
+    for i in range(feed.pre, len(feed.frames)):
+        status = step(feed.frames[i])
+        if status is not Status.UPDATED:
+            return [f"frame {i}: {status} ({keeper.resync})"]
+        if i in feed.checkpoints:
+            book = keeper.book()
+            assert book is not None  # UPDATED
+            bids, asks = feed.checkpoints[i]
+            for what, got, want in (("bids", book.bids, bids), ("asks", book.asks, asks)):
+                problem = _disagreement(f"frame {i} {what}",
+                                        _unified_levels(got[:CHECK_TOP]), _exact(want))
+                if problem:
+                    problems.append(problem)
+    book = keeper.book()
+    assert book is not None
+    for what, got, want in (("bids", book.bids, feed.final_bids),
+                            ("asks", book.asks, feed.final_asks)):
+        problem = _disagreement(f"final {what}", _unified_levels(got), _exact(want))
+        if problem:
+            problems.append(problem)
+    if book.sequence != feed.final_sequence:
+        problems.append(f"final sequence {book.sequence}, the model's {feed.final_sequence}")
+    return problems
+
+
+async def verify_ccxt(feed: Feed) -> list[str]:
+    """ccxt.pro's book against the model (as floats, which is what ccxt keeps)."""
+    problems: list[str] = []
+    ccxt = await ccxt_stream.seeded(feed)
+    try:
+        for i in range(feed.pre, len(feed.frames)):
+            ccxt.receive(feed.frames[i])
+            if i in feed.checkpoints:
+                bids, asks = feed.checkpoints[i]
+                ob = ccxt.yielded()
+                for what, want in (("bids", bids), ("asks", asks)):
+                    problem = _disagreement(f"frame {i} {what}",
+                                            ccxt_stream.levels(ob[what], CHECK_TOP),
+                                            _floats(want))
+                    if problem:
+                        problems.append(problem)
+        ob = ccxt.yielded()
+        for what, want in (("bids", feed.final_bids), ("asks", feed.final_asks)):
+            problem = _disagreement(f"final {what}", ccxt_stream.levels(ob[what]),
+                                    _floats(want))
+            if problem:
+                problems.append(problem)
+        if ob["nonce"] != feed.final_sequence:
+            problems.append(f"final nonce {ob['nonce']}, the model's {feed.final_sequence}")
+    finally:
+        await ccxt.close()
+    return problems
+
+
+def _ratio(a: int | None, b: int | None) -> float | None:
+    return round(a / b, 2) if a and b else None
+
+
+async def run(sizes: Sizes, use_ccxt: bool) -> dict[str, Any]:
+    use_ccxt = use_ccxt and ccxt_stream.available()
+    feed = generate(sizes.stream_frames, sizes.stream_depth)
+    out: dict[str, Any] = {
+        "feed": {"frames": len(feed.frames), "buffered_before_snapshot": feed.pre,
+                 "depth": sizes.stream_depth, "changes": feed.changes,
+                 "removals": feed.removals, "price_zero_rows": feed.price_zero_rows,
+                 "final_levels": [len(feed.final_bids), len(feed.final_asks)],
+                 "bytes": sum(len(t) for t in feed.frames)},
+        "book_limit": BOOK_LIMIT,
+        "check": {"top": CHECK_TOP, "checkpoints": len(feed.checkpoints)},
+        "ccxt_json_parser": ccxt_stream.json_parser() if use_ccxt else None,
+    }
+    # correctness first: a fast wrong book is no result
+    out["agree"] = {"unified": verify_unified(feed),
+                    "ccxt": await verify_ccxt(feed) if use_ccxt else None}
+    t = await throughput(feed, sizes.stream_reps, use_ccxt)
+    per_s = t["frames_per_s"]
+    t["unified_over_ccxt"] = _ratio(per_s["unified"], per_s["ccxt"])
+    t["whole_book_over_ccxt"] = _ratio(per_s["unified_whole_book"], per_s["ccxt"])
+    t["apply_only_over_ccxt"] = _ratio(per_s["unified_apply_only"], per_s["ccxt"])
+    out["throughput"] = t
+    out["latency"] = latency(feed, BOOK_LIMIT)
+    out["latency_whole_book"] = latency(feed, None)
+    out["memory"] = memory(feed, sizes.stream_samples)
+    out["json"] = jsondecode.run(feed, sizes.stream_reps, t["us_per_frame"]["unified"])
+    return out
