@@ -324,10 +324,13 @@ def _key(o: SimOrder) -> int:
 
 
 def _adopt_numeric_id(sim: SimVenue, order: SimOrder) -> None:
-    """OKCoinJapan order ids are numeric and grow with time; the neutral engine names orders
-    in hex. Re-key a just-placed order (and what its placement recorded) under a venue id."""
+    """OKCoinJapan order ids are numeric and grow with time. The personality names the
+    engine's orders so (order_id); an engine made elsewhere (a seeded history) names them in
+    hex: re-key a just-placed order (and what its placement recorded) under a venue id."""
     engine, old = sim.engine, order.id
     new = str(ORDER_BASE + order.seq)
+    if old == new:
+        return
     del engine.orders[old]
     order.id = new
     engine.orders[new] = order
@@ -442,13 +445,17 @@ def place(sim: SimVenue, req: SimRequest) -> SimResponse:
     if coid is not None and (not isinstance(coid, str) or not CLIENT_OID.match(coid)):
         raise Reject(30024, "client_oid parameter value error")
     args = _place_args(sim, body)
-    order = sim.engine.place(req.account, args.pop("symbol"), args.pop("side"),
-                             args.pop("type"), **args)
+    # No warning for a repeated client_oid: lookups by it find the latest order. The engine
+    # refuses a repeat, so the earlier order gives the id up (and has it back on a refusal).
+    earlier = sim.engine.by_client_id.pop((req.account, coid), None) if coid else None
+    try:
+        order = sim.engine.place(req.account, args.pop("symbol"), args.pop("side"),
+                                 args.pop("type"), client_id=coid, **args)
+    except EngineError:
+        if earlier is not None:
+            sim.engine.by_client_id[(req.account, earlier.client_id or "")] = earlier
+        raise
     _adopt_numeric_id(sim, order)
-    if coid is not None:
-        # No warning for a repeated client_oid: lookups by it find the latest order.
-        order.client_id = coid
-        sim.engine.by_client_id[(req.account, coid)] = order
     return ok({"client_oid": coid or "", "error_message": "", "error_code": "0",
                "order_id": _vid(order), "result": True})
 
@@ -643,6 +650,10 @@ class OkcoinjpPersonality(Loose):
         "iter_ledger": ledger,
     }.items()}
 
+    @staticmethod
+    def order_id(seq: int) -> str:
+        """The venue's numeric order ids, growing with time (see _adopt_numeric_id)."""
+        return str(ORDER_BASE + seq)
 
     def render_error(self, venue: SimVenue, request: SimRequest, error: EngineError
                      ) -> SimResponse:

@@ -19,6 +19,7 @@ import attrs
 
 from unified.models import OrderType, Side
 from unified.sim.book import Engine
+from unified.sim.events import AMENDED
 from unified.sim.records import EngineError, SimOrder
 
 
@@ -50,12 +51,45 @@ def replace(engine: Engine, account: str, order_id: str, price: Decimal | None,
     engine.cancel(account, old.id)
     if rest <= 0:
         return old
-    new = engine.place(account, old.symbol, old.side, old.type, amount=rest, price=new_price,
-                       time_in_force=old.time_in_force, post_only=old.post_only)
-    if old.client_id:  # the replacement keeps the client id: a lookup by it finds what rests
-        new.client_id = old.client_id
-        engine.by_client_id[(account, old.client_id)] = new
-    return new
+    # The replacement keeps the client id (a lookup by it finds what rests), from its first
+    # event on: the old order gives the id up first, and has it back if the new one fails.
+    coid = old.client_id
+    if coid:
+        del engine.by_client_id[(account, coid)]
+    try:
+        return engine.place(account, old.symbol, old.side, old.type, amount=rest,
+                            price=new_price, time_in_force=old.time_in_force,
+                            post_only=old.post_only, client_id=coid)
+    except EngineError:
+        if coid:
+            engine.by_client_id[(account, coid)] = old
+        raise
+
+
+def amend(engine: Engine, account: str, order_id: str, amount: Decimal) -> SimOrder:
+    """Reduce an open limit order's amount in place (it keeps its id and its place in the
+    queue; what no longer needs holding is released): a partial cancel."""
+    order = engine.get(account, order_id)
+    if not order.is_open or order.type is not OrderType.LIMIT or order.amount is None \
+            or order.price is None:
+        raise EngineError("not_cancelable", f"order {order_id} cannot be modified")
+    market = engine.market(order.symbol)
+    if not order.filled < amount < order.amount or amount % market.amount_increment != 0:
+        raise EngineError("invalid", "the new amount must be below the old and above the filled")
+    old, by = order.amount, order.amount - amount
+    order.amount = amount
+    engine.levels.shrank(order, by)
+    if order.side is Side.SELL:
+        ccy, release = market.base, by
+    else:  # the hold per unit placed: price plus the higher fee (see Engine._hold)
+        ccy, release = market.quote, order.price * by * (1 + max(market.maker_fee,
+                                                                  market.taker_fee))
+    release = min(release, order.held)
+    order.held -= release
+    engine._move(account, ccy, release, -release, "release", order)
+    order.updated_at = engine.clock.now()
+    engine._told(AMENDED, order, old_amount=old)
+    return order
 
 
 @attrs.define
@@ -130,4 +164,4 @@ def oco_book(engine: Engine) -> OcoBook:
     return book
 
 
-__all__ = ["OcoBook", "SimOco", "dry_run", "oco_book", "replace"]
+__all__ = ["OcoBook", "SimOco", "amend", "dry_run", "oco_book", "replace"]
