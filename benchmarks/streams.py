@@ -98,19 +98,21 @@ async def _ccxt_pass(feed: Feed) -> float:
 
 
 async def throughput(feed: Feed, reps: int, use_ccxt: bool) -> dict[str, Any]:
-    """Frames per second, median over `reps` passes; contenders interleaved in each rep."""
+    """Frames per second, median over `reps` passes; every contender once per rep, in an
+    order rotated each rep so drift hits them alike."""
     live = feed.frames[feed.pre:]
     makers: dict[str, Callable[[], Step]] = {
         "unified": lambda: unified_step(seeded_book(feed, BOOK_LIMIT)),
         "unified_whole_book": lambda: unified_step(seeded_book(feed, None)),
         "unified_apply_only": lambda: unified_step(seeded_book(feed, None), yield_book=False),
     }
+    names = [*makers, "ccxt"] if use_ccxt else list(makers)
     secs: dict[str, list[float]] = {name: [] for name in [*makers, "ccxt"]}
-    for _ in range(reps):
-        for name, make in makers.items():
-            secs[name].append(_pass(make(), live))
-        if use_ccxt:
-            secs["ccxt"].append(await _ccxt_pass(feed))
+    for rep in range(reps):
+        shift = rep % len(names)
+        for name in names[shift:] + names[:shift]:
+            secs[name].append(await _ccxt_pass(feed) if name == "ccxt"
+                              else _pass(makers[name](), live))
     per_s = {k: (round(len(live) / statistics.median(v)) if v else None)
              for k, v in secs.items()}
     us = {k: (round(1e6 / v, 2) if v else None) for k, v in per_s.items()}
