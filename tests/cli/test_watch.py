@@ -147,7 +147,20 @@ def test_the_orders_board_keeps_open_orders_and_the_last_changes() -> None:
     open_part = text.split("last 4 changes")[0]
     assert "partial" in open_part and "canceled" not in open_part
     assert "canceled" in text.split("last 4 changes")[1]
-    assert text_of(orders_view("kucoin", "BTC/USDT", [], [])).count("BTC/USDT: 0 open") == 1
+    assert "(of the orders seen since the start)" in text  # nothing known from before
+    empty = text_of(orders_view("kucoin", "BTC/USDT", [], []))
+    assert "kucoin BTC/USDT: 0 open" in [x.rstrip() for x in empty.splitlines()]
+
+
+def test_the_orders_board_starts_from_the_open_orders_it_is_given() -> None:
+    board = Board(Watch(kind="orders", venue="kucoin", symbol="BTC/USDT"))
+    board.seed([_order(1, OrderStatus.OPEN), _order(2, OrderStatus.OPEN)])
+    board.add(_order(2, OrderStatus.FILLED, "0.002"))
+    board.seed([_order(2, OrderStatus.OPEN)])  # an older answer does not bring it back open
+    assert [o.id[-1] for o in board.opened.values()] == ["1"]
+    text = text_of(board.view())
+    assert "kucoin BTC/USDT: 1 open" in [x.rstrip() for x in text.splitlines()]
+    assert "since the start" not in text
 
 
 def test_the_balances_view_shows_non_zero_balances_and_what_changed() -> None:
@@ -157,6 +170,11 @@ def test_the_balances_view_shows_non_zero_balances_and_what_changed() -> None:
     assert rows == {"BTC": ["1.5", "1", "0.5"], "USDT": ["99989.5", "99989.5", "0", "-0.5"]}
     first = text_of(balances_view("kucoin", _balances("5")))
     assert "ETH" not in first and "-0.5" not in first
+    held = Balances({"BTC": Balance(currency="BTC", total=D("1.5"), available=D("0.9"),
+                                    held=D("0.6"))})
+    moved = text_of(balances_view("kucoin", held, _balances("5")))
+    assert next(x for x in moved.splitlines() if x.startswith("BTC")).split()[-2:] == \
+        ["held", "+0.1"]  # the total stayed, the hold moved
 
 
 def _parsed(watch: Watch, item: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -121,30 +121,41 @@ ORDER_HEADERS = ["id", "symbol", "order", "status", "price", "amount", "filled"]
 
 
 def orders_view(venue: str, symbol: str | None, opened: Sequence[Order],
-                changes: Sequence[Order]) -> RenderableType:
-    """Your open orders, and the last changes of any order (newest first)."""
+                changes: Sequence[Order], complete: bool = True) -> RenderableType:
+    """Your open orders (`complete`: every one, else those seen changing since the start),
+    and the last changes of any order, newest first."""
     where = symbol or "every market"
+    since = "" if complete else " (of the orders seen since the start)"
     return Group(
         grid(ORDER_HEADERS, [_order_row(o) for o in opened], right=(4, 5, 6),
-             title=f"{venue} {where}: {len(opened)} open"),
+             title=f"{venue} {where}: {len(opened)} open{since}"),
         grid(ORDER_HEADERS, [_order_row(o) for o in changes], right=(4, 5, 6),
              title=f"last {len(changes)} changes, newest first"))
 
 
+def _change(now: Balance, before: Balance | None) -> Cell:
+    """The total's change; if only the hold moved, that (`held +x`)."""
+    if before is None:
+        return ""
+    for label, delta in (("", now.total - before.total), ("held ", now.held - before.held)):
+        if delta:
+            return Text(f"{label}{'+' if delta > 0 else ''}{fmt(delta)}",
+                        style="green" if delta > 0 else "red")
+    return ""
+
+
 def balances_view(venue: str, balances: Mapping[str, Balance],
                   previous: Mapping[str, Balance] | None = None) -> RenderableType:
-    """Non-zero balances (and any that just changed), with the change in total since the
-    previous update."""
+    """Non-zero balances (and any that just changed), with what changed since the previous
+    update."""
     rows: list[list[Cell]] = []
     for currency in sorted(balances):
         b = balances[currency]
         before = previous.get(currency) if previous is not None else None
-        change = b.total - before.total if before is not None else None
-        if b.total == 0 and not change:
+        if b.total == 0 and (before is None or before == b):
             continue
         rows.append([currency, fmt(b.total), fmt(b.available), fmt(b.held),
-                     Text(("+" if change > 0 else "") + fmt(change),
-                          style="green" if change > 0 else "red") if change else ""])
+                     _change(b, before)])
     return grid(["currency", "total", "available", "held", "change"], rows,
                 right=(1, 2, 3, 4), title=f"{venue} balances")
 
@@ -161,11 +172,20 @@ class Board:
         self.previous: Any = None
         self.recent: deque[Any] = deque(maxlen=RECENT)
         self.opened: dict[str, Order] = {}
+        self.seeded = False  # open orders known from the start, not only those seen since
+        self.seen: set[str] = set()  # orders the stream told of
+
+    def seed(self, opened: Sequence[Order]) -> None:
+        self.seeded = True
+        for order in opened:
+            if order.id not in self.seen:  # the stream's news is newer than any answer
+                self.opened[order.id] = order
 
     def add(self, item: Any) -> None:
         self.previous, self.latest = self.latest, item
         self.recent.appendleft(item)
         if isinstance(item, Order):
+            self.seen.add(item.id)
             if item.status.is_open:
                 self.opened[item.id] = item
             else:
@@ -184,7 +204,8 @@ class Board:
         if w.kind == "fills":
             return fills_view(w.venue, w.symbol, list(self.recent))
         if w.kind == "orders":
-            return orders_view(w.venue, w.symbol, list(self.opened.values()), list(self.recent))
+            return orders_view(w.venue, w.symbol, list(self.opened.values()), list(self.recent),
+                               self.seeded)
         return balances_view(w.venue, item, self.previous)
 
 
@@ -223,11 +244,15 @@ def open_stream(ex: Exchange, watch: Watch) -> Stream[Any]:
     return openers[watch.kind]()
 
 
-async def follow(stream: Stream[Any], count: int | None, show: Callable[[Any], None]) -> int:
+async def follow(stream: Stream[Any], count: int | None, show: Callable[[Any], None],
+                 subscribed: Callable[[], Awaitable[None]] | None = None) -> int:
     """Show each item the stream yields; stop after `count` (None: until interrupted). The
-    stream is closed however this ends (Ctrl-C included)."""
+    stream is closed however this ends (Ctrl-C included). `subscribed` runs once the stream
+    is live, before its first item is shown."""
     shown = 0
     async with stream:
+        if subscribed is not None:
+            await subscribed()
         async for item in stream:
             show(item)
             shown += 1
@@ -263,5 +288,13 @@ async def watch_command(session: Session, watch: Watch) -> int:
                     board.add(item)
                     draw(board.view())
 
-                await follow(stream, watch.count, redraw)
+                async def seed() -> None:
+                    # Orders open before the command started: from REST, once subscribed,
+                    # so a change that comes meanwhile is shown over them.
+                    if watch.kind == "orders" and watch.symbol:
+                        board.seed(await ex.fetch_open_orders(watch.symbol))
+                        if console.is_terminal:
+                            draw(board.view())
+
+                await follow(stream, watch.count, redraw, seed)
     return 0
