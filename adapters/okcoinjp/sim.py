@@ -651,6 +651,13 @@ class OkcoinjpPersonality(Loose):
     }.items()}
 
     @staticmethod
+    def stream_face(sim: SimVenue) -> Any:
+        """The WebSocket side (sim.streams.face); imported here: it renders with this module."""
+        from adapters.okcoinjp.sim_ws import OkcoinjpStreams
+
+        return OkcoinjpStreams(sim)
+
+    @staticmethod
     def order_id(seq: int) -> str:
         """The venue's numeric order ids, growing with time (see _adopt_numeric_id)."""
         return str(ORDER_BASE + seq)

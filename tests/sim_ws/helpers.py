@@ -126,3 +126,32 @@ async def before_pong(ws: aiohttp.ClientWebSocketResponse, ref: str = "drain") -
     while (frame := await text_frame(ws)) != {"id": ref, "type": "pong"}:
         frames.append(frame)
     return frames
+
+
+@asynccontextmanager
+async def okcoinjp_ws(sim: SimVenue, http: aiohttp.ClientSession
+                      ) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+    async with http.ws_connect(sim.base_url.replace("http", "ws", 1) + "/ws/v3") as ws:
+        yield ws
+
+
+def okcoinjp_login_args(sim: SimVenue, seconds: float | None = None,
+                        secret: str | None = None) -> list[str]:
+    """The login op's args, signed as the docs say: timestamp + "GET" + "/users/self/verify"."""
+    creds = sim.credentials
+    stamp = f"{sim.clock.now().timestamp() if seconds is None else seconds:.3f}"
+    sign = hmac_sha256_b64(secret or creds.secret, (stamp + "GET/users/self/verify").encode())
+    return [creds.api_key, creds.passphrase or "", stamp, sign]
+
+
+async def okcoinjp_send(ws: aiohttp.ClientWebSocketResponse, op: str, args: list[str]) -> None:
+    await ws.send_str(json.dumps({"op": op, "args": args}))
+
+
+async def okcoinjp_before_pong(ws: aiohttp.ClientWebSocketResponse) -> list[Any]:
+    """Every frame the venue queued before answering a `ping` sent now (in order)."""
+    await ws.send_str("ping")
+    frames = []
+    while (frame := await deflated_frame(ws)) != "pong":
+        frames.append(frame)
+    return frames
