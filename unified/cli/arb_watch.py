@@ -45,8 +45,8 @@ def live_view(tops: Sequence[Top], ranked: Sequence[Pair], reference: str,
     if not ranked:
         return Group(*parts, Text(NO_PAIR))
     style = "bold green" if ranked[0].net > 0 else "yellow"
-    parts += [Text("\n".join(best_lines(ranked[0], reference)), style=style),
-              grid(*pair_rows(ranked), right=(2, 3, 4, 5),
+    parts += [Text(""), Text("\n".join(best_lines(ranked[0], reference)), style=style),
+              Text(""), grid(*pair_rows(ranked), right=(2, 3, 4, 5),
                    title=f"every pair, per {base} in {reference}, best first")]
     return Group(*parts)
 
