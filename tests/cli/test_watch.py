@@ -1,11 +1,14 @@
 """`unified watch` and `arb --watch`: the render functions on real models, the JSON lines, the
-loop's --count, and the usage errors refused before any request."""
+loop's --count, the usage errors refused before any request; then end to end, subprocesses
+against the local venues (their WebSocket twins, or REST polling where the venue has no
+WebSocket), kept moving by --local's paper trader."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 import json
+import signal
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -46,7 +49,9 @@ from unified.models import (
 )
 from unified.streams.stream import Stream
 
-from .helpers import one_line, unified_cmd
+from ..conftest import VENUES
+from .helpers import fits, one_line, spawn, unified_cmd
+from .test_market import BTC
 
 AT = datetime(2024, 3, 1, 9, 14, 30, 123000, tzinfo=UTC)
 D = Decimal
@@ -288,3 +293,106 @@ def test_usage_errors_exit_2_before_any_request(args: tuple[str, ...], says: str
     result = unified_cmd(*args, "--local")
     assert result.returncode == 2
     assert says in one_line(result.stderr)
+
+
+# ---------------------------------------------------------------- end to end
+
+
+def _lines(*args: str, count: int) -> list[dict[str, Any]]:
+    result = unified_cmd("watch", *args, "--local", "--json", "--count", str(count),
+                         timeout=90)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == count  # --count stops after that many updates
+    return [json.loads(x) for x in lines]
+
+
+@pytest.mark.parametrize("venue", VENUES)
+def test_watch_book_json_lines_are_consistent_books(venue: str) -> None:
+    books = _lines("book", BTC[venue], "--venue", venue, "--depth", "5", count=3)
+    sequences = []
+    for book in books:
+        assert book["venue"] == venue and book["symbol"] == BTC[venue]
+        bids = [Decimal(x["price"]) for x in book["bids"]]
+        asks = [Decimal(x["price"]) for x in book["asks"]]
+        assert 0 < len(bids) <= 5 and 0 < len(asks) <= 5  # --depth trims what is shown
+        assert bids == sorted(bids, reverse=True) and asks == sorted(asks)
+        assert bids[0] < asks[0]
+        assert all(isinstance(x["amount"], str) for x in book["bids"] + book["asks"])
+        if book["sequence"] is not None:
+            sequences.append(book["sequence"])
+    assert sequences == sorted(sequences)  # never backwards
+
+
+@pytest.mark.parametrize("venue", VENUES)
+def test_watch_ticker_and_trades(venue: str) -> None:
+    for ticker in _lines("ticker", BTC[venue], "--venue", venue, count=2):
+        assert ticker["symbol"] == BTC[venue] and ticker["timestamp"].endswith("Z")
+        assert Decimal(ticker["last"]) > 0
+    for trade in _lines("trades", BTC[venue], "--venue", venue, count=3):
+        assert trade["symbol"] == BTC[venue] and trade["side"] in ("buy", "sell")
+        assert Decimal(trade["price"]) > 0 and Decimal(trade["amount"]) > 0
+
+
+@pytest.mark.parametrize("venue", VENUES)
+def test_watch_orders_and_balance(venue: str) -> None:
+    orders = _lines("orders", "--venue", venue, count=3)
+    assert all(o["venue"] == venue and o["status"] for o in orders)
+    assert all(Decimal(o["filled"]) >= 0 for o in orders)
+    for update in _lines("balance", "--venue", venue, count=2):
+        balances = update["balances"]
+        assert balances == sorted(balances, key=lambda b: b["currency"])
+        for b in balances:
+            assert Decimal(b["total"]) == Decimal(b["available"]) + Decimal(b["held"])
+
+
+def test_watch_book_text_prints_each_update_off_a_terminal() -> None:
+    result = unified_cmd("watch", "book", "BTC/USDT", "--venue", "kucoin", "--depth", "3",
+                         "--count", "2", "--local", env={"NO_COLOR": "1"}, timeout=90)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("kucoin BTC/USDT book") == 2
+    assert result.stdout.count("spread ") == 2 and "mid " in result.stdout
+    assert fits(result.stdout) and "\x1b" not in result.stdout
+
+
+def test_arb_watch_json_reports_every_pair_on_each_update() -> None:
+    every = [f"--venue={v}:{BTC[v]}" for v in VENUES]
+    result = unified_cmd("arb", *every, "--rate", "JPY/USDT=0.0061", "--watch", "--count", "2",
+                         "--json", "--local", timeout=90)
+    assert result.returncode == 0, result.stderr
+    reports = [json.loads(x) for x in result.stdout.splitlines()]
+    assert len(reports) == 2
+    for report in reports:
+        assert report["reference"] == "USDT"
+        assert [v["venue"] for v in report["venues"]] == VENUES
+        assert len(report["pairs"]) == len(VENUES) * (len(VENUES) - 1)
+
+
+def test_arb_watch_text_redraws_the_table() -> None:
+    result = unified_cmd("arb", "BTC/USDT", "--venue", "okex_v1", "--venue", "okcoin_v1",
+                         "--watch", "--count", "2", "--local", env={"NO_COLOR": "1"},
+                         timeout=90)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("BTC: best bid and ask per venue, compared in USDT") == 2
+    assert result.stdout.count("every pair, per BTC in USDT, best first") == 2
+
+
+@pytest.mark.parametrize("venue", VENUES)
+def test_ctrl_c_leaves_cleanly_with_130(venue: str) -> None:
+    proc = spawn("watch", "trades", BTC[venue], "--venue", venue, "--local", "--json")
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        first = proc.stdout.readline()
+        assert json.loads(first)["symbol"] == BTC[venue]
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+        assert proc.returncode == 130
+        assert proc.stderr.read() == ""  # no traceback, no warning of an unclosed stream
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
