@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -154,14 +155,22 @@ class KucoinStreams:
                        for x in symbols):
                 return [_error(ref, 404, "topic does not exist")]
             keys = [f"{prefix}:{x}" for x in symbols]
-        if on:
-            if len(conn.subs | set(keys)) > MAX_TOPICS:
-                return [_error(ref, 509, "exceed max subscription count limitation of 300 "
-                                         "per session")]
-            conn.subs.update(keys)
-        else:
+        if not on:
             conn.subs.difference_update(keys)
-        return [Reply({"id": ref, "type": "ack"})] if msg.get("response") is True else []
+            return [Reply({"id": ref, "type": "ack"})] if msg.get("response") is True else []
+        if len(conn.subs | set(keys)) > MAX_TOPICS:
+            return [_error(ref, 509, "exceed max subscription count limitation of 300 "
+                                     "per session")]
+        conn.subs.update(keys)
+        out: list[Reply | Push] = [Reply({"id": ref, "type": "ack"})] \
+            if msg.get("response") is True else []
+        if prefix == PUBLIC[0]:  # tickers are pushed on a 100 ms beat: the current one at once
+            wanted = self.sim.engine.markets if "all" in names.split(",") else [
+                self.sim.unified_symbol(x) for x in names.split(",")]
+            for symbol in wanted:
+                one, every = self._ticker(symbol, self.sim.now())
+                out.append(every if "all" in names.split(",") else one)
+        return out
 
     def _symbols(self) -> set[str]:
         return {self.sim.venue_symbol(m) for m in self.sim.engine.markets}
@@ -211,18 +220,24 @@ class KucoinStreams:
             "takerOrderId": event.taker_order_id, "time": str(to_ms(t.at) * 1_000_000),
             "tradeId": str(t.seq), "type": "match"}})]
 
-    def _tickers(self, hub: StreamHub, symbol: str, at: Any, traded: bool = False
+    def _tickers(self, hub: StreamHub, symbol: str, at: datetime, traded: bool = False
                  ) -> list[Push]:
         """On a trade, or when the best bid or ask moved: /market/ticker:{sym} and :all."""
         code = self.sim.venue_symbol(symbol)
-        one, every = f"/market/ticker:{code}", "/market/ticker:all"
-        if not (hub.wants(one) or hub.wants(every)):
+        if not (hub.wants(f"/market/ticker:{code}") or hub.wants("/market/ticker:all")):
             return []
         bids, asks = self.sim.engine.depth(symbol, 1)
-        bbo = (tuple(bids[0]) if bids else None, tuple(asks[0]) if asks else None)
+        bbo = (tuple(bids[:1]), tuple(asks[:1]))
         if not traded and self._bbo.get(code) == bbo:
             return []
         self._bbo[code] = bbo
+        return list(self._ticker(symbol, at))
+
+    def _ticker(self, symbol: str, at: datetime) -> tuple[Push, Push]:
+        """The ticker now, as /market/ticker:{sym} and as /market/ticker:all push it."""
+        code = self.sim.venue_symbol(symbol)
+        one, every = f"/market/ticker:{code}", "/market/ticker:all"
+        bids, asks = self.sim.engine.depth(symbol, 1)
         tape = self.sim.engine.trades[symbol]
         data = {"sequence": str(SEQ_BASE + self.sim.engine.book_sequence(symbol)),
                 "price": _text(tape[-1].price if tape else None),
@@ -231,9 +246,9 @@ class KucoinStreams:
                 "bestAskSize": _text(asks[0][1] if asks else None),
                 "bestBid": _text(bids[0][0] if bids else None),
                 "bestBidSize": _text(bids[0][1] if bids else None), "time": to_ms(at)}
-        return [Push(one, {"topic": one, "type": "message", "subject": "trade.ticker",
+        return (Push(one, {"topic": one, "type": "message", "subject": "trade.ticker",
                            "data": data}),
-                Push(every, {"topic": every, "type": "message", "subject": code, "data": data})]
+                Push(every, {"topic": every, "type": "message", "subject": code, "data": data}))
 
     def _private(self, topic: str, subject: str, account: str, data: dict[str, Any],
                  **extra: Any) -> Push:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -69,7 +68,7 @@ async def closed(ws: aiohttp.ClientWebSocketResponse) -> aiohttp.WSMessage:
 def kucoin_headers(sim: SimVenue, method: str, path: str, body: str = "") -> dict[str, str]:
     """KuCoin's signature (v2 keys), written here from the docs' recipe."""
     creds = sim.credentials
-    stamp = str(int(time.time() * 1000))
+    stamp = str(int(sim.now().timestamp() * 1000))  # the venue's clock (a ManualClock too)
     return {"KC-API-KEY": creds.api_key, "KC-API-TIMESTAMP": stamp, "KC-API-KEY-VERSION": "2",
             "KC-API-SIGN": hmac_sha256_b64(creds.secret, (stamp + method + path + body).encode()),
             "KC-API-PASSPHRASE": hmac_sha256_b64(creds.secret, (creds.passphrase or "").encode()),

@@ -59,6 +59,13 @@ def test_welcome_ping_subscribe_unsubscribe() -> None:
         async with venue("kucoin") as (sim, http, _), kucoin_ws(sim, http, connect_id="x9") as ws:
             await pong(ws, "123")
             await subscribe(ws, f"/market/ticker:{CODE},ETH-USDT", "7")
+            # the current tickers at once (the topic pushes on a 100 ms beat)
+            now = [await text_frame(ws), await text_frame(ws)]
+            assert [(f["topic"], f["subject"]) for f in now] == [
+                (f"/market/ticker:{CODE}", "trade.ticker"), ("/market/ticker:ETH-USDT",
+                                                             "trade.ticker")]
+            bids, _ = sim.engine.depth(SYMBOL, 1)
+            assert Decimal(now[0]["data"]["bestBid"]) == bids[0][0]
             await ws.send_json({"id": 8, "type": "unsubscribe", "topic": f"/market/ticker:{CODE}",
                                 "privateChannel": False, "response": True})
             assert await text_frame(ws) == {"id": "8", "type": "ack"}
@@ -124,6 +131,7 @@ def test_a_trade_pushes_level2_match_and_ticker() -> None:
         async with venue("kucoin") as (sim, http, ex), kucoin_ws(sim, http) as ws:
             for n, topic in enumerate(("level2", "match", "ticker")):
                 await subscribe(ws, f"/market/{topic}:{CODE}", str(n))
+            assert (await text_frame(ws))["subject"] == "trade.ticker"  # the current one
             await cross(sim, ex)
             frames = await before_pong(ws)
             # the ask level shrinks (ticker: new best ask size), then the trade (ticker: last)

@@ -112,7 +112,7 @@ class StreamFaultPlan:
             for conn in live if times is None else live[:times]:
                 self._act_on(fault, conn)
                 if times is not None:
-                    self._use(fault)
+                    self._use(fault, count=False)
             if times is None and live:
                 self._retire(fault)  # every live one: done, not waiting for more
         return fault
@@ -131,7 +131,7 @@ class StreamFaultPlan:
                 if fault.times is None:
                     self._retire(fault)
                 else:
-                    self._use(fault)
+                    self._use(fault, count=False)
 
     def swallows_pong(self, conn: Connection) -> bool:
         if conn.muted:
@@ -190,6 +190,7 @@ class StreamFaultPlan:
     def _act_on(self, fault: StreamFault, conn: Connection) -> None:
         face = self.hub.face
         assert face is not None
+        self.injected += 1
         if fault.kind == "drop":
             conn.put(Close(WSCloseCode.ABNORMAL_CLOSURE, abort=True, fault=fault.arm()))
             return
@@ -200,8 +201,8 @@ class StreamFaultPlan:
         code = next((r.close for r in said if r.close is not None), WSCloseCode.OK)
         conn.put(Close(code, fault=fault.arm()))
 
-    def _use(self, fault: StreamFault) -> None:
-        self.injected += 1
+    def _use(self, fault: StreamFault, count: bool = True) -> None:
+        self.injected += count
         if fault.times is not None:
             fault.times -= 1
             if fault.times <= 0:
