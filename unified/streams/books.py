@@ -84,10 +84,17 @@ class BookFeed:
         if self.sync == "sequence":
             await self._seed()
 
-    def restart(self) -> None:
-        """After a reconnect or an unreadable frame: nothing held can be trusted."""
+    def lost(self) -> None:
+        """A reconnect is about to resubscribe, or a frame was unreadable: nothing held can
+        be trusted; nothing is yielded until `recover` (or a fresh partial) rebuilds it."""
         self.keeper.reset()
-        self._repair_soon()
+        self.resyncs += 1
+
+    def recover(self, resubscribed: bool) -> None:
+        """Rebuild after `lost`: a sequenced book re-seeds; a checksummed one waits for the
+        partial its resubscription brings, or asks for one."""
+        if self.sync == "sequence" or not resubscribed:
+            self._schedule()
 
     def take(self, value: Value) -> None:
         """One pushed book message."""
@@ -110,6 +117,9 @@ class BookFeed:
 
     def _repair_soon(self) -> None:
         self.resyncs += 1
+        self._schedule()
+
+    def _schedule(self) -> None:
         if self._repair is None or self._repair.done():
             self._repair = asyncio.create_task(self._repair_now())
 

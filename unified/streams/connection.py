@@ -6,9 +6,10 @@ interval and treats a missing pong as a dead connection, reconnects with exponen
 and full jitter, resubscribes every wire key still wanted, and fetches a new endpoint when the
 venue says the token expired. Everything venue-specific comes from the Dialect.
 
-After every (re)connection, and after a frame it cannot read, it calls `on_resync`: the hub
-re-seeds books and reconciles private streams through REST, because events may have been
-missed while the socket was down (or inside the unreadable frame).
+Events may have been missed while a socket was down (or inside a frame it cannot read): then
+it calls `on_lost` at once (before resubscribing: nothing held can be trusted) and
+`on_resync(conn, resubscribed)` once the connection works again; the hub re-seeds books and
+reconciles private streams through REST.
 """
 
 from __future__ import annotations
@@ -83,12 +84,14 @@ class Connection:
                  login: Callable[[], Outgoing | None],
                  decode: Callable[[str | bytes], list[Event]],
                  on_items: Callable[[list[Item]], None],
-                 on_resync: Callable[[Connection], Awaitable[None]],
+                 on_lost: Callable[[Connection], None],
+                 on_resync: Callable[[Connection, bool], Awaitable[None]],
                  on_broken: Callable[[Connection, UnifiedError], None],
                  refusal: Refusal, clock: Clock, settings: Settings) -> None:
         self.name, self.dialect, self.private = name, dialect, private
         self._endpoint, self._login, self._decode = endpoint, login, decode
         self._on_items, self._on_resync, self._on_broken = on_items, on_resync, on_broken
+        self._on_lost = on_lost
         self._refusal, self._clock, self.settings = refusal, clock, settings
         self.keys: dict[str, int] = {}
         self.connects = 0  # successful connections so far (tests and diagnostics)
@@ -269,12 +272,14 @@ class Connection:
             if login is not None:
                 await self._await(self._exchange([login], wait=True), "login", reader)
             pinger = asyncio.create_task(self._ping(endpoint))
+            if self.connects:
+                self._on_lost(self)
             if self.keys:
                 await self._await(self._subscribe(list(self.keys)), "resubscribe", reader)
             self._ready.set()
             self.connects += 1
             if self.connects > 1:
-                await self._on_resync(self)
+                await self._on_resync(self, True)
             done, _ = await asyncio.wait({reader, pinger}, return_when=asyncio.FIRST_COMPLETED)
             for finished in done:
                 finished.result()
@@ -352,7 +357,8 @@ class Connection:
         except DecodeError as exc:
             log.warning("%s: unreadable frame (%s); resynchronising", self.name, exc)
             if self._ready.is_set():
-                await self._on_resync(self)
+                self._on_lost(self)
+                await self._on_resync(self, False)
             return
         items = [e for e in events if isinstance(e, Item)]
         for event in events:

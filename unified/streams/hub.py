@@ -183,7 +183,8 @@ class Streams:
             f"{self._pipe.venue} {'private' if private else 'public'} #{len(pool) + 1}",
             dialect=cast(Dialect, self._dialect), private=private,
             endpoint=lambda fresh: self._endpoint(private), login=self._login,
-            decode=self._decode, on_items=self._route, on_resync=self._resync,
+            decode=self._decode, on_items=self._route, on_lost=self._lost,
+            on_resync=self._resync,
             on_broken=self._broken, refusal=self._refusal, clock=self._pipe.clock,
             settings=self._settings)
         pool.append(conn)
@@ -215,13 +216,20 @@ class Streams:
         for stream, _ in self._on(conn):
             stream.fail(error)
 
-    async def _resync(self, conn: Connection) -> None:
+    def _feeds(self, conn: Connection) -> list[BookFeed]:
+        symbols = {sub.symbol for _, sub in self._on(conn) if sub.kind == "book"}
+        return [self._books[s] for s in symbols if s in self._books]
+
+    def _lost(self, conn: Connection) -> None:
+        for feed in self._feeds(conn):
+            feed.lost()
+
+    async def _resync(self, conn: Connection, resubscribed: bool) -> None:
         """The socket was down (or a frame unreadable): books start over, private streams
         reconcile through REST."""
         subs = self._on(conn)
-        for symbol in {sub.symbol for _, sub in subs if sub.kind == "book"}:
-            if symbol in self._books:
-                self._books[symbol].restart()
+        for feed in self._feeds(conn):
+            feed.recover(resubscribed)
         if any(sub.kind in PRIVATE_KINDS for _, sub in subs):
             self._spawn(self._reconcile([s for s, sub in subs if sub.kind in PRIVATE_KINDS]))
 

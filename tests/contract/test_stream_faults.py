@@ -1,0 +1,229 @@
+"""The stream API through every injected fault, on every venue with a WebSocket (its local twin
+injects them): no wrong book, no lost or doubled private event. Which faults a venue can suffer
+comes from its spec (book sync kind, whether it hands out connect tokens), never its name.
+
+A book is "right" when it equals the engine's book at some moment the test saw (the test makes
+every change itself, one at a time, and records the engine's book after each)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import pytest
+
+import unified
+from unified import OrderBook, OrderStatus, OrderType, Side, registry
+from unified.clock import PacedClock
+from unified.sim.server import SimVenue
+from unified.streams.stream import Stream
+
+from ..conftest import run
+
+T = TypeVar("T")
+PATIENCE_S = 20.0
+STREAMED = [v for v in registry.venues() if registry.get(v).spec.capability("websocket")]
+
+
+def sync_of(venue_id: str) -> str:
+    return str(registry.get(venue_id).spec.capability("stream_book_sync"))
+
+
+def tokened(venue_id: str) -> bool:
+    reg = registry.get(venue_id)
+    return reg.descriptor.load_adapter().streams.endpoint_op(False) is not None
+
+
+@asynccontextmanager
+async def venue(venue_id: str) -> AsyncIterator[tuple[SimVenue, unified.Exchange, str]]:
+    clock = PacedClock()
+    async with SimVenue(venue_id, enforce_limits=False) as sim, unified.connect(
+        venue_id, credentials=sim.credentials, base_url=sim.base_url, clock=clock,
+        sleep=clock.sleep,
+    ) as ex:
+        await ex.load_markets()
+        yield sim, ex, sim.personality.markets[0].symbol
+        assert not sim.streams.failures, sim.streams.failures
+
+
+async def next_of(stream: Stream[T]) -> T:
+    return await asyncio.wait_for(anext(stream), PATIENCE_S)
+
+
+class Books:
+    """The engine's books the test has seen; every streamed book must be one of them."""
+
+    def __init__(self, sim: SimVenue, symbol: str, depth: int = 10) -> None:
+        self.sim, self.symbol, self.depth = sim, symbol, depth
+        self.seen = [self.now()]
+
+    def now(self) -> Any:
+        bids, asks = self.sim.engine.depth(self.symbol, self.depth)
+        return [tuple(lv) for lv in bids], [tuple(lv) for lv in asks]
+
+    def record(self) -> Any:
+        self.seen.append(self.now())
+        return self.seen[-1]
+
+    @staticmethod
+    def of(book: OrderBook) -> Any:
+        return ([(lv.price, lv.amount) for lv in book.bids],
+                [(lv.price, lv.amount) for lv in book.asks])
+
+    async def reach(self, books: Stream[OrderBook], last: list[int]) -> OrderBook:
+        """Read books until the engine's latest; each one read must be right, and its
+        sequence must never go backwards."""
+        want = self.seen[-1]
+        while True:
+            book = await next_of(books)
+            assert self.of(book) in self.seen, "a book the venue never had"
+            if book.sequence is not None:
+                assert book.sequence >= last[0]
+                last[0] = book.sequence
+            if self.of(book) == want:
+                return book
+
+
+async def change_book(ex: unified.Exchange, symbol: str, step: int) -> None:
+    book = await ex.fetch_order_book(symbol, limit=1)
+    spread = book.asks[0].price - book.bids[0].price
+    price = ex.price_to_precision(symbol, book.bids[0].price + spread / (3 + step))
+    await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.1"), price)
+
+
+BOOK_FAULTS = ["drop", "malformed", "garbage", "delay"]
+
+
+def book_faults(venue_id: str) -> list[str]:
+    own = ["skip_sequence"] if sync_of(venue_id) == "sequence" else ["corrupt_checksum"]
+    return BOOK_FAULTS + own + (["expire_token"] if tokened(venue_id) else [])
+
+
+@pytest.mark.parametrize(("venue_id", "fault"),
+                         [(v, f) for v in STREAMED for f in book_faults(v)])
+def test_a_book_stays_right_through_a_fault(venue_id: str, fault: str) -> None:
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol), \
+                ex.watch_order_book(symbol, limit=10) as books:
+            truth, last = Books(sim, symbol), [0]
+            await truth.reach(books, last)
+            injected = sim.streams.faults.add(fault, private=False)
+            await change_book(ex, symbol, 0)
+            truth.record()
+            if fault == "delay":
+                await injected.acted.wait()
+                injected.release()
+            await injected.acted.wait()
+            await change_book(ex, symbol, 1)
+            truth.record()
+            book = await truth.reach(books, last)
+            assert Books.of(book) == truth.now()
+            # every fault but a delay cost the client its book once: it was rebuilt, not patched
+            resyncs = ex._streams._books[symbol].resyncs
+            assert resyncs == 0 if fault == "delay" else resyncs >= 1
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", [v for v in STREAMED if tokened(v)])
+def test_a_silent_connection_is_replaced(venue_id: str) -> None:
+    """Pongs stop: the client notices within the venue's ping timeout and reconnects."""
+
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol):
+            sim.streams.ping_interval_ms, sim.streams.ping_timeout_ms = 20, 20
+            async with ex.watch_trades(symbol) as trades:
+                fault = sim.streams.faults.add("mute_pings")
+                opened = sim.streams.opened
+                await fault.acted.wait()
+                while sim.streams.opened == opened:
+                    await asyncio.sleep(0.01)  # the reconnect: bounded by PATIENCE_S below
+                book = await ex.fetch_order_book(symbol, limit=1)
+                amount = min(Decimal("0.1"), book.asks[0].amount)
+                await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount,
+                                      book.asks[0].price)
+                trade = await next_of(trades)
+                assert trade.amount == amount
+
+    run(asyncio.wait_for(go(), PATIENCE_S))
+
+
+@pytest.mark.parametrize(("venue_id", "fault"),
+                         [(v, f) for v in STREAMED for f in ("drop", "malformed", "garbage")])
+def test_order_changes_missed_in_a_fault_arrive_once(venue_id: str, fault: str) -> None:
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol), ex.watch_orders(symbol) as orders:
+            book = await ex.fetch_order_book(symbol, limit=1)
+            price = ex.price_to_precision(symbol, book.bids[0].price * Decimal("0.9"))
+            first = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.2"),
+                                          price)
+            assert (await next_of(orders)).id == first.id
+            hit = sim.streams.faults.add(fault, private=True)
+            second = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.3"),
+                                           price)
+            await hit.acted.wait()
+            await ex.cancel_order(second.id, symbol)
+            seen: list[tuple[str, OrderStatus]] = []
+            while (second.id, OrderStatus.CANCELED) not in seen:
+                order = await next_of(orders)
+                seen.append((order.id, order.status))
+            assert len(seen) == len(set(seen)), f"an order change delivered twice: {seen}"
+            assert (first.id, OrderStatus.OPEN) not in seen
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", [v for v in STREAMED if tokened(v)])
+def test_orders_and_fills_made_while_disconnected_are_reconciled(venue_id: str) -> None:
+    """The socket is down (the new connect token held back) while an order is placed, filled
+    and another canceled: after the reconnect REST reconciliation delivers them, once."""
+
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol), ex.watch_orders(symbol) as orders, \
+                ex.watch_my_trades(symbol) as fills:
+            book = await ex.fetch_order_book(symbol, limit=1)
+            price = ex.price_to_precision(symbol, book.bids[0].price * Decimal("0.9"))
+            warm = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.2"),
+                                         price)
+            assert (await next_of(orders)).id == warm.id
+            held = sim.faults.add("delay", op=ex._streams._dialect.endpoint_op(True),  # type: ignore[union-attr]
+                                  delay_s=PATIENCE_S)
+            drop = sim.streams.faults.add("drop", private=True, times=None)
+            await drop.acted.wait()
+            ask = book.asks[0]
+            taken = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY,
+                                          min(Decimal("0.1"), ask.amount), ask.price)
+            await ex.cancel_order(warm.id, symbol)
+            held.released.set()
+            got: dict[str, OrderStatus] = {}
+            while got.get(warm.id) is not OrderStatus.CANCELED or taken.id not in got:
+                order = await next_of(orders)
+                assert got.get(order.id) != order.status, "delivered twice"
+                got[order.id] = order.status
+            fill = await next_of(fills)
+            assert fill.order_id == taken.id and fill.price == ask.price
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", [v for v in STREAMED if tokened(v)])
+def test_an_expired_token_is_replaced(venue_id: str) -> None:
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol), ex.watch_trades(symbol) as trades:
+            op = ex._streams._dialect.endpoint_op(False)  # type: ignore[union-attr]
+            before = sim.requests.get(op, 0)
+            fault = sim.streams.faults.add("expire_token")
+            await fault.acted.wait()
+            book = await ex.fetch_order_book(symbol, limit=1)
+            amount = min(Decimal("0.1"), book.asks[0].amount)
+            opened = sim.streams.opened
+            while sim.streams.opened == opened:
+                await asyncio.sleep(0.01)
+            await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount, book.asks[0].price)
+            assert (await next_of(trades)).amount == amount
+            assert sim.requests.get(op, 0) == before + 1
+
+    run(go())
