@@ -105,6 +105,11 @@ def state_name(o: OrderChange) -> str:
         raise DecodeError(f"orderChange: unknown type {o.type!r}")
     filled = o.filledSize or ZERO
     if o.status != "done":
+        # The match that fills the last of an order still says "match"; the "filled" push
+        # follows. Reported as filled at once, so no state claims a full order is partial.
+        amount = _amount(o)
+        if amount is not None and filled >= amount:
+            return "done-filled"
         return "active-dealt" if filled > 0 else "active"
     if o.type == "filled":
         return "done-filled"

@@ -452,6 +452,8 @@ def test_a_match_yields_the_order_and_the_fill() -> None:
     ("open", "update", "0", "0.000002", OrderStatus.OPEN),
     ("open", "match", "0.000004", "0", OrderStatus.PARTIALLY_FILLED),
     ("match", "match", "0.000004", "0", OrderStatus.PARTIALLY_FILLED),
+    # the match that fills the last of the order: filled at once, not "partially" filled
+    ("match", "match", "0.00001", "0", OrderStatus.FILLED),
     ("done", "filled", "0.00001", "0", OrderStatus.FILLED),
     ("done", "canceled", "0", "0.00001", OrderStatus.CANCELED),
     ("done", "canceled", "0.000004", "0.000006", OrderStatus.CANCELED),
