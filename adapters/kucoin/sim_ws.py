@@ -68,6 +68,9 @@ class KucoinStreams:
     paths = (PATH,)
     idle_counts_downlink = False  # KuCoin wants the client's pings, whatever it pushes
     fault_kinds = frozenset(KINDS) - {"corrupt_checksum"}  # no checksums on KuCoin
+    #: ids stay text when the venue words numbers loosely (sim.streams.loosely)
+    loose_keep = frozenset({"orderId", "clientOid", "makerOrderId", "takerOrderId", "tradeId",
+                            "accountId", "relationEventId", "userId", "id", "symbol"})
 
     def __init__(self, sim: SimVenue) -> None:
         self.sim = sim
@@ -259,7 +262,7 @@ class KucoinStreams:
     # ---------------------------------------------------------------- framing and faults
 
     def encode(self, body: Any) -> Frame:
-        return dumps(body)
+        return self.sim.streams.text(body)
 
     def corrupt(self, push: Push) -> Push | None:
         return None

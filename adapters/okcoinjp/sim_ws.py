@@ -24,7 +24,6 @@ from typing import Any
 import attrs
 
 from adapters.okcoinjp.sim import BOOK_MAX, STATE, STATUS, _order_type, _ticker_json, iso, s
-from unified.convert import dumps
 from unified.models import Side
 from unified.sim import events as ev
 from unified.sim.server import SimVenue
@@ -72,6 +71,10 @@ class OkcoinjpStreams:
     paths = (PATH,)
     idle_counts_downlink = True  # "no data pushed for more than 30s": silence both ways
     fault_kinds = frozenset(KINDS) - {"expire_token"}  # no tokens on OKCoinJapan
+    #: ids and codes stay text when the venue words numbers loosely (sim.streams.loosely)
+    loose_keep = frozenset({"order_id", "client_oid", "trade_id", "last_fill_id", "state",
+                            "order_type", "margin_trading", "instrument_id", "currency", "id",
+                            "errorCode"})
 
     def __init__(self, sim: SimVenue) -> None:
         self.sim = sim
@@ -249,7 +252,7 @@ class OkcoinjpStreams:
     # ---------------------------------------------------------------- framing and faults
 
     def encode(self, body: Any) -> Frame:
-        return deflate(body if isinstance(body, str) else dumps(body))
+        return deflate(body if isinstance(body, str) else self.sim.streams.text(body))
 
     def corrupt(self, push: Push) -> Push | None:
         entry = dict(push.body["data"][0])

@@ -14,13 +14,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from unified.clock import SystemClock
+from unified.convert import dumps
 from unified.sim.events import EngineEvent
 from unified.sim.ws_faults import Acted, Close, StreamFaultPlan
 
@@ -68,6 +71,8 @@ class StreamFace(Protocol):
     idle_counts_downlink: bool
     #: the stream fault kinds (unified.sim.ws_faults.KINDS) this venue can show
     fault_kinds: frozenset[str]
+    #: fields a loose venue still writes as text (ids, codes)
+    loose_keep: frozenset[str]
 
     def idle_timeout_s(self, hub: StreamHub) -> float: ...
 
@@ -106,6 +111,15 @@ class StreamFace(Protocol):
 
 _STOP = object()
 Out = Frame | Acted | Close | object
+
+
+def _plain_number(text: str) -> bool:
+    """Digits that read back the same as a JSON number (so loosening never changes them)."""
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        return False
+    return value.is_finite() and format(value, "f") == text
 
 
 def _settle(item: Out) -> None:
@@ -195,12 +209,38 @@ class StreamHub:
         self.connections: list[Connection] = []
         self.opened = 0
         self.failures: list[BaseException] = []  # renders that raised (tests assert none)
+        self.loose_rate = 0.0
+        self._loose_rng = random.Random(0)
         self._stopping = False
         self._sweeper: asyncio.Task[None] | None = None
         self._listening = False
 
     def monotonic(self) -> float:
         return self.sim.clock.monotonic()
+
+    def loosely(self, rate: float, seed: int = 0) -> None:
+        """Word that share of pushed numbers loosely, as live venues do: a number the docs
+        show as a string sometimes arrives as a JSON number (never the other way round; the
+        face's ids and codes stay text). Reproducible for a seed; 0 turns it off."""
+        self.loose_rate, self._loose_rng = rate, random.Random(seed)
+
+    def text(self, body: Any) -> str:
+        """A frame's JSON (faces encode with this): compact; loose numbers bare."""
+        if not self.loose_rate:
+            return dumps(body)
+        from unified.sim.loose import to_json  # loose.py builds on the server module
+
+        return to_json(body)
+
+    def _loosen(self, value: Any, keep: frozenset[str], key: str = "") -> Any:
+        if isinstance(value, dict):
+            return {k: self._loosen(v, keep, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._loosen(v, keep, key) for v in value]
+        if isinstance(value, str) and key not in keep and _plain_number(value) \
+                and self._loose_rng.random() < self.loose_rate:
+            return Decimal(value)
+        return value
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -317,6 +357,8 @@ class StreamHub:
         """One frame to one connection, through the fault plan."""
         assert self.face is not None
         if isinstance(item, Push):
+            if self.loose_rate:
+                item = attrs.evolve(item, body=self._loosen(item.body, self.face.loose_keep))
             for out in self.faults.on_push(conn, item):
                 conn.put(out)
             return
