@@ -4,6 +4,7 @@ connections are dropped on the venue's clock (a ManualClock here: nothing waits 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -268,5 +269,27 @@ def test_okcoinjp_delay_and_malformed() -> None:
             trade(sim, "BTC/JPY")
             [broken] = await okcoinjp_before_pong(ws)
             assert broken["table"] == "spot/trade" and not isinstance(broken["data"], list)
+
+    run(go())
+
+
+def test_stop_releases_held_frames_and_closes_every_stream() -> None:
+    async def go() -> None:
+        async with still("okcoinjp") as (sim, _, http), okcoinjp_ws(sim, http) as ws, \
+                okcoinjp_ws(sim, http) as muted:
+            await okcoinjp_send(ws, "subscribe", ["spot/trade:BTC-JPY"])
+            await okcoinjp_before_pong(ws)
+            sim.streams.faults.add("delay")
+            sim.streams.faults.add("mute_pings")
+            await muted.send_str("ping")
+            trade(sim, "BTC/JPY")
+            stopping = asyncio.create_task(sim.stop())
+            assert (await deflated_frame(ws))["table"] == "spot/trade"  # released at stop
+            for client in (ws, muted):
+                msg = await closed(client)
+                assert (msg.type, msg.data) == (aiohttp.WSMsgType.CLOSE, 1001)
+            await stopping
+            assert sim.streams.connections == []
+            assert asyncio.all_tasks() == {asyncio.current_task()}
 
     run(go())

@@ -247,6 +247,7 @@ class StreamHub:
     def mount(self, app: web.Application) -> None:
         if self.face is None:
             return
+        self._stopping = False  # a venue started again serves again
         for path in self.face.paths:
             app.router.add_get(path, self._handle)
         if not self._listening:
