@@ -166,5 +166,10 @@ def test_closing_the_exchange_ends_every_stream(venue_id: str) -> None:
             with pytest.raises(StopAsyncIteration):
                 await asyncio.wait_for(waiter, PATIENCE_S)
             assert books.closed and trades.closed
+            # nothing of ours outlives the Exchange: no task, no open socket or session
+            ours = [t for t in asyncio.all_tasks() if t.get_name().startswith("unified-")]
+            assert not [t for t in ours if not t.done()]
+            conns = [c for pool in ex._streams._conns.values() for c in pool]
+            assert all(c.closed and c._session is None and c._ws is None for c in conns)
 
     run(go())

@@ -18,12 +18,8 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import random
-from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
-
-import attrs
 
 from unified.clock import Clock
 from unified.errors import ConnectionFailed, DecodeError, RequestTimeout, UnifiedError
@@ -39,30 +35,12 @@ from unified.streams.dialect import (
     Refused,
     Welcome,
 )
+from unified.streams.pacing import Settings, Uplink
 
 if TYPE_CHECKING:
     import aiohttp
 
 log = logging.getLogger("unified.streams")
-
-
-@attrs.frozen(kw_only=True)
-class Settings:
-    """How patient a connection is. Venue limits (uplink messages per 10 s, topics per
-    connection) come from the spec's capabilities; the rest are ours."""
-
-    connect_timeout_s: float = 10.0
-    ack_timeout_s: float = 10.0
-    backoff_base_s: float = 0.25
-    backoff_cap_s: float = 30.0
-    max_failures: int = 8  # consecutive failed connects before streams fail
-    uplink_per_10s: int = 100
-    rng: random.Random = attrs.field(factory=random.Random, repr=False)
-
-    def backoff(self, failures: int) -> float:
-        """Full jitter: uniform in [0, min(cap, base * 2^(n-1))]."""
-        return self.rng.uniform(0.0, min(self.backoff_cap_s,
-                                         self.backoff_base_s * 2 ** (failures - 1)))
 
 
 class _Dead(Exception):
@@ -100,7 +78,7 @@ class Connection:
         self._pong = asyncio.Event()
         self._welcome = asyncio.Event()
         self._ready = asyncio.Event()
-        self._sent: deque[float] = deque()
+        self._uplink = Uplink(settings.uplink_per_10s, clock)
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._session: aiohttp.ClientSession | None = None
         self._task: asyncio.Task[None] | None = None
@@ -187,20 +165,11 @@ class Connection:
         ws = self._ws
         if ws is None or ws.closed:
             raise _Dead("the socket is closed")
-        await self._throttle()
+        await self._uplink.take()
         try:
             await ws.send_str(frame)
         except (ConnectionError, RuntimeError) as exc:
             raise _Dead(f"send failed: {type(exc).__name__}") from None
-
-    async def _throttle(self) -> None:
-        """Stay within the venue's uplink messages per 10 s (a sliding window)."""
-        now = self._clock.monotonic()
-        while self._sent and now - self._sent[0] >= 10.0:
-            self._sent.popleft()
-        if len(self._sent) >= self.settings.uplink_per_10s:
-            await asyncio.sleep(10.0 - (now - self._sent[0]))
-        self._sent.append(self._clock.monotonic())
 
     async def _subscribe(self, keys: list[str]) -> None:
         await self._exchange(self.dialect.subscribe(keys, self.new_ref), wait=True)

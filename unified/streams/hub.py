@@ -25,7 +25,7 @@ from unified.markets import Markets
 from unified.models import Balances, Fill, Order, OrderBook
 from unified.pipeline import Pipeline
 from unified.streams.books import BookFeed
-from unified.streams.connection import Connection, Settings
+from unified.streams.connection import Connection
 from unified.streams.dialect import (
     PRIVATE_KINDS,
     BalanceChange,
@@ -38,6 +38,7 @@ from unified.streams.dialect import (
     Want,
     book_kind,
 )
+from unified.streams.pacing import Settings
 from unified.streams.polling import Poller, PollRest
 from unified.streams.private import FillTracker, OrderTracker, Reconciler, Rest, apply_balance
 from unified.streams.stream import Stream
