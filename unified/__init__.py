@@ -40,6 +40,7 @@ from unified.models import (
     Fill,
     LedgerEntry,
     Liquidity,
+    MarginMode,
     Market,
     OcoOrder,
     Order,
@@ -53,6 +54,7 @@ from unified.models import (
     TimeInForce,
     Trade,
 )
+from unified.order_options import OrderOptions, SelfTradePrevention
 from unified.streams.stream import Stream
 from unified.venue import Credentials
 
@@ -137,12 +139,14 @@ __all__ = [
     "InvalidOrder",
     "LedgerEntry",
     "Liquidity",
+    "MarginMode",
     "Market",
     "NotSupported",
     "OcoOrder",
     "Order",
     "OrderBook",
     "OrderNotFound",
+    "OrderOptions",
     "OrderRequest",
     "OrderStatus",
     "OrderType",
@@ -151,6 +155,7 @@ __all__ = [
     "RateLimited",
     "Reconciled",
     "RequestTimeout",
+    "SelfTradePrevention",
     "Side",
     "Stream",
     "StreamLagged",

@@ -33,7 +33,7 @@ from unified.lookups import OrderLookup
 from unified.markets import Markets
 from unified.models import Order, OrderStatus
 from unified.pipeline import Pipeline
-from unified.placement import KnownOrders
+from unified.placement import KnownOrders, Send
 from unified.venue import PlacedOrder, ReportedState
 
 
@@ -63,12 +63,13 @@ class Cancels:
         self.journal = journal if journal is not None else Journal()
 
     async def one(self, op: str, lookup_op: str, ref: str, symbol: str,
-                  fetch: bool = False) -> Order:
-        """Cancel by id (op "cancel_order") or client id; the order's state after it."""
+                  fetch: bool = False, send: Send | None = None) -> Order:
+        """Cancel by id (op "cancel_order") or client id; the order's state after it. `send`
+        carries it another way (the WebSocket order API), under the same rules."""
         reference("an order id", ref)
-        args = await self._markets.args(symbol, id=ref)
+        args = await self._markets.args(symbol, id=ref, by_client_id=op != "cancel_order")
         try:
-            answer = await self.repeat(op, args)
+            answer = await self.repeat(op, args, send=send)
         except OrderNotFound:
             # Canceling twice is safe: a finished order reports its final state.
             order: Order = await self._pipe.fetch(lookup_op, args)
@@ -153,23 +154,25 @@ class Cancels:
         # a market listed since the load: canceled by the venue-wide call, not reported
         return [s for s in named if s in loaded], bool(named)
 
-    async def repeat(self, op: str, args: Mapping[str, Any], journaled: bool = True) -> Any:
+    async def repeat(self, op: str, args: Mapping[str, Any], journaled: bool = True,
+                     send: Send | None = None) -> Any:
         """A cancel write, journaled: recorded before it is sent, settled once the venue took
         or refused it; left open when its outcome stays unknown (Exchange.reconcile repeats
         it, which is safe, under the intent it already has: journaled=False)."""
         if not journaled:
-            return await self._repeatable(op, args)
+            return await self._repeatable(op, args, send)
         intent = self.journal.record(venue=self._pipe.venue, op=op, args=args,
                                      sent_at=self._pipe.clock.now())
         try:
-            answer = await self._repeatable(op, args)
+            answer = await self._repeatable(op, args, send)
         except (VenueError, ConfigurationError) as exc:
             self.journal.settle(intent, f"refused: {type(exc).__name__}")
             raise
         self.journal.settle(intent, "done")
         return answer
 
-    async def _repeatable(self, op: str, args: Mapping[str, Any]) -> Any:
+    async def _repeatable(self, op: str, args: Mapping[str, Any], send: Send | None = None
+                          ) -> Any:
         """A write that is safe to repeat: retried like a read when its answer is lost or cannot
         be read. A repeat that finds the order already canceled surfaces as OrderNotFound,
         which the caller resolves by looking the order up."""
@@ -178,7 +181,7 @@ class Cancels:
         while True:
             attempt += 1
             try:
-                return await self._pipe.fetch(op, args)
+                return await (send(args) if send else self._pipe.fetch(op, args))
             except (TransportError, VenueUnavailable, DecodeError) as exc:
                 if attempt >= retry.attempts:
                     raise

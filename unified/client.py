@@ -23,7 +23,7 @@ import os
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
-from typing import cast
+from typing import Unpack, cast
 
 from unified.arguments import flag, non_negative_seconds
 from unified.cancels import Cancels
@@ -54,6 +54,7 @@ from unified.models import (
 from unified.oco import OcoOrders
 from unified.order_args import OrderChecks
 from unified.order_ops import OrderOps
+from unified.order_options import OrderOptions
 from unified.pipeline import Pipeline
 from unified.placement import Placement
 from unified.precision import to_step
@@ -64,6 +65,7 @@ from unified.streams.hub import Streams
 from unified.streams.stream import Stream
 from unified.transport import AiohttpTransport, Transport
 from unified.venue import Adapter, Credentials
+from unified.ws_orders import WsOrders
 
 __all__ = ["Exchange", "PageWalk"]
 
@@ -105,6 +107,8 @@ class Exchange:
         self._recovery = Recovery(pipe, self._markets, self._placement, self._cancels,
                                   self._journal)
         self._streams = Streams(pipe, self._markets, self, credentials is not None)
+        self._ws_orders = WsOrders(pipe, self._markets, self._checks, self._placement,
+                                   self._cancels, self._ops)
 
     def __repr__(self) -> str:
         return f"<Exchange {self.venue} {self.origin}>"
@@ -117,6 +121,7 @@ class Exchange:
 
     async def close(self) -> None:
         await self._streams.close()
+        await self._ws_orders.close()
         await self._pipe.close()
         self._journal.close()
 
@@ -127,8 +132,7 @@ class Exchange:
         return self._recovery.pending()
 
     async def reconcile(self) -> list[Reconciled]:
-        """Resolve every pending intent against the venue (creates looked up, never resent;
-        cancels repeated) and settle it."""
+        """Settle every pending intent: creates looked up (never resent), cancels repeated."""
         return await self._recovery.reconcile()
 
     def has(self, capability: str) -> bool:
@@ -138,7 +142,7 @@ class Exchange:
         """Whether the venue has an endpoint for a public method, e.g. "iter_my_trades"."""
         return operation in self.spec.endpoints
 
-    # ------------------------------------------------------------------ time and markets
+    # ------------------------------------------------------------------ markets, public data
 
     async def fetch_time(self) -> datetime:
         return cast(datetime, await self._pipe.fetch("fetch_time"))
@@ -155,15 +159,12 @@ class Exchange:
 
     def price_to_precision(self, symbol: str, price: Decimal, rounding: str = ROUND_DOWN
                            ) -> Decimal:
-        """`price` on the market's price step (rounded down unless told); markets loaded."""
+        """On the market's price (amount) step, rounded down unless told; markets loaded."""
         return to_step("price", price, self._markets.loaded(symbol).price_increment, rounding)
 
     def amount_to_precision(self, symbol: str, amount: Decimal, rounding: str = ROUND_DOWN
                             ) -> Decimal:
-        """`amount` on the market's amount step (rounded down unless told); markets loaded."""
         return to_step("amount", amount, self._markets.loaded(symbol).amount_increment, rounding)
-
-    # ------------------------------------------------------------------ public data
 
     async def fetch_ticker(self, symbol: str) -> Ticker:
         return await self._data.ticker(symbol)
@@ -201,7 +202,7 @@ class Exchange:
     def watch_balance(self) -> Stream[Balances]:
         return self._streams.open("balance", None)
 
-    # ------------------------------------------------------------------ account and orders
+    # ------------------------------------------------------------------ account, orders, history
 
     async def fetch_balance(self) -> Balances:
         return cast(Balances, await self._pipe.fetch("fetch_balance"))
@@ -212,9 +213,8 @@ class Exchange:
         time_in_force: TimeInForce | None = None, post_only: bool = False,
         cost: Decimal | None = None, fetch: bool = False, test: bool = False,
     ) -> Order:
-        """One request: the Order from the request and the venue's answer (PENDING where it does
-        not report the state). `fetch=True`: as the venue then reports it; `test=True`: see
-        order_ops.OrderOps.test_create (validated at the venue, never placed)."""
+        """One request: the Order from the request and the answer (PENDING where it reports no
+        state); fetch=True: then looked up; test=True: order_ops.OrderOps.test_create."""
         fetch = flag("fetch", fetch)
         request = OrderRequest(type=type, side=side, amount=amount, price=price,
                                client_order_id=client_order_id, time_in_force=time_in_force,
@@ -222,6 +222,19 @@ class Exchange:
         if flag("test", test):
             return await self._ops.test_create(symbol, request, fetch)
         return await self._placement.place(await self._checks.prepare(symbol, request), fetch)
+
+    async def create_order_ws(self, symbol: str, type: OrderType, side: Side,
+                              amount: Decimal | None, price: Decimal | None = None,
+                              **options: Unpack[OrderOptions]) -> Order:
+        return await self._ws_orders.create(symbol, type, side, amount, price, options)
+
+    async def edit_order_ws(self, id: str, symbol: str, amount: Decimal | None = None,
+                            price: Decimal | None = None) -> Order:
+        return await self._ws_orders.edit(id, symbol, amount, price)
+
+    async def cancel_order_ws(self, id: str, symbol: str, *, by_client_id: bool = False,
+                              margin: bool = False) -> Order:
+        return await self._ws_orders.cancel(id, symbol, by_client_id, margin)
 
     async def edit_order(self, id: str, symbol: str, amount: Decimal | None = None,
                          price: Decimal | None = None) -> Order:
@@ -253,14 +266,12 @@ class Exchange:
 
     async def create_orders(self, orders: Sequence[OrderRequest], symbol: str
                             ) -> list[Order | VenueError | AmbiguousOutcome]:
-        """Through the venue's batch endpoint where it has one; one result per request, in order
-        (the Order, the VenueError that refused it, or AmbiguousOutcome); all checked first."""
+        """One result per request, in order (Order, VenueError or AmbiguousOutcome)."""
         return await self._placement.place_many(symbol, await self._checks.prepare_all(symbol,
                                                                                      orders))
 
     async def cancel_order(self, id: str, symbol: str, *, fetch: bool = False) -> Order:
-        """One request for an order this client reported (CANCELING where the answer does not
-        say it is done); else, or with `fetch=True`, the order is looked up after."""
+        """One request for an order this client reported; else (or fetch=True) looked up."""
         return await self._cancels.one("cancel_order", "fetch_order", id, symbol,
                                        flag("fetch", fetch))
 
@@ -270,8 +281,7 @@ class Exchange:
                                        client_order_id, symbol, flag("fetch", fetch))
 
     async def cancel_orders(self, ids: Sequence[str], symbol: str) -> list[Order]:
-        """Each order's state after the cancel, in `ids` order (batched where the venue can).
-        Safe to repeat; ids that never existed raise OrderNotFound once the others are done."""
+        """Each order's state after the cancel, in `ids` order; safe to repeat."""
         return await self._cancels.many(ids, symbol)
 
     async def cancel_all_orders(self, symbol: str | None = None) -> list[Order]:
@@ -286,8 +296,6 @@ class Exchange:
 
     async def fetch_open_orders(self, symbol: str) -> list[Order]:
         return await self._lookup.open_orders(symbol)
-
-    # ------------------------------------------------------------------ history
 
     async def fetch_closed_orders(self, symbol: str, since: datetime | None = None,
                                   limit: int | None = 100) -> list[Order]:

@@ -28,6 +28,13 @@ class TimeInForce(enum.Enum):
     GTT = "GTT"
 
 
+class MarginMode(enum.Enum):
+    """DESIGN 3c: a margin order borrows against the cross or an isolated margin account."""
+
+    CROSS = "cross"
+    ISOLATED = "isolated"
+
+
 class Liquidity(enum.Enum):
     MAKER = "maker"
     TAKER = "taker"

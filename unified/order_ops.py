@@ -26,7 +26,7 @@ from unified.markets import Markets
 from unified.models import Order, OrderRequest
 from unified.order_args import OrderChecks
 from unified.pipeline import Pipeline
-from unified.placement import UNKNOWN_OUTCOME, KnownOrders, order_from_answer
+from unified.placement import UNKNOWN_OUTCOME, KnownOrders, Send, order_from_answer
 from unified.precision import check_order
 from unified.venue import PlacedOrder
 
@@ -61,7 +61,7 @@ class OrderOps:
         self._known = known
 
     async def edit(self, id: str, symbol: str, amount: Decimal | None,
-                   price: Decimal | None) -> Order:
+                   price: Decimal | None, send: Send | None = None) -> Order:
         """The order that rests after the edit, looked up by the id the venue answers (KuCoin:
         a NEW id; the old one is kept in raw["replaced_order_id"]). Where the new amount is
         below what had filled, the venue places nothing: the old order, finished, is returned."""
@@ -74,7 +74,8 @@ class OrderOps:
         args = await self._markets.args(symbol, id=id, amount=amount, price=price)
         check_order(args["market"], self._pipe.venue, price=price, amount=amount, cost=None)
         try:
-            answer: PlacedOrder = await self._pipe.fetch("edit_order", args)
+            answer: PlacedOrder = await (send(args) if send is not None
+                                         else self._pipe.fetch("edit_order", args))
         except UNKNOWN_OUTCOME as exc:
             # Never resent: the venue may have canceled the old order and placed a new one.
             known = self._known.get(args["market"].symbol, id)

@@ -49,6 +49,10 @@ UNKNOWN_OUTCOME = (TransportError, VenueUnavailable, DecodeError)
 _RECONCILE_SLACK = timedelta(seconds=5)
 ZERO = Decimal(0)
 Outcome = Order | VenueError | AmbiguousOutcome
+#: sends one create and answers the decoded PlacedOrder / ReportedState
+Send = Callable[[Mapping[str, Any]], Awaitable[Any]]
+#: settles a create whose answer was lost: (args, sent_at, fetch) -> the Order
+Lost = Callable[[Mapping[str, Any], datetime, bool], Awaitable[Order]]
 T = TypeVar("T")
 
 
@@ -108,20 +112,24 @@ class Placement:
         self.journal = journal
         self.known = KnownOrders()
 
-    async def place(self, args: Mapping[str, Any], fetch: bool = False) -> Order:
+    async def place(self, args: Mapping[str, Any], fetch: bool = False,
+                    send: Send | None = None, lost: Lost | None = None) -> Order:
         """One order from prepared args (unified.order_args): one request, unless the answer is
         lost (then reconciled) or `fetch` asks for the order's state as the venue reports it.
         Journaled before it is sent; settled once its outcome is known (left open when the
-        caller is cancelled or the outcome is ambiguous: Exchange.reconcile() resolves it)."""
+        caller is cancelled or the outcome is ambiguous: Exchange.reconcile() resolves it).
+        `send` carries the request another way (the WebSocket order API): the same rules;
+        `lost` replaces the reconciliation where the venue cannot be asked (margin orders)."""
         sent_at = self._pipe.clock.now()
         intent = self.journal.record(venue=self._pipe.venue, op="create_order", args=args,
                                      sent_at=sent_at)
         try:
-            placed = await self._pipe.fetch("create_order", args)
+            placed = await (send(args) if send is not None
+                            else self._pipe.fetch("create_order", args))
         except UNKNOWN_OUTCOME as exc:
             log.info("%s create_order outcome unknown (%s); reconciling", self._pipe.venue,
                      exc.__class__.__name__)
-            order = await self.reconcile(args, sent_at, fetch)
+            order = await (lost or self.reconcile)(args, sent_at, fetch)
         except (VenueError, ConfigurationError) as exc:  # refused, or never sent
             self.journal.settle(intent, f"not placed: {type(exc).__name__}")
             raise

@@ -131,6 +131,8 @@ class Adapter:
     unwrap: Unwrapper
     #: the venue's WebSocket dialect (unified.streams.dialect.Dialect), where it has one
     streams: Any = None
+    #: the venue's WebSocket order API (unified.streams.rpc.OrderApi), where it has one
+    order_api: Any = None
 
 
 def _resolve(ref: str) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 
 from adapters.kucoin import wire
 from unified.convert import decimal_text as num
-from unified.convert import from_ms, from_ns, from_seconds, structure, to_decimal
+from unified.convert import from_ms, from_ns, from_seconds, structure, to_decimal, to_ms
 from unified.diagnostics import read_text
 from unified.errors import DecodeError, NotSupported, VenueError
 from unified.models import (
@@ -20,6 +20,7 @@ from unified.models import (
     Fee,
     Fill,
     LedgerEntry,
+    MarginMode,
     Market,
     OcoOrder,
     Order,
@@ -98,10 +99,10 @@ def encode_balance(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
 
 
 def encode_create(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
-    return RequestParts(body=_order_body(ctx, args))
+    return RequestParts(body=order_body(ctx, args))
 
 
-def _order_body(ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]:
+def order_body(ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]:
     """One order's fields (POST /api/v1/hf/orders/sync, and each item of .../multi). A market
     order by cost= sends `funds`: the quote amount a buy spends or a sell raises."""
     tables = ctx.tables
@@ -122,6 +123,25 @@ def _order_body(ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]:
         body["funds"] = num(args["cost"])
     else:
         body["size"] = num(args["amount"])
+    body.update(_extras(args.get("extras") or {}))
+    return body
+
+
+#: unified.order_options names -> the HF order fields (the WebSocket order API takes the same)
+_EXTRA_FIELDS = {"cancel_after": "cancelAfter", "hidden": "hidden", "iceberg": "iceberg",
+                 "stp": "stp", "tags": "tags", "remark": "remark",
+                 "allow_max_time_window": "allowMaxTimeWindow", "auto_borrow": "autoBorrow",
+                 "auto_repay": "autoRepay"}
+
+
+def _extras(extras: Mapping[str, Any]) -> dict[str, Any]:
+    body = {_EXTRA_FIELDS[k]: v for k, v in extras.items() if k in _EXTRA_FIELDS}
+    if "visible_size" in extras:
+        body["visibleSize"] = num(extras["visible_size"])
+    if "client_timestamp" in extras:
+        body["clientTimestamp"] = to_ms(extras["client_timestamp"])
+    if "margin_mode" in extras:
+        body["isIsolated"] = extras["margin_mode"] is MarginMode.ISOLATED
     return body
 
 
@@ -130,7 +150,7 @@ def encode_batch(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
     if not 1 <= len(orders) <= BATCH_MAX or any(o["type"] is not OrderType.LIMIT
                                                   for o in orders):
         raise NotSupported(f"/api/v1/hf/orders/multi takes 1 to {BATCH_MAX} limit orders")
-    return RequestParts(body={"orderList": [_order_body(ctx, o) for o in orders]})
+    return RequestParts(body={"orderList": [order_body(ctx, o) for o in orders]})
 
 
 def encode_history(ctx: Context, args: Mapping[str, Any]) -> RequestParts:

@@ -1,6 +1,6 @@
 """KuCoin's table of contents: each unified operation and its encoder / decoder."""
 
-from adapters.kucoin import codec, signing, ws
+from adapters.kucoin import codec, signing, ws, wsapi
 from unified.venue import Adapter, Endpoint
 
 ENDPOINTS = {
@@ -46,4 +46,5 @@ ENDPOINTS = {
     "iter_ledger": Endpoint(encode=codec.encode_ledger, decode=codec.decode_ledger),
 }
 
-ADAPTER = Adapter(endpoints=ENDPOINTS, sign=signing.sign, unwrap=codec.unwrap, streams=ws.STREAMS)
+ADAPTER = Adapter(endpoints=ENDPOINTS, sign=signing.sign, unwrap=codec.unwrap, streams=ws.STREAMS,
+                  order_api=wsapi.ORDER_API)

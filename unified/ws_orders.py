@@ -1,0 +1,148 @@
+"""create_order_ws, edit_order_ws, cancel_order_ws (DESIGN 3b): orders over the venue's
+WebSocket order API with the same argument checks, results and lost-answer rules as REST.
+
+Only the carrier differs. The arguments go through unified.order_args (and order_options for
+the fields beyond OrderRequest); the venue's parameters are built by the same encoders as the
+REST HF endpoints; answers are classified by the spec's error table and decoded by the REST
+decoders; a create whose answer is lost goes to placement's one reconciliation (looked up by
+client id over REST before anything is sent again), a lost cancel is repeated (safe), a lost
+edit is AmbiguousOutcome (never resent), as over REST.
+
+Which create op: `spot.sync_order` by default (sync=True), whose answer is the order's state
+after matching, as REST create_order reports it; `sync=False` sends `spot.order`, answered
+with the ids only (the order is PENDING, as on venues that do not report state). Cancels use
+`spot.sync_cancel` (the state after the cancel). Margin orders (margin_mode=) go through
+`margin.order` / `margin.cancel`; our REST side cannot look margin orders up yet, so a lost
+margin answer is AmbiguousOutcome, never a resend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, cast
+
+import attrs
+
+from unified.arguments import flag
+from unified.cancels import Cancels
+from unified.errors import AmbiguousOutcome, ConfigurationError, NotSupported, VenueError
+from unified.markets import Markets
+from unified.models import Order, OrderRequest, OrderType, Side
+from unified.order_args import OrderChecks
+from unified.order_ops import OrderOps
+from unified.order_options import OrderOptions, extras
+from unified.pipeline import Pipeline
+from unified.placement import UNKNOWN_OUTCOME, Placement
+from unified.streams.rpc import Answer, OrderApi, RpcConnection
+from unified.venue import ReportedState
+
+
+class WsOrders:
+    def __init__(self, pipe: Pipeline, markets: Markets, checks: OrderChecks,
+                 placement: Placement, cancels: Cancels, ops: OrderOps) -> None:
+        self._pipe, self._markets, self._checks = pipe, markets, checks
+        self._placement, self._cancels, self._ops = placement, cancels, ops
+        self._rpc: RpcConnection | None = None
+        #: the order API's in/out times of the answer an op last decoded (raw of the result)
+        self._answers: dict[str, Any] = {}
+
+    @property
+    def connection(self) -> RpcConnection:
+        if self._rpc is None:
+            spec, api = self._pipe.spec, self._pipe.adapter.order_api
+            if not spec.capability("ws_order_api") or api is None:
+                raise NotSupported(f"{self._pipe.venue} has no WebSocket order API")
+            credentials = self._pipe.credentials
+            if credentials is None:
+                raise ConfigurationError("the WebSocket order API needs credentials")
+            self._rpc = RpcConnection(f"{self._pipe.venue} order API",
+                                      api=cast(OrderApi, api), origin=self._pipe.origin,
+                                      credentials=credentials, clock=self._pipe.clock,
+                                      refusal=self._refusal)
+        return self._rpc
+
+    def require(self) -> None:
+        """Refuse at once where there is no order API, or no credentials for it."""
+        _ = self.connection
+
+    def _refusal(self, answer: Answer) -> VenueError:
+        return self._pipe.tables.errors.classify(http_status=None, code=answer.code,
+                                                 message=answer.message, raw=answer.raw)
+
+    async def _send(self, op: str, rest_op: str, args: Mapping[str, Any]) -> Any:
+        """One request; the REST decoder's reading of its answer, or the classified refusal."""
+        rpc = self.connection
+        payload = cast(OrderApi, self._pipe.adapter.order_api).args(self._pipe.ctx, op, args)
+        answer = await rpc.call(op, payload, self._pipe.timeout)
+        if not answer.ok:
+            raise self._refusal(answer)
+        decoded = self._pipe.decode(rest_op, answer.data)
+        self._answers[rest_op] = answer.raw
+        return attrs.evolve(decoded, raw=answer.raw) if isinstance(decoded, ReportedState) \
+            else decoded
+
+    def _with_answer(self, order: Order, rest_op: str) -> Order:
+        """The result keeps the order API's answer (inTime/outTime) where it came from one."""
+        raw = self._answers.pop(rest_op, None)
+        if raw is None or (order.raw is not None and order.raw is not raw):
+            return order
+        return attrs.evolve(order, raw=raw)
+
+    # ---------------------------------------------------------------- operations
+
+    async def create(self, symbol: str, type: OrderType, side: Side, amount: Decimal | None,
+                     price: Decimal | None, options: OrderOptions) -> Order:
+        request = OrderRequest(type=type, side=side, amount=amount, price=price,
+                               client_order_id=options.get("client_order_id"),
+                               time_in_force=options.get("time_in_force"),
+                               post_only=options.get("post_only", False),
+                               cost=options.get("cost"))
+        fetch = flag("fetch", options.get("fetch", False))
+        sync = flag("sync", options.get("sync", True))
+        more = extras(self._pipe.spec, options, type, request.time_in_force)
+        self.require()  # NotSupported / no credentials: refused before anything is checked
+        args = {**await self._checks.prepare(symbol, request), "extras": more}
+        if "margin_mode" in more:
+            return await self._margin_create(args)
+        op = "create_sync" if sync else "create"
+        order = await self._placement.place(
+            args, fetch, send=lambda a: self._send(op, "create_order", a))
+        return self._with_answer(order, "create_order")
+
+    async def _margin_create(self, args: Mapping[str, Any]) -> Order:
+        try:
+            return await self._placement.place(
+                args, send=lambda a: self._send("margin_create", "create_order", a),
+                lost=self._ambiguous)
+        finally:
+            self._answers.pop("create_order", None)
+
+    async def _ambiguous(self, args: Mapping[str, Any], *_: Any) -> Order:
+        raise AmbiguousOutcome(
+            f"the answer to a {args['market'].symbol} margin order was lost and margin orders "
+            "cannot be looked up yet", venue=self._pipe.venue,
+            client_order_id=args["client_order_id"])
+
+    async def edit(self, id: str, symbol: str, amount: Decimal | None,
+                   price: Decimal | None) -> Order:
+        self.require()
+        return await self._ops.edit(id, symbol, amount, price,
+                                    send=lambda a: self._send("edit", "edit_order", a))
+
+    async def cancel(self, id: str, symbol: str, by_client_id: bool, margin: bool) -> Order:
+        by_client_id, margin = flag("by_client_id", by_client_id), flag("margin", margin)
+        self.require()
+        op = "margin_cancel" if margin else "cancel_sync"
+        rest = "cancel_order_by_client_id" if by_client_id else "cancel_order"
+        lookup = "fetch_order_by_client_id" if by_client_id else "fetch_order"
+        order = await self._cancels.one(rest, lookup, id, symbol,
+                                        send=lambda a: self._send(op, rest, a))
+        return self._with_answer(order, rest)
+
+    async def close(self) -> None:
+        if self._rpc is not None:
+            await self._rpc.close()
+
+
+__all__ = ["UNKNOWN_OUTCOME", "WsOrders"]
