@@ -20,7 +20,13 @@ import attrs
 
 from unified.arguments import positive_decimal, reference, symbols
 from unified.cancels import Cancels
-from unified.errors import AmbiguousOutcome, ConfigurationError, NotSupported, OrderNotFound
+from unified.errors import (
+    AmbiguousOutcome,
+    ConfigurationError,
+    ConnectionFailed,
+    NotSupported,
+    OrderNotFound,
+)
 from unified.lookups import OrderLookup
 from unified.markets import Markets
 from unified.models import Order, OrderRequest
@@ -77,6 +83,8 @@ class OrderOps:
             answer: PlacedOrder = await (send(args) if send is not None
                                          else self._pipe.fetch("edit_order", args))
         except UNKNOWN_OUTCOME as exc:
+            if isinstance(exc, ConnectionFailed) and not exc.request_sent:
+                raise  # nothing left this machine: nothing was edited
             # Never resent: the venue may have canceled the old order and placed a new one.
             known = self._known.get(args["market"].symbol, id)
             raise AmbiguousOutcome(

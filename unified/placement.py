@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from unified.errors import (
     AmbiguousOutcome,
     ConfigurationError,
+    ConnectionFailed,
     DecodeError,
     DuplicateClientOrderId,
     OrderNotFound,
@@ -127,6 +128,9 @@ class Placement:
             placed = await (send(args) if send is not None
                             else self._pipe.fetch("create_order", args))
         except UNKNOWN_OUTCOME as exc:
+            if isinstance(exc, ConnectionFailed) and not exc.request_sent:
+                self.journal.settle(intent, "not placed: never sent")
+                raise
             log.info("%s create_order outcome unknown (%s); reconciling", self._pipe.venue,
                      exc.__class__.__name__)
             order = await (lost or self.reconcile)(args, sent_at, fetch)

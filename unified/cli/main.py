@@ -22,6 +22,7 @@ from unified.cli import arb_watch as cli_arb_watch
 from unified.cli import export as cli_export
 from unified.cli import local as cli_local
 from unified.cli import market as cli_market
+from unified.cli import order as cli_order
 from unified.cli import watch as cli_watch
 from unified.cli.errors import (
     FAILURE,
@@ -159,6 +160,7 @@ def parser() -> argparse.ArgumentParser:
 
     _market_commands(sub, common)
     _watch_command(sub, common)
+    cli_order.add_parser(sub, common)
 
     bal = sub.add_parser("balances", parents=common, help="an account's balances")
     bal.add_argument("--venue", required=True)
@@ -261,6 +263,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(cli_watch.watch_command(session, cli_watch.Watch(
             kind=args.kind, venue=args.venue, symbol=args.symbol.upper() if args.symbol
             else None, depth=args.depth, count=args.count, as_json=args.json)))
+    if command == "order":
+        return asyncio.run(cli_order.order_command(session, args))
     if command == "balances":
         return asyncio.run(cli_account.balances_command(session, args.venue, args.all,
                                                         args.json))
