@@ -1,0 +1,155 @@
+"""create_order_ws / edit_order_ws / cancel_order_ws (DESIGN 3b) against the local venue's order
+API over a real WebSocket: the same results and rules as REST, on every venue whose spec has
+`ws_order_api`; NotSupported on the others."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from decimal import Decimal
+
+import pytest
+
+import unified
+from unified import InsufficientFunds, OrderStatus, OrderType, Side, registry
+from unified.clock import PacedClock
+from unified.errors import ConfigurationError, NotSupported
+from unified.sim.server import SimVenue
+
+from ..conftest import run
+
+WS = [v for v in registry.venues() if registry.get(v).spec.capability("ws_order_api")]
+REST_ONLY = [v for v in registry.venues() if v not in WS]
+PATIENCE_S = 20.0
+
+
+@asynccontextmanager
+async def venue(venue_id: str) -> AsyncIterator[tuple[SimVenue, unified.Exchange, str]]:
+    clock = PacedClock()
+    async with SimVenue(venue_id, enforce_limits=False) as sim, unified.connect(
+        venue_id, credentials=sim.credentials, base_url=sim.base_url, clock=clock,
+        sleep=clock.sleep,
+    ) as ex:
+        await ex.load_markets()
+        yield sim, ex, sim.personality.markets[0].symbol
+
+
+async def low_price(ex: unified.Exchange, symbol: str) -> Decimal:
+    book = await ex.fetch_order_book(symbol, limit=1)
+    return ex.price_to_precision(symbol, book.bids[0].price * Decimal("0.9"))
+
+
+def test_some_venue_has_the_order_api() -> None:
+    assert WS
+
+
+@pytest.mark.parametrize("venue_id", WS)
+def test_a_ws_order_is_the_venues_order(venue_id: str) -> None:
+    async def go() -> None:
+        async with venue(venue_id) as (_, ex, symbol):
+            price = await low_price(ex, symbol)
+            order = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                             Decimal("0.01"), price, client_order_id="wsA1")
+            assert (order.status, order.price, order.amount, order.client_order_id) == (
+                OrderStatus.OPEN, price, Decimal("0.01"), "wsA1")
+            assert {"inTime", "outTime"} <= set(order.raw)
+            seen = await ex.fetch_order(order.id, symbol)  # over REST
+            assert (seen.status, seen.client_order_id) == (OrderStatus.OPEN, "wsA1")
+            ack = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.01"),
+                                           price, sync=False)
+            assert ack.status is OrderStatus.PENDING
+            assert (await ex.fetch_order(ack.id, symbol)).status is OrderStatus.OPEN
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", WS)
+def test_edit_and_cancel_over_ws(venue_id: str) -> None:
+    async def go() -> None:
+        async with venue(venue_id) as (_, ex, symbol):
+            price = await low_price(ex, symbol)
+            order = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                             Decimal("0.01"), price)
+            moved = await ex.edit_order_ws(order.id, symbol, price=price - 1)
+            assert moved.id != order.id and moved.price == price - 1
+            assert moved.raw["replaced_order_id"] == order.id
+            assert (await ex.fetch_order(order.id, symbol)).status is OrderStatus.CANCELED
+            gone = await ex.cancel_order_ws(moved.id, symbol)
+            assert (gone.id, gone.status) == (moved.id, OrderStatus.CANCELED)
+            other = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                             Decimal("0.01"), price, client_order_id="wsB2")
+            by_cid = await ex.cancel_order_ws("wsB2", symbol, by_client_id=True)
+            assert (by_cid.id, by_cid.status) == (other.id, OrderStatus.CANCELED)
+            again = await ex.cancel_order_ws(moved.id, symbol)  # safe to repeat
+            assert again.status is OrderStatus.CANCELED
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", WS)
+def test_refusals_are_typed_and_checks_come_first(venue_id: str) -> None:
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol):
+            market = await ex.market(symbol)
+            price = await low_price(ex, symbol)
+            with pytest.raises(InsufficientFunds):
+                await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                         Decimal("1000000"), price)
+            before = dict(sim.requests)
+            with pytest.raises(ConfigurationError):
+                await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                         market.min_amount, price, cancel_after=10)
+            with pytest.raises(unified.InvalidOrder):
+                await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                         market.min_amount / 3, price)
+            assert dict(sim.requests) == before  # nothing reached the venue
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", WS)
+def test_many_orders_in_flight_on_one_connection(venue_id: str) -> None:
+    async def go() -> None:
+        async with venue(venue_id) as (_, ex, symbol):
+            price = await low_price(ex, symbol)
+            orders = await asyncio.gather(*(
+                ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.01"),
+                                   price - i, client_order_id=f"fly{i}") for i in range(50)))
+            assert [o.client_order_id for o in orders] == [f"fly{i}" for i in range(50)]
+            assert [o.price for o in orders] == [price - i for i in range(50)]
+            assert len({o.id for o in orders}) == 50
+            assert ex._ws_orders.connection.connects == 1
+            open_ids = {o.id for o in await ex.fetch_open_orders(symbol)}
+            assert {o.id for o in orders} <= open_ids
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", WS)
+def test_a_ws_order_shows_in_the_private_stream(venue_id: str) -> None:
+    async def go() -> None:
+        async with venue(venue_id) as (_, ex, symbol), ex.watch_orders(symbol) as orders:
+            price = await low_price(ex, symbol)
+            placed = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                              Decimal("0.01"), price)
+            seen = await asyncio.wait_for(anext(orders), PATIENCE_S)
+            assert (seen.id, seen.status) == (placed.id, OrderStatus.OPEN)
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", REST_ONLY)
+def test_venues_without_an_order_api_refuse(venue_id: str) -> None:
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol):
+            price = await low_price(ex, symbol)
+            with pytest.raises(NotSupported):
+                await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY, Decimal("1"),
+                                         price)
+            with pytest.raises(NotSupported):
+                await ex.cancel_order_ws("1", symbol)
+            assert not [o for o in sim.engine.orders.values() if o.account == "user"
+                        and o.price == price]
+
+    run(go())
