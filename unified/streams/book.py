@@ -1,23 +1,25 @@
 """The venue-neutral order book behind every streamed book, and the signals keepers answer with.
 
-A `BookKeeper` only stores: price -> level maps for bids and asks, the sequence the book is at,
-and the time and payload of the last message applied. It never decides whether a message may
-be applied; that is the job of the rules beside it (`sequenced`: numbered deltas on a REST
-snapshot; `checksummed`: increments verified by a CRC32). Keeping the store dumb lets both rule
-sets share one tested implementation of "apply a level" and "read the best n".
+A `BookKeeper` only stores: the bids and asks, the sequence the book is at, and the time and
+payload of the last message applied. It never decides whether a message may be applied; that
+is the job of the rules beside it (`sequenced`: numbered deltas on a REST snapshot;
+`checksummed`: increments verified by a CRC32). Keeping the store dumb lets both rule sets share
+one tested implementation of "apply a level" and "read the best n".
 
-Costs: a level change is one dict write, plus a bisect into the sorted price list when a price
-appears or goes (a pointer memmove, no comparison of the whole book). Reading the best n levels
-costs n; nothing sorts the whole book per message. Every level keeps the exact strings the
-venue sent, because a venue's checksum is computed over its own text ("0.0000001"), not over
-our re-formatting of a Decimal ("1E-7"). Amounts and prices are Decimals parsed from those
-strings; a float, a bool, a negative or non-finite number is a DecodeError.
+Costs: a side is three parallel lists in ascending price order (bids are read from the end):
+the prices, the unified levels and the venue's texts. A level change is one bisect (a few
+comparisons of Decimals) and a list write, or a list insert/delete when a price appears or goes
+(a pointer memmove, no comparison of the whole book). Reading the best n levels is one slice,
+and it is cached until the side changes; nothing sorts the whole book per message. Every level
+keeps the exact strings the venue sent, because a venue's checksum is computed over its own text
+("0.0000001"), not over our re-formatting of a Decimal ("1E-7"). Amounts and prices are Decimals
+parsed from those strings; a float, a bool, a negative or non-finite number is a DecodeError.
 """
 
 from __future__ import annotations
 
-import bisect
 import enum
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -28,10 +30,55 @@ import attrs
 from unified.errors import DecodeError
 from unified.models import BookLevel, OrderBook
 
+#: one parsed change, as the keepers hand it to `BookSide.apply`:
+#: (sequence, price, amount, price text, amount text)
+Row = tuple[int, Decimal, Decimal, str, str]
+
+
+def _fast_maker(cls: type, names: tuple[str, ...]) -> Any:
+    """The setters of `cls`'s slots. Frozen attrs classes set their fields through
+    object.__setattr__, one bound call each; the slot descriptors do the same write for half
+    the cost, and models built per frame add up. That is only the same thing as calling the
+    class while its fields are exactly `names` and plain (no validator, converter or hook):
+    anything else fails here, at import, rather than building unchecked models."""
+    fields = attrs.fields(cls)
+    plain = all(f.validator is None and f.converter is None and f.init for f in fields)
+    hooks = any(hasattr(cls, h) for h in ("__attrs_pre_init__", "__attrs_post_init__"))
+    if tuple(f.name for f in fields) != names or not plain or hooks:
+        raise TypeError(f"{cls.__name__} is no longer {names} of plain fields: "
+                        "unified/streams/book.py builds it slot by slot")
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
+
+_new = object.__new__
+_LEVEL_SETTERS = _set_price, _set_amount = _fast_maker(BookLevel, ("price", "amount"))
+_set_symbol, _set_time, _set_bids, _set_asks, _set_sequence, _set_raw = _fast_maker(
+    OrderBook, ("symbol", "timestamp", "bids", "asks", "sequence", "raw"))
+
+
+def book_level(price: Decimal, amount: Decimal) -> BookLevel:
+    """`BookLevel(price=price, amount=amount)`, built the cheap way."""
+    level: BookLevel = _new(BookLevel)
+    _set_price(level, price)
+    _set_amount(level, amount)
+    return level
+
+
+def order_book(symbol: str, timestamp: datetime | None, bids: tuple[BookLevel, ...],
+               asks: tuple[BookLevel, ...], sequence: int | None, raw: Any) -> OrderBook:
+    """`OrderBook(...)` with these fields, built the cheap way."""
+    book: OrderBook = _new(OrderBook)
+    _set_symbol(book, symbol)
+    _set_time(book, timestamp)
+    _set_bids(book, bids)
+    _set_asks(book, asks)
+    _set_sequence(book, sequence)
+    _set_raw(book, raw)
+    return book
+
 
 class Level(NamedTuple):
-    """One price level as the venue wrote it, with the unified level built once from it (shared
-    by every book yielded while the level stands, so a yield allocates no levels)."""
+    """One price level as the venue wrote it, with the unified level built from it."""
 
     price_text: str
     amount_text: str
@@ -65,55 +112,117 @@ def parse_level(row: object, what: str) -> Level:
         raise DecodeError(f"{what} must be [price, amount, ...], got {row!r}")
     price_text, price = decimal_text(row[0], f"{what} price")
     amount_text, amount = decimal_text(row[1], f"{what} amount")
-    return Level(price_text, amount_text, BookLevel(price=price, amount=amount))
+    return Level(price_text, amount_text, book_level(price, amount))
 
 
 class BookSide:
-    """One side of a book: the levels by price, and their prices kept in ascending order (bids
-    are read from the end), so that the best levels are found without sorting."""
+    """One side of a book: prices ascending (bids are read from the end), with the unified
+    level and the venue's (price, amount) text of each at the same index, so that the best
+    levels are found without sorting and read without a lookup per level."""
 
-    __slots__ = ("_levels", "_prices", "descending")
+    __slots__ = ("_models", "_prices", "_texts", "_top", "_top_n", "descending")
 
     def __init__(self, *, descending: bool) -> None:
         self.descending = descending
-        self._levels: dict[Decimal, Level] = {}
         self._prices: list[Decimal] = []
+        self._models: list[BookLevel] = []
+        self._texts: list[tuple[str, str]] = []
+        self._top: tuple[BookLevel, ...] = ()  # the best _top_n levels, while the side stands
+        self._top_n: int | None = -1  # -1: nothing cached
 
     def __len__(self) -> int:
-        return len(self._levels)
+        return len(self._prices)
 
     def set(self, level: Level) -> None:
         """Put a level in; an amount of zero removes its price (absent already: no-op)."""
-        price = level.model.price
-        if level.model.amount == 0:
-            if self._levels.pop(price, None) is not None:
-                del self._prices[bisect.bisect_left(self._prices, price)]
+        model = level.model
+        self._put(model.price, model, level.price_text, level.amount_text)
+
+    def apply(self, rows: Iterable[Row], floor: int) -> None:
+        """Put in every row whose sequence is above `floor`, in the order given; a price of 0
+        changes nothing (a sequence marker), an amount of 0 removes the price."""
+        prices, models, texts = self._prices, self._models, self._texts
+        new, set_price, set_amount = _new, _set_price, _set_amount
+        for sequence, price, amount, price_text, amount_text in rows:
+            if sequence <= floor or not price:
+                continue
+            self._top_n = -1
+            i = bisect_left(prices, price)
+            if i < len(prices) and prices[i] == price:
+                if amount:
+                    model = new(BookLevel)
+                    set_price(model, price)
+                    set_amount(model, amount)
+                    models[i] = model
+                    texts[i] = (price_text, amount_text)
+                else:
+                    del prices[i], models[i], texts[i]
+            elif amount:
+                model = new(BookLevel)
+                set_price(model, price)
+                set_amount(model, amount)
+                prices.insert(i, price)
+                models.insert(i, model)
+                texts.insert(i, (price_text, amount_text))
+
+    def _put(self, price: Decimal, model: BookLevel, price_text: str, amount_text: str) -> None:
+        prices = self._prices
+        i = bisect_left(prices, price)
+        known = i < len(prices) and prices[i] == price
+        if not model.amount:
+            if known:
+                del prices[i], self._models[i], self._texts[i]
+                self._top_n = -1
             return
-        if price not in self._levels:
-            bisect.insort(self._prices, price)
-        self._levels[price] = level
+        if known:
+            self._models[i] = model
+            self._texts[i] = (price_text, amount_text)
+        else:
+            prices.insert(i, price)
+            self._models.insert(i, model)
+            self._texts.insert(i, (price_text, amount_text))
+        self._top_n = -1
 
     def load(self, levels: Iterable[Level]) -> None:
-        """Replace the whole side (a snapshot): one sort instead of one insert per level."""
-        self._levels = {lv.model.price: lv for lv in levels}
-        for price in [p for p, lv in self._levels.items() if lv.model.amount == 0]:
-            del self._levels[price]
-        self._prices = sorted(self._levels)
+        """Replace the whole side (a snapshot): one sort instead of one insert per level. A
+        price given twice keeps its last level; zero amounts are left out."""
+        by_price = {lv.model.price: lv for lv in levels}
+        ordered = sorted((lv for lv in by_price.values() if lv.model.amount),
+                         key=lambda lv: lv.model.price)
+        self._prices = [lv.model.price for lv in ordered]
+        self._models = [lv.model for lv in ordered]
+        self._texts = [(lv.price_text, lv.amount_text) for lv in ordered]
+        self._top_n = -1
 
     def clear(self) -> None:
-        self._levels = {}
-        self._prices = []
+        self._prices, self._models, self._texts = [], [], []
+        self._top_n = -1
+
+    def _window(self, n: int | None) -> slice:
+        """The indices of the best `n` levels, in ascending price order."""
+        if n is None:
+            return slice(None)
+        if self.descending:
+            return slice(max(len(self._prices) - n, 0), None)
+        return slice(0, n)
+
+    def top(self, n: int | None = None) -> tuple[BookLevel, ...]:
+        """The best `n` unified levels (all when None), best first; cached until a change."""
+        if n == self._top_n:
+            return self._top
+        models = self._models[self._window(n)]
+        if self.descending:
+            models.reverse()
+        self._top, self._top_n = tuple(models), n
+        return self._top
 
     def best(self, n: int | None = None) -> list[Level]:
-        """The best `n` levels (all when None), best first."""
-        prices = self._prices
+        """The best `n` levels (all when None) with the venue's texts, best first."""
+        window = self._window(n)
+        levels = [Level(p, a, m) for (p, a), m in zip(self._texts[window], self._models[window])]
         if self.descending:
-            start = 0 if n is None else max(len(prices) - n, 0)
-            keys: Iterable[Decimal] = reversed(prices[start:])
-        else:
-            keys = prices if n is None else prices[:n]
-        levels = self._levels
-        return [levels[p] for p in keys]
+            levels.reverse()
+        return levels
 
 
 class BookKeeper:
@@ -148,14 +257,8 @@ class BookKeeper:
 
     def order_book(self, limit: int | None = None) -> OrderBook:
         """The unified model; `limit` trims what is returned, never what is kept."""
-        return OrderBook(
-            symbol=self.symbol,
-            timestamp=self.timestamp,
-            bids=tuple(lv.model for lv in self.bids.best(limit)),
-            asks=tuple(lv.model for lv in self.asks.best(limit)),
-            sequence=self.sequence,
-            raw=self.raw,
-        )
+        return order_book(self.symbol, self.timestamp, self.bids.top(limit),
+                          self.asks.top(limit), self.sequence, self.raw)
 
 
 class Status(enum.Enum):
@@ -177,4 +280,3 @@ class Resync:
     reason: str
     expected: int | None = None
     received: int | None = None
-

@@ -42,6 +42,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import attrs
@@ -49,9 +51,11 @@ import attrs
 from unified.arguments import positive_int
 from unified.errors import ConfigurationError, DecodeError
 from unified.models import OrderBook
-from unified.streams.book import BookKeeper, BookSide, Level, Resync, Status, parse_level
+from unified.streams.book import BookKeeper, Level, Resync, Row, Status, parse_level
 
 _raw = attrs.field(default=None, eq=False, repr=False)
+_ZERO = Decimal(0)
+_NAN = Decimal("NaN")
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -77,16 +81,11 @@ class Delta:
     raw: Any = _raw
 
 
-class _Change(NamedTuple):
-    sequence: int
-    bid: bool
-    level: Level | None  # None: a price "0" row, a sequence marker only
-
-
 class _Parsed(NamedTuple):
     start: int
     end: int
-    changes: list[_Change]  # in sequence order
+    bids: list[Row]  # each side in sequence order
+    asks: list[Row]
     timestamp: datetime | None
     raw: Any
 
@@ -100,25 +99,61 @@ def _sequence(value: object, what: str) -> int:
     raise DecodeError(f"{what} must be a non-negative integer, got {value!r}")
 
 
+def _row(row: object, what: str, start: int, end: int) -> Row:
+    """One change, every check in the order the errors are worded: the general path."""
+    level = parse_level(row, what)
+    assert isinstance(row, Sequence)  # parse_level checked it
+    if len(row) < 3:
+        raise DecodeError(f"{what} must be [price, size, sequence], got {row!r}")
+    seq = _sequence(row[2], f"{what} sequence")
+    if not start <= seq <= end:
+        raise DecodeError(f"{what} sequence {seq} is outside {start}..{end}")
+    return seq, level.price, level.amount, level.price_text, level.amount_text
+
+
+def _side_rows(rows: Sequence[object], what: str, start: int, end: int) -> list[Row]:
+    """Every row of one side checked and parsed, in sequence order (stable: two rows of one
+    sequence keep the venue's order). The common shape, three strings of plain digits in
+    range, is read inline; anything else goes through `_row`, which words the refusal."""
+    out: list[Row] = []
+    ordered, last = True, -1
+    for row in rows:
+        if type(row) is list and len(row) == 3:
+            p, s, q = row
+            if (type(p) is str and type(s) is str and type(q) is str and q.isdigit()
+                    and q.isascii()):
+                try:
+                    price, amount = Decimal(p), Decimal(s)
+                except InvalidOperation:
+                    price = amount = _NAN
+                seq = int(q)
+                if (price.is_finite() and amount.is_finite() and price >= _ZERO
+                        and amount >= _ZERO and start <= seq <= end):
+                    out.append((seq, price, amount, p, s))
+                    if seq < last:
+                        ordered = False
+                    last = seq
+                    continue
+        parsed = _row(row, what, start, end)
+        out.append(parsed)
+        if parsed[0] < last:
+            ordered = False
+        last = parsed[0]
+    if not ordered:
+        out.sort(key=itemgetter(0))
+    return out
+
+
 def _parse_delta(delta: Delta) -> _Parsed:
     start = _sequence(delta.start, "sequenceStart")
     end = _sequence(delta.end, "sequenceEnd")
     if start > end:
         raise DecodeError(f"sequenceStart {start} is past sequenceEnd {end}")
-    changes: list[_Change] = []
-    for bid, rows in ((True, delta.bids), (False, delta.asks)):
-        what = "bid change" if bid else "ask change"
-        for row in rows:
-            level = parse_level(row, what)
-            if len(row) < 3:
-                raise DecodeError(f"{what} must be [price, size, sequence], got {row!r}")
-            seq = _sequence(row[2], f"{what} sequence")
-            if not start <= seq <= end:
-                raise DecodeError(f"{what} sequence {seq} is outside {start}..{end}")
-            changes.append(_Change(seq, bid, None if level.price == 0 else level))
-    # stable: two rows of one sequence keep the venue's order
-    changes.sort(key=lambda c: c.sequence)
-    return _Parsed(start, end, changes, delta.timestamp, delta.raw)
+    # changes on the two sides never touch one level: each side in its own sequence order is
+    # the whole book's sequence order
+    bids = _side_rows(delta.bids, "bid change", start, end)
+    asks = _side_rows(delta.asks, "ask change", start, end)
+    return _Parsed(start, end, bids, asks, delta.timestamp, delta.raw)
 
 
 def _snapshot_side(rows: Sequence[Sequence[object]], what: str) -> list[Level]:
@@ -225,11 +260,10 @@ class SequencedBook:
                               expected=floor + 1, received=delta.start))
             self._buffer.append(delta)
             return Status.RESYNC
-        bids, asks = self._book.bids, self._book.asks
-        for change in delta.changes:
-            if change.sequence > floor and change.level is not None:
-                side: BookSide = bids if change.bid else asks
-                side.set(change.level)
+        if delta.bids:
+            self._book.bids.apply(delta.bids, floor)
+        if delta.asks:
+            self._book.asks.apply(delta.asks, floor)
         self._book.sequence = delta.end
         self._book.stamp(delta.timestamp, delta.raw)
         return self._settle()
