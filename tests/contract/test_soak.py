@@ -17,3 +17,15 @@ def test_soak_places_every_order_exactly_once() -> None:
         assert r.duplicates == 0 and r.lost == 0 and r.burst_429 == 0, text
         assert r.placed + r.failed + r.ambiguous == r.intents
         assert r.placed >= 30, text
+
+
+def test_ws_soak_places_every_order_exactly_once() -> None:
+    """500 creates over the WebSocket order API, a fifth of them faulted there (answers lost
+    after the venue acted, refusals, sessions ended) and a fifth of the REST lookups too."""
+    results = run(soak(VENUES, intents=500, fault_rate=0.2, seed=5, ws=True))
+    text = report(results)
+    assert results, "a venue has the WebSocket order API"
+    for r in results:
+        assert r.intents == 500 and r.faults >= 100, text
+        assert r.duplicates == 0 and r.lost == 0 and r.burst_429 == 0, text
+        assert r.placed + r.failed + r.ambiguous == r.intents

@@ -1,7 +1,10 @@
 """Soak: many order intents on every local venue with ~20% of requests faulted, then a count of
 what each venue really holds per intent, plus a 500-call burst against enforced rate limits.
+`--ws` soaks the WebSocket order API instead (the venues that have one): creates over it with
+its faults (answers lost after the venue acted, refusals, sessions ended) and REST faults on
+the lookups that reconcile them.
 
-    python -m unified.sim.soak [--intents 1000] [--fault-rate 0.2] [--seed 1]
+    python -m unified.sim.soak [--intents 1000] [--fault-rate 0.2] [--seed 1] [--ws]
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import random
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
@@ -44,7 +48,24 @@ class VenueSoak:
         return self.duplicates == 0 and self.lost == 0 and self.burst_429 == 0
 
 
-async def soak_venue(venue: str, intents: int, fault_rate: float, seed: int) -> VenueSoak:
+#: order API faults a WebSocket soak draws from (a late answer is a lost one: the same path)
+WS_FAULTS = ("drop_after_accept", "reject", "expire_session")
+
+
+async def _ws_create(ex: Any, sim: SimVenue, rng: random.Random, fault_rate: float,
+                     args: tuple[Any, ...], coid: str | None) -> Any:
+    api = sim.order_api
+    assert api is not None
+    if rng.random() < fault_rate:
+        api.faults.add(rng.choice(WS_FAULTS))
+    try:
+        return await ex.create_order_ws(*args, client_order_id=coid)
+    finally:
+        api.faults.clear()
+
+
+async def soak_venue(venue: str, intents: int, fault_rate: float, seed: int,
+                     ws: bool = False) -> VenueSoak:
     clock = PacedClock()
     result = VenueSoak(venue)
     async with SimVenue(venue, clock=clock) as sim, unified.connect(
@@ -55,13 +76,15 @@ async def soak_venue(venue: str, intents: int, fault_rate: float, seed: int) -> 
         base_price = sim.personality.markets[0].mid / 2
         outcomes: list[tuple[Decimal, str | None, Any]] = []
         sim.faults.randomly(fault_rate, seed)
+        rng = random.Random(seed)
         for i in range(intents):
             # A unique price per intent identifies its order at the venue, client id or not.
             price = (base_price + i * market.price_increment).quantize(market.price_increment)
             coid = f"soak{seed}x{i}" if ex.has("client_order_id") else None
+            create = (market.symbol, OrderType.LIMIT, Side.BUY, market.min_amount, price)
             try:
-                order: Any = await ex.create_order(market.symbol, OrderType.LIMIT, Side.BUY,
-                                                   market.min_amount, price, client_order_id=coid)
+                order: Any = (await _ws_create(ex, sim, rng, fault_rate, create, coid) if ws
+                              else await ex.create_order(*create, client_order_id=coid))
             except AmbiguousOutcome as exc:
                 order = exc
             except UnifiedError as exc:
@@ -71,7 +94,8 @@ async def soak_venue(venue: str, intents: int, fault_rate: float, seed: int) -> 
                 # One request; the venue's own state is counted below.
                 with contextlib.suppress(UnifiedError):
                     await ex.cancel_order(order.id, market.symbol)
-        result.faults = sim.faults.injected
+        result.faults = sim.faults.injected + (sim.order_api.faults.injected
+                                               if ws and sim.order_api else 0)
         result.requests = sum(sim.requests.values())
         sim.faults.clear()
         at_venue: dict[Decimal, int] = {}
@@ -109,10 +133,12 @@ async def burst(venue: str, calls: int = 500) -> int:
         return sim.rejected_429
 
 
-async def soak(venues: Sequence[str], intents: int, fault_rate: float, seed: int
-               ) -> list[VenueSoak]:
+async def soak(venues: Sequence[str], intents: int, fault_rate: float, seed: int,
+               ws: bool = False) -> list[VenueSoak]:
+    if ws:
+        venues = [v for v in venues if registry.get(v).spec.capability("ws_order_api")]
     per_venue = max(intents // len(venues), 1)
-    return [await soak_venue(v, per_venue, fault_rate, seed) for v in venues]
+    return [await soak_venue(v, per_venue, fault_rate, seed, ws) for v in venues]
 
 
 def report(results: Sequence[VenueSoak]) -> str:
@@ -133,9 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--fault-rate", type=float, default=0.2)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--venue", action="append")
+    p.add_argument("--ws", action="store_true", help="creates over the WebSocket order API")
     args = p.parse_args(argv)
     venues = args.venue or list(registry.venues())
-    results = asyncio.run(soak(venues, args.intents, args.fault_rate, args.seed))
+    results = asyncio.run(soak(venues, args.intents, args.fault_rate, args.seed, args.ws))
     print(report(results))
     return 0 if all(r.sound for r in results) else 1
 

@@ -1,0 +1,120 @@
+"""The WebSocket order API through its faults (the local venue injects them): an order is never
+placed twice and never reported wrongly; what cannot be established is AmbiguousOutcome."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+import unified
+from unified import AmbiguousOutcome, InsufficientFunds, OrderStatus, OrderType, Side, registry
+from unified.clock import PacedClock
+from unified.sim.server import USER, SimVenue
+
+from ..conftest import run
+
+WS = [v for v in registry.venues() if registry.get(v).spec.capability("ws_order_api")]
+
+
+@asynccontextmanager
+async def venue(venue_id: str, **options: Any
+                ) -> AsyncIterator[tuple[SimVenue, unified.Exchange, str, Decimal]]:
+    clock = PacedClock()
+    async with SimVenue(venue_id, enforce_limits=False) as sim, unified.connect(
+        venue_id, credentials=sim.credentials, base_url=sim.base_url, clock=clock,
+        sleep=clock.sleep, **options,
+    ) as ex:
+        await ex.load_markets()
+        symbol = sim.personality.markets[0].symbol
+        book = await ex.fetch_order_book(symbol, limit=1)
+        yield sim, ex, symbol, ex.price_to_precision(symbol, book.bids[0].price * Decimal("0.9"))
+
+
+def at_venue(sim: SimVenue, client_id: str) -> list[Any]:
+    return [o for o in sim.engine.orders.values()
+            if o.account == USER and o.client_id == client_id]
+
+
+@pytest.mark.parametrize("venue_id", WS)
+def test_a_lost_create_answer_is_found_by_client_id_not_resent(venue_id: str) -> None:
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol, price):
+            fault = sim.order_api.faults.add("drop_after_accept")  # type: ignore[union-attr]
+            order = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                             Decimal("0.01"), price, client_order_id="lost1")
+            assert fault.acted.is_set()
+            assert order.client_order_id == "lost1" and order.status is OrderStatus.OPEN
+            assert len(at_venue(sim, "lost1")) == 1
+            again = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                             Decimal("0.01"), price, client_order_id="next2")
+            assert again.status is OrderStatus.OPEN  # a new session carries on
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", WS)
+def test_a_late_answer_times_out_and_is_reconciled(venue_id: str) -> None:
+    async def go() -> None:
+        async with venue(venue_id, timeout=0.5) as (sim, ex, symbol, price):
+            fault = sim.order_api.faults.add("delay")  # type: ignore[union-attr]
+            order = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                             Decimal("0.01"), price, client_order_id="late1")
+            fault.release()
+            assert order.status is OrderStatus.OPEN
+            assert len(at_venue(sim, "late1")) == 1
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", WS)
+def test_a_refusal_maps_through_the_error_table(venue_id: str) -> None:
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol, price):
+            sim.order_api.faults.add("reject", code="200004",  # type: ignore[union-attr]
+                                     msg="Balance insufficient!")
+            with pytest.raises(InsufficientFunds):
+                await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.01"),
+                                         price, client_order_id="no1")
+            assert at_venue(sim, "no1") == []
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", WS)
+def test_an_expired_session_is_opened_again(venue_id: str) -> None:
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol, price):
+            await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.01"), price)
+            fault = sim.order_api.faults.add("expire_session")  # type: ignore[union-attr]
+            await fault.acted.wait()
+            order = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                             Decimal("0.01"), price, client_order_id="exp1")
+            assert len(at_venue(sim, "exp1")) == 1 and order.status is OrderStatus.OPEN
+            assert ex._ws_orders.connection.connects == 2
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", WS)
+def test_lost_cancel_is_repeated_and_lost_edit_is_ambiguous(venue_id: str) -> None:
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol, price):
+            order = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                             Decimal("0.01"), price, client_order_id="ed1")
+            sim.order_api.faults.add("drop_after_accept")  # type: ignore[union-attr]
+            with pytest.raises(AmbiguousOutcome) as caught:
+                await ex.edit_order_ws(order.id, symbol, price=price - 1)
+            assert caught.value.client_order_id == "ed1"
+            resting = await ex.fetch_open_orders(symbol)
+            assert len([o for o in resting if o.client_order_id == "ed1"]) == 1
+            sim.order_api.faults.add("drop_after_accept")  # type: ignore[union-attr]
+            gone = await ex.cancel_order_ws("ed1", symbol, by_client_id=True)
+            assert gone.status is OrderStatus.CANCELED
+            assert not [o for o in await ex.fetch_open_orders(symbol)
+                        if o.client_order_id == "ed1"]
+
+    run(go())
