@@ -9,10 +9,11 @@ from __future__ import annotations
 import random
 import re
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from adapters.kucoin import sim_ws
+from adapters.kucoin import sim_orders, sim_ws
+from adapters.kucoin.sim_orders import decimal_field as _decimal_field
 from unified.convert import to_ms as ms
 from unified.models import OrderStatus, OrderType, Side, TimeInForce
 from unified.sim import order_ops as ops
@@ -20,6 +21,8 @@ from unified.sim.book import EngineError, SimFill, SimMarket, SimOrder
 from unified.sim.loose import Loose, loosen, loosened
 from unified.sim.server import Handler, SimRequest, SimResponse, SimVenue
 from unified.sim.verify import AuthFailure
+from unified.sim.ws import StreamFace
+from unified.sim.ws_api import OrderApi
 
 OK = "200000"
 BATCH_MAX = 5
@@ -263,25 +266,14 @@ def _order(sim: SimVenue, o: SimOrder) -> dict[str, Any]:
         "remark": None, "tags": None, "cancelExist": o.status is OrderStatus.CANCELED,
         "tradeType": "TRADE", "inOrderBook": open_ and o.type is OrderType.LIMIT,
         "active": open_, "tax": "0", "createdAt": ms(o.created_at),
-        "lastUpdatedAt": ms(o.updated_at),
+        "lastUpdatedAt": ms(o.updated_at), **sim_orders.shown(sim.engine, o.id),
     }
 
 
-def _decimal_field(body: dict[str, Any], name: str) -> Decimal | None:
-    raw = body.get(name)
-    if raw is None:
-        return None
-    try:
-        value = Decimal(str(raw))
-    except InvalidOperation:
-        raise EngineError("invalid", f"{name} is invalid") from None
-    if not value.is_finite():
-        raise EngineError("invalid", f"{name} is invalid")
-    return value
-
-
-def _place(sim: SimVenue, account: str, body: Any) -> SimOrder:
-    """One order from a create body (the sync, plain and batch forms share the fields)."""
+def _create_fields(sim: SimVenue, body: Any) -> tuple[str | None, Side, OrderType, TimeInForce,
+                                                      str, bool, dict[str, Any]]:
+    """A create body's fields, every one checked (sim_orders: the optional ones): client id,
+    side, type, time in force, unified symbol, post-only for the engine, fields to keep."""
     if not isinstance(body, dict):
         raise EngineError("invalid", "body must be an object")
     coid = body.get("clientOid")
@@ -294,12 +286,24 @@ def _place(sim: SimVenue, account: str, body: Any) -> SimOrder:
     except ValueError:
         raise EngineError("invalid", "side, type or timeInForce is invalid") from None
     symbol = sim.unified_symbol(str(body.get("symbol")))
+    post_only, kept = sim_orders.options(
+        body, kind, tif, _decimal_field(body, "size"),
+        sim.engine.market(symbol).amount_increment, ms(sim.now()))
+    return coid, side, kind, tif, symbol, post_only, kept
+
+
+def place_order(sim: SimVenue, account: str, body: Any, **kept: Any) -> SimOrder:
+    """One order from a create body (the sync, plain, batch and WebSocket forms share the
+    fields); `kept`: more fields for the order to show (a margin order's tradeType)."""
+    coid, side, kind, tif, symbol, post_only, fields = _create_fields(sim, body)
     # `funds` on a market order: the quote amount a buy spends or a sell raises.
-    return sim.engine.place(
+    order = sim.engine.place(
         account, symbol, side, kind, amount=_decimal_field(body, "size"),
         price=_decimal_field(body, "price"), cost=_decimal_field(body, "funds"),
-        time_in_force=tif, post_only=bool(body.get("postOnly", False)), client_id=coid,
+        time_in_force=tif, post_only=post_only, client_id=coid,
     )
+    sim_orders.keep(sim.engine, order.id, {**fields, **kept})
+    return order
 
 
 def _sizes(o: SimOrder) -> dict[str, Any]:
@@ -312,14 +316,14 @@ def _sizes(o: SimOrder) -> dict[str, Any]:
 def place(sim: SimVenue, req: SimRequest) -> SimResponse:
     """POST /api/v1/hf/orders: acknowledged at once, the order's ids only."""
     assert req.account is not None
-    order = _place(sim, req.account, req.json())
+    order = place_order(sim, req.account, req.json())
     return ok({"orderId": order.id, "clientOid": order.client_id or ""})
 
 
 def place_sync(sim: SimVenue, req: SimRequest) -> SimResponse:
     """POST /api/v1/hf/orders/sync: answered once matched, with the order's state."""
     assert req.account is not None
-    o = _place(sim, req.account, req.json())
+    o = place_order(sim, req.account, req.json())
     return ok({"orderId": o.id, "clientOid": o.client_id or "", "orderTime": ms(o.created_at),
                **_sizes(o), "matchTime": ms(o.updated_at)})
 
@@ -337,7 +341,7 @@ def place_multi(sim: SimVenue, req: SimRequest) -> SimResponse:
         try:
             if not isinstance(item, dict) or item.get("type") != "limit":
                 raise EngineError("invalid", "batch orders must be limit orders")
-            o = _place(sim, req.account, item)
+            o = place_order(sim, req.account, item)
         except EngineError as error:
             refused = sim.personality.render_error(sim, req, error).body
             out.append({"success": False, "failMsg": refused["msg"]})
@@ -496,18 +500,9 @@ def place_test(sim: SimVenue, req: SimRequest) -> SimResponse:
     answer of the plain create ({orderId, clientOid})."""
     assert req.account is not None
     body = req.json()
-    if not isinstance(body, dict):
-        raise EngineError("invalid", "body must be an object")
-    coid = body.get("clientOid")
-    if coid is not None and (not isinstance(coid, str) or not CLIENT_OID.match(coid)):
-        raise EngineError("invalid", "clientOid is invalid")
-    try:
-        side, kind = Side(body.get("side")), OrderType(body.get("type"))
-        TimeInForce(body.get("timeInForce", "GTC"))
-    except ValueError:
-        raise EngineError("invalid", "side, type or timeInForce is invalid") from None
+    coid, side, kind, _, symbol, _, _ = _create_fields(sim, body)
     order_id = ops.dry_run(
-        sim.engine, req.account, sim.unified_symbol(str(body.get("symbol"))), side, kind,
+        sim.engine, req.account, symbol, side, kind,
         amount=_decimal_field(body, "size"), price=_decimal_field(body, "price"),
         cost=_decimal_field(body, "funds"), client_id=coid)
     return ok({"orderId": order_id, "clientOid": coid or ""})
@@ -526,6 +521,7 @@ def alter(sim: SimVenue, req: SimRequest) -> SimResponse:
         old = (sim.engine.get(req.account, str(body["orderId"])) if body.get("orderId")
                else sim.engine.get_by_client_id(req.account, str(body.get("clientOid"))))
         new = ops.replace(sim.engine, req.account, old.id, price, size)
+        sim_orders.keep(sim.engine, new.id, sim_orders.shown(sim.engine, old.id))
     except EngineError as error:
         if error.kind in ("not_found", "not_cancelable"):
             return fail("400100", "order_not_exist_or_not_allow_to_cancel")
@@ -705,6 +701,13 @@ class KucoinPersonality(Loose):
         "iter_ledger": ledgers,
     }.items()}
     stream_face = sim_ws.KucoinStreams  # the WebSocket side (sim.streams.face)
+
+    @staticmethod
+    def order_api(api: OrderApi) -> StreamFace:
+        """The WebSocket order API's face (sim.order_api, at /v1/private)."""
+        from adapters.kucoin.sim_wsapi import KucoinOrderApi  # it builds on this module
+
+        return KucoinOrderApi(api)
 
     def render_error(self, venue: SimVenue, request: SimRequest, error: EngineError
                      ) -> SimResponse:

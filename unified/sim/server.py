@@ -22,6 +22,7 @@ from unified.errors import DecodeError
 from unified.sim.book import Engine, EngineError, SimMarket
 from unified.sim.verify import AuthFailure, verify
 from unified.sim.ws import StreamFace, StreamHub
+from unified.sim.ws_api import OrderApi
 from unified.spec import EndpointSpec, VenueSpec
 from unified.tables import SymbolCodec
 from unified.venue import Credentials
@@ -74,8 +75,8 @@ class Personality(Protocol):
 
     def rate_headers(self, quota: int, remaining: int, reset_ms: int) -> dict[str, str]: ...
 
-    # Optional, read with getattr: `stream_face(sim) -> StreamFace` (the venue's WebSocket side,
-    # unified.sim.ws) and `order_id(seq) -> str` (the venue's own order id format).
+    # Optional, read with getattr: `stream_face(sim)` / `order_api(api)` (WebSocket faces: see
+    # unified.sim.ws, unified.sim.ws_api) and `order_id(seq) -> str` (its own order ids).
 
 
 @attrs.define
@@ -185,6 +186,9 @@ class SimVenue:
         face: Callable[[SimVenue], StreamFace] | None = getattr(
             self.personality, "stream_face", None)
         self.streams = StreamHub(self, face(self) if face is not None else None)
+        api: Callable[[OrderApi], StreamFace] | None = getattr(self.personality, "order_api", None)
+        self.order_api = OrderApi(self, api) if api is not None else None  # sim.order_api
+        self._ws: list[StreamHub | OrderApi] = [self.streams, *filter(None, [self.order_api])]
         self.symbols = SymbolCodec(self.spec.symbol_format, self.spec.symbol_case)
         self.credentials = credentials or default_credentials(self.spec)
         self.keys = {self.credentials.api_key: self.credentials}
@@ -218,7 +222,8 @@ class SimVenue:
                 continue
             seen.add((ep.method, ep.path))
             app.router.add_route(ep.method, ep.path, self._route(ep, handler))
-        self.streams.mount(app)  # the venue's WebSocket paths, on the same origin
+        for ws in self._ws:
+            ws.mount(app)  # the venue's WebSocket paths (streams, orders), on the same origin
         return app
 
     async def start(self) -> str:
@@ -233,7 +238,8 @@ class SimVenue:
     async def stop(self) -> None:
         for fault in self.faults.taken:
             fault.released.set()  # held handlers answer now, so the server stops at once
-        await self.streams.close()  # before the server: no WebSocket handler outlives it
+        for ws in self._ws:
+            await ws.close()  # before the server: no WebSocket handler outlives it
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -334,7 +340,7 @@ class SimVenue:
                 return self.personality.render_auth_failure(self, failure)
             account = self.accounts[key]
             req = attrs.evolve(req, account=account)
-        limited = self._charge(ep, account or remote)
+        limited = self.charge(ep.pool, ep.weight, account or remote)
         if isinstance(limited, SimResponse):
             return limited
         try:
@@ -350,19 +356,19 @@ class SimVenue:
             response = attrs.evolve(response, headers={**response.headers, **limited})
         return response
 
-    def _charge(self, ep: EndpointSpec, who: str) -> SimResponse | dict[str, str]:
-        """Count the call's weight in its pool; 429 past the quota, as the venue does."""
-        pool = self.spec.rate_limits.pools[ep.pool]
-        window = self._windows.setdefault((ep.pool, who), _Window())
+    def charge(self, pool_name: str, weight: int, who: str) -> SimResponse | dict[str, str]:
+        """A call's weight counted in its pool (REST and WebSocket orders): 429, or headers."""
+        pool = self.spec.rate_limits.pools[pool_name]
+        window = self._windows.setdefault((pool_name, who), _Window())
         now = self.clock.monotonic()
         if window.reset_at is None or now >= window.reset_at:
             window.used = 0
             window.reset_at = now + pool.window_s
         reset_ms = max(int((window.reset_at - now) * 1000), 0)
-        if self.enforce_limits and window.used + ep.weight > pool.quota:
+        if self.enforce_limits and window.used + weight > pool.quota:
             self.rejected_429 += 1
             return self.personality.render_rate_limited(self, reset_ms)
-        window.used += ep.weight
+        window.used += weight
         return self.personality.rate_headers(pool.quota, pool.quota - window.used, reset_ms)
 
 

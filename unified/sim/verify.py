@@ -63,10 +63,21 @@ def verify(
 def _verify_hmac(signing: Signing, method: str, path_and_query: str, body: bytes,
                  headers: Mapping[str, str], keys: Mapping[str, Credentials],
                  now: datetime) -> str:
-    names = signing.headers
     lower = {k.lower(): v for k, v in headers.items()}
-    values = {role: lower.get(name.lower()) for role, name in names.items()}
-    required = [r for r in ("key", "sign", "timestamp", "passphrase") if r in names]
+    values = {role: lower.get(name.lower()) for role, name in signing.headers.items()}
+    key, creds = _checked(signing, values, keys, now)
+    stamp = values["timestamp"] or ""
+    expected = hmac_sha256_b64(creds.secret, (stamp + method + path_and_query).encode() + body)
+    if not hmac.compare_digest(values["sign"] or "", expected):
+        raise AuthFailure("bad_sign")
+    return key
+
+
+def _checked(signing: Signing, values: Mapping[str, str | None],
+             keys: Mapping[str, Credentials], now: datetime) -> tuple[str, Credentials]:
+    """Everything but the signature, in the venue's order: present, known key, timestamp in
+    the window, passphrase (plain, or the recipe's HMAC of it)."""
+    required = [r for r in ("key", "sign", "timestamp", "passphrase") if r in values]
     if any(not values[r] for r in required):
         raise AuthFailure("missing")
     key, stamp = values["key"] or "", values["timestamp"] or ""
@@ -78,13 +89,34 @@ def _verify_hmac(signing: Signing, method: str, path_and_query: str, body: bytes
     expected_pass = creds.passphrase or ""
     if signing.passphrase == "hmac":
         expected_pass = hmac_sha256_b64(creds.secret, expected_pass.encode())
-    if "passphrase" in names and not hmac.compare_digest(values["passphrase"] or "",
-                                                         expected_pass):
+    if "passphrase" in values and not hmac.compare_digest(values["passphrase"] or "",
+                                                          expected_pass):
         raise AuthFailure("bad_passphrase")
-    expected = hmac_sha256_b64(creds.secret, (stamp + method + path_and_query).encode() + body)
+    return key, creds
+
+
+def verify_query(signing: Signing, *, query: Mapping[str, str], names: Mapping[str, str],
+                 keys: Mapping[str, Credentials], now: datetime) -> str:
+    """A WebSocket login carried in the URL's query (KuCoin's order API): `names` maps the
+    roles key, sign, timestamp, passphrase to parameter names; timestamp and passphrase are
+    checked as for a REST request, and sign is the recipe's HMAC over key + timestamp. The
+    api key, or AuthFailure with the same kinds, in the same order, as `verify`."""
+    if signing.recipe != "hmac_sha256_base64":
+        raise ValueError(f"no query login for recipe {signing.recipe!r}")
+    values = {role: query.get(name) for role, name in names.items()}
+    key, creds = _checked(signing, values, keys, now)
+    expected = hmac_sha256_b64(creds.secret, (key + (values["timestamp"] or "")).encode())
     if not hmac.compare_digest(values["sign"] or "", expected):
         raise AuthFailure("bad_sign")
     return key
+
+
+def signed_text(signing: Signing, secret: str, text: str, signature: str) -> bool:
+    """Whether `signature` is the recipe's HMAC of `text` exactly (KuCoin's order API signs
+    the session message the venue sent, byte for byte)."""
+    if signing.recipe != "hmac_sha256_base64":
+        raise ValueError(f"no text signature for recipe {signing.recipe!r}")
+    return hmac.compare_digest(signature, hmac_sha256_b64(secret, text.encode()))
 
 
 def _verify_md5(body: bytes, keys: Mapping[str, Credentials]) -> str:

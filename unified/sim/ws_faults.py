@@ -22,7 +22,7 @@ connections; `times`: how many pushes, connections or pongs it acts on):
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 from aiohttp import WSCloseCode
@@ -67,14 +67,23 @@ class StreamFault:
             self.plan.release(self)
 
 
+class Effect(Protocol):
+    """A fault whose effects are counted: armed as each is queued, done as each is on the wire
+    (StreamFault here; unified.sim.ws_api's order API faults too)."""
+
+    def arm(self) -> Effect: ...
+
+    def done(self) -> None: ...
+
+
 @attrs.frozen
 class Acted:
     """A writer-queue marker: set `fault.acted` once every frame before it is sent."""
 
-    fault: StreamFault
+    fault: Effect
 
     @classmethod
-    def of(cls, fault: StreamFault) -> Acted:
+    def of(cls, fault: Effect) -> Acted:
         return cls(fault.arm())
 
 
@@ -85,7 +94,7 @@ class Close:
     code: int
     message: str = ""
     abort: bool = False
-    fault: StreamFault | None = None
+    fault: Effect | None = None
 
 
 class StreamFaultPlan:
