@@ -107,7 +107,7 @@ def _display(body: dict[str, Any], kind: OrderType, size: Decimal | None, step: 
         if visible is None or visible <= 0 or size is None or visible > size \
                 or visible % step != 0:
             raise EngineError("invalid", "an iceberg needs a visibleSize above 0, at most the "
-                                         f"size and a multiple of {step}")
+                                         f"size and a multiple of {format(step, 'f')}")
     elif visible is not None:
         raise EngineError("invalid", "visibleSize is for iceberg orders")
     return {"hidden": hidden, "iceberg": iceberg,

@@ -25,9 +25,19 @@ from unified.convert import to_ms
 from unified.sim.server import SimVenue
 
 from ..conftest import run
-from .helpers import closed, kucoin_get, raw, text_frame
+from .helpers import (
+    before_pong,
+    closed,
+    kucoin_get,
+    kucoin_headers,
+    kucoin_ws,
+    raw,
+    subscribe,
+    text_frame,
+)
 
 SYMBOL, CODE = "BTC/USDT", "BTC-USDT"
+ORDERS, BALANCE = "/spotMarket/tradeOrdersV2", "/account/balance"
 D = Decimal
 PING_INTERVAL_MS, PING_TIMEOUT_MS = 18000, 10000
 
@@ -228,5 +238,271 @@ def test_spot_order_is_seen_over_rest_then_spot_cancel() -> None:
             assert await rest_open(sim, http) == []
             shown = await rest_order(sim, http, data["orderId"])
             assert (shown["active"], shown["cancelExist"]) == (False, True)
+
+    run(go())
+
+
+SYNC_DATA = {"orderId": str, "clientOid": str, "orderTime": int, "originSize": str,
+             "dealSize": str, "remainSize": str, "canceledSize": str, "status": str,
+             "matchTime": int}
+SYNC_CANCEL_DATA = {"originSize": str, "dealSize": str, "remainSize": str,
+                    "canceledSize": str, "status": str}
+
+
+def test_sync_order_answers_the_state_after_matching() -> None:
+    async def go() -> None:
+        async with still() as (sim, _, http), session(sim, http) as ws:
+            _, asks = sim.engine.depth(SYMBOL, 1)
+            taker = well_formed(await ask(ws, "spot.sync_order", limit(
+                price=str(asks[0][0]), size="0.001", coid="take")), SYNC_DATA)
+            assert (taker["status"], D(taker["dealSize"]), D(taker["remainSize"])) == (
+                "done", D("0.001"), 0)
+            assert (D(taker["originSize"]), D(taker["canceledSize"])) == (D("0.001"), 0)
+            resting = well_formed(await ask(ws, "spot.sync_order", limit(coid="rest"), "r2"),
+                                  SYNC_DATA)
+            assert (resting["status"], D(resting["dealSize"]), D(resting["remainSize"])) == (
+                "open", 0, D("0.01"))
+            ioc = well_formed(await ask(ws, "spot.sync_order", limit(
+                coid="ioc", timeInForce="IOC"), "r3"), SYNC_DATA)
+            assert (ioc["status"], D(ioc["canceledSize"])) == ("done", D("0.01"))
+            assert (await rest_order(sim, http, taker["orderId"]))["dealSize"] == "0.001"
+
+    run(go())
+
+
+def test_modify_answers_a_new_id_and_the_old_order_is_gone() -> None:
+    async def go() -> None:
+        async with still() as (sim, _, http), session(sim, http) as ws:
+            old = well_formed(await ask(ws, "spot.order", limit(stp="CN")), ORDER_DATA)
+            moved = well_formed(await ask(ws, "spot.modify", {
+                "symbol": CODE, "orderId": old["orderId"], "newPrice": "24000"}, "r2"),
+                {"newOrderId": str, "clientOid": str})
+            assert moved["newOrderId"] != old["orderId"] and moved["clientOid"] == "ws1"
+            assert await rest_open(sim, http) == [moved["newOrderId"]]
+            gone = await rest_order(sim, http, old["orderId"])
+            assert (gone["active"], gone["cancelExist"]) == (False, True)
+            new = await rest_order(sim, http, moved["newOrderId"])
+            assert (D(new["price"]), D(new["size"]), new["stp"]) == (D(24000), D("0.01"), "CN")
+            by_client = well_formed(await ask(ws, "spot.modify", {
+                "symbol": CODE, "clientOid": "ws1", "newSize": "0.02"}, "r3"),
+                {"newOrderId": str, "clientOid": str})
+            assert await rest_open(sim, http) == [by_client["newOrderId"]]
+            refused(await ask(ws, "spot.modify", {"symbol": CODE, "orderId": old["orderId"],
+                                                  "newPrice": "1"}, "r4"), "400100")
+
+    run(go())
+
+
+def test_cancels_by_id_and_client_id_plain_and_sync() -> None:
+    async def go() -> None:
+        async with still() as (sim, _, http), session(sim, http) as ws:
+            for n in range(3):
+                well_formed(await ask(ws, "spot.order", limit(coid=f"c{n}"), f"o{n}"),
+                            ORDER_DATA)
+            ids = await rest_open(sim, http)
+            plain = await ask(ws, "spot.cancel", {"symbol": CODE, "clientOid": "c0"}, "x0")
+            assert well_formed(plain, {"clientOid": str}) == {"clientOid": "c0"}
+            order_id = (await kucoin_get(sim, http, "/api/v1/hf/orders/client-order/c1"
+                                                    f"?symbol={CODE}"))["id"]
+            synced = well_formed(await ask(ws, "spot.sync_cancel", {
+                "symbol": CODE, "orderId": order_id}, "x1"), {"orderId": str, **SYNC_CANCEL_DATA})
+            assert (synced["orderId"], synced["status"], D(synced["canceledSize"]),
+                    D(synced["remainSize"])) == (order_id, "done", D("0.01"), 0)
+            by_client = well_formed(await ask(ws, "spot.sync_cancel", {
+                "symbol": CODE, "clientOid": "c2"}, "x2"), {"clientOid": str, **SYNC_CANCEL_DATA})
+            assert by_client["clientOid"] == "c2" and len(ids) == 3
+            assert await rest_open(sim, http) == []
+            again = await ask(ws, "spot.cancel", {"symbol": CODE, "clientOid": "c2"}, "x3")
+            assert refused(again, "400100") == "order_not_exist_or_not_allow_to_cancel"
+            refused(await ask(ws, "spot.cancel", {"symbol": CODE}, "x4"), "400100")
+            refused(await ask(ws, "spot.cancel", {"orderId": ids[0]}, "x5"), "400100")
+
+    run(go())
+
+
+MARGIN_DATA = {"orderId": str, "clientOid": str, "borrowSize": str, "loanApplyId": str}
+
+
+def test_margin_orders_against_the_trade_account() -> None:
+    async def go() -> None:
+        async with still() as (sim, _, http), session(sim, http) as ws:
+            args = {"clientOid": "m1", "side": "buy", "symbol": CODE, "price": "25000",
+                    "size": "0.01", "isIsolated": True, "autoBorrow": True, "autoRepay": True}
+            data = well_formed(await ask(ws, "margin.order", args), MARGIN_DATA)
+            assert (data["clientOid"], data["borrowSize"], data["loanApplyId"]) == ("m1", "0", "")
+            shown = await rest_order(sim, http, data["orderId"])
+            assert (shown["type"], shown["tradeType"], shown["active"]) == (
+                "limit", "MARGIN_ISOLATED_TRADE", True)
+            cross = well_formed(await ask(ws, "margin.order", {**args, "clientOid": "m2",
+                                                               "isIsolated": False}, "r2"),
+                                MARGIN_DATA)
+            assert (await rest_order(sim, http, cross["orderId"]))["tradeType"] == "MARGIN_TRADE"
+            # spot.* does not see margin orders, nor margin.* spot ones
+            spot = well_formed(await ask(ws, "spot.order", limit(coid="s1"), "r3"), ORDER_DATA)
+            for op, ref in (("spot.cancel", data["orderId"]), ("margin.cancel", spot["orderId"]),
+                            ("spot.sync_cancel", data["orderId"])):
+                refused(await ask(ws, op, {"symbol": CODE, "orderId": ref}, "r4"), "400100")
+            cancel = await ask(ws, "margin.cancel", {"symbol": CODE, "orderId": data["orderId"]},
+                               "r5")
+            assert well_formed(cancel, {"orderId": str}) == {"orderId": data["orderId"]}
+            cancel = await ask(ws, "margin.cancel", {"symbol": CODE, "clientOid": "m2"}, "r6")
+            assert well_formed(cancel, {"clientOid": str}) == {"clientOid": "m2"}
+            assert await rest_open(sim, http) == [spot["orderId"]]
+            for bad in ({"isIsolated": "yes"}, {"autoBorrow": 1}, {"clientOid": None}):
+                refused(await ask(ws, "margin.order", {**args, "clientOid": "m3", **bad}, "r7"),
+                        "400100")
+
+    run(go())
+
+
+def test_ws_orders_reach_the_private_streams() -> None:
+    async def go() -> None:
+        async with still() as (sim, _, http), session(sim, http) as ws, \
+                kucoin_ws(sim, http, private=True) as push:
+            await subscribe(push, ORDERS, private=True)
+            await subscribe(push, BALANCE, "s2", private=True)
+            placed = well_formed(await ask(ws, "spot.order", limit()), ORDER_DATA)
+            await ask(ws, "spot.cancel", {"symbol": CODE, "orderId": placed["orderId"]}, "r2")
+            frames = await before_pong(push)
+            orders = [f["data"] for f in frames if f["topic"] == ORDERS]
+            assert [(o["type"], o["status"]) for o in orders] == [
+                ("received", "new"), ("open", "open"), ("canceled", "done")]
+            assert all((o["orderId"], o["clientOid"]) == (placed["orderId"], "ws1")
+                       for o in orders)
+            balances = [f["data"] for f in frames if f["topic"] == BALANCE]
+            assert [(b["currency"], b["relationEvent"]) for b in balances] == [
+                ("USDT", "trade.hold"), ("USDT", "trade.hold")]
+            assert all(b["relationContext"]["orderId"] == placed["orderId"] for b in balances)
+
+    run(go())
+
+
+# ---------------------------------------------------------------- errors
+
+
+def test_malformed_requests_name_the_field() -> None:
+    async def go() -> None:
+        async with still() as (sim, _, http), session(sim, http) as ws:
+            await ws.send_json({"op": "spot.order", "args": limit()})
+            answer = await text_frame(ws)
+            assert set(answer) == {"op", "code", "msg", "inTime", "outTime"}
+            assert answer["code"] == "4001002"
+            assert answer["msg"] == ("Please check the param of your request: Field 'id' must "
+                                     "be a non-empty string.")
+            await ws.send_json({"id": "", "op": "spot.order", "args": limit()})
+            assert (await text_frame(ws))["code"] == "4001002"
+            await ws.send_str("not json")
+            refused(await text_frame(ws), "4001002", with_id=False)
+            assert "'op'" in refused(await ask(ws, "spot.trade", {}), "4001002")
+            assert "'args'" in refused(await ask(ws, "spot.order", [], "r2"), "4001002")  # type: ignore[arg-type]
+            assert await rest_open(sim, http) == []  # nothing was acted on
+
+    run(go())
+
+
+def test_business_errors_carry_the_rest_codes() -> None:
+    async def go() -> None:
+        async with still() as (sim, _, http), session(sim, http) as ws:
+            well_formed(await ask(ws, "spot.order", limit()), ORDER_DATA)
+            duplicate = await ask(ws, "spot.sync_order", limit(price="24000"), "r2")
+            assert refused(duplicate, "400100") == "validation.createOrder.clientOidDuplicated"
+            poor = await ask(ws, "spot.order", limit(coid="big", size="1000"), "r3")
+            assert refused(poor, "200004") == "Balance insufficient!"
+            nowhere = await ask(ws, "spot.order", limit(coid="x", symbol="NOPE-USDT"), "r4")
+            assert refused(nowhere, "900001") == "Trading pair NOPE-USDT does not exist."
+            refused(await ask(ws, "spot.order", limit(coid="x", price="1.05"), "r5"), "400100")
+            refused(await ask(ws, "spot.order", limit(coid="bad id!"), "r6"), "400100")
+            refused(await ask(ws, "spot.order", limit(coid="x", price=[1]), "r7"), "400100")
+            assert len(await rest_open(sim, http)) == 1
+
+    run(go())
+
+
+def test_past_the_pool_quota_429000_with_id_and_op() -> None:
+    async def go() -> None:
+        async with still() as (sim, clock, http), session(sim, http) as ws:
+            first = await ask(ws, "spot.order", limit())
+            quota = first["rateLimit"]["limit"]
+            assert first["rateLimit"]["remaining"] == quota - 1
+            assert sim.charge("spot", quota - 1, "user") != {}  # the REST spot pool, shared
+            limited = await ask(ws, "spot.order", limit(coid="ws2"), "r2")
+            assert refused(limited, "429000")
+            assert limited["rateLimit"]["remaining"] == 0
+            clock.advance(30)  # the pool's window
+            assert await rest_open(sim, http) == [first["data"]["orderId"]]
+            well_formed(await ask(ws, "spot.order", limit(coid="ws3"), "r3"), ORDER_DATA)
+
+    run(go())
+
+
+# ---------------------------------------------------------------- the HF create's fields
+
+BAD_FIELDS: dict[str, dict[str, Any]] = {
+    "time_in_force": {"timeInForce": "GTD"},
+    "cancel_after_without_gtt": {"cancelAfter": 60},
+    "cancel_after_zero": {"timeInForce": "GTT", "cancelAfter": 0},
+    "cancel_after_30_days": {"timeInForce": "GTT", "cancelAfter": 2592000},
+    "cancel_after_text": {"timeInForce": "GTT", "cancelAfter": "60"},
+    "post_only_text": {"postOnly": "true"},
+    "hidden_number": {"hidden": 1},
+    "hidden_and_iceberg": {"hidden": True, "iceberg": True, "visibleSize": "0.001"},
+    "iceberg_without_visible": {"iceberg": True},
+    "visible_above_size": {"iceberg": True, "visibleSize": "0.02"},
+    "visible_off_step": {"iceberg": True, "visibleSize": "0.000000001"},
+    "visible_without_iceberg": {"visibleSize": "0.001"},
+    "stp": {"stp": "XX"},
+    "tags_21": {"tags": "t" * 21},
+    "remark_not_ascii": {"remark": "café"},
+    "window_without_stamp": {"allowMaxTimeWindow": 10},
+    "window_negative": {"allowMaxTimeWindow": -1, "clientTimestamp": 0},
+    "arrived_too_late": {"allowMaxTimeWindow": 1000, "clientTimestamp": -1001},
+    "market_post_only": {"type": "market", "postOnly": True},
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FIELDS))
+def test_each_field_is_checked_as_the_hf_create_checks_it(case: str) -> None:
+    async def go() -> None:
+        async with still() as (sim, clock, http), session(sim, http) as ws:
+            fields = dict(BAD_FIELDS[case])
+            if "clientTimestamp" in fields:  # relative to the venue's clock
+                fields["clientTimestamp"] += to_ms(clock.now())
+            for n, op in enumerate(("spot.order", "spot.sync_order", "margin.order")):
+                msg = refused(await ask(ws, op, limit(**fields), f"r{n}"), "400100")
+                assert any(name in msg for name in fields if name != "type"), msg
+            body = json.dumps(limit(**fields))  # the REST create: the same check
+            path = "/api/v1/hf/orders/sync"
+            async with http.post(sim.base_url + path, data=body,
+                                 headers=kucoin_headers(sim, "POST", path, body)) as r:
+                assert (await r.json())["code"] == "400100"
+            assert await rest_open(sim, http) == []
+
+    run(go())
+
+
+def test_every_documented_field_accepted_and_shown() -> None:
+    async def go() -> None:
+        async with still() as (sim, clock, http), session(sim, http) as ws:
+            now = to_ms(clock.now())
+            fields = {"timeInForce": "GTT", "cancelAfter": 3600, "postOnly": True,
+                      "iceberg": True, "visibleSize": "0.002", "stp": "DC", "tags": "t" * 20,
+                      "remark": "r" * 20, "clientTimestamp": now - 1000,
+                      "allowMaxTimeWindow": 1000}
+            data = well_formed(await ask(ws, "spot.order", limit(**fields)), ORDER_DATA)
+            shown = await rest_order(sim, http, data["orderId"])
+            assert {k: shown[k] for k in ("timeInForce", "cancelAfter", "postOnly", "iceberg",
+                                          "hidden", "visibleSize", "stp", "tags", "remark")} == {
+                "timeInForce": "GTT", "cancelAfter": 3600, "postOnly": True, "iceberg": True,
+                "hidden": False, "visibleSize": "0.002", "stp": "DC", "tags": "t" * 20,
+                "remark": "r" * 20}
+            hidden = well_formed(await ask(ws, "spot.order", limit(
+                coid="h", hidden=True, cancelAfter=-1, timeInForce="GTC"), "r2"), ORDER_DATA)
+            assert (await rest_order(sim, http, hidden["orderId"]))["hidden"] is True
+            # postOnly is "disabled" with IOC / FOK: the order takes
+            _, asks = sim.engine.depth(SYMBOL, 1)
+            took = well_formed(await ask(ws, "spot.sync_order", limit(
+                coid="t", price=str(asks[0][0]), size="0.001", timeInForce="IOC",
+                postOnly=True), "r3"), SYNC_DATA)
+            assert (took["status"], took["dealSize"]) == ("done", "0.001")
 
     run(go())
