@@ -6,6 +6,7 @@ requests in flight answered by id. The venue runs on a ManualClock: nothing wait
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -23,9 +24,11 @@ from yarl import URL
 from unified.clock import ManualClock
 from unified.convert import to_ms
 from unified.sim.server import SimVenue
+from unified.sim.ws_api import OrderApi
 
 from ..conftest import run
 from .helpers import (
+    PATIENCE_S,
     before_pong,
     closed,
     kucoin_get,
@@ -87,8 +90,8 @@ async def session(sim: SimVenue, http: aiohttp.ClientSession
         yield ws
 
 
-async def ask(ws: aiohttp.ClientWebSocketResponse, op: str, args: dict[str, Any],
-              ref: str = "r1") -> Any:
+async def ask(ws: aiohttp.ClientWebSocketResponse, op: str, args: Any, ref: str = "r1"
+              ) -> Any:
     """One request, and the next frame, which must answer it."""
     await ws.send_json({"id": ref, "op": op, "args": args})
     answer = await text_frame(ws)
@@ -394,7 +397,7 @@ def test_malformed_requests_name_the_field() -> None:
             await ws.send_str("not json")
             refused(await text_frame(ws), "4001002", with_id=False)
             assert "'op'" in refused(await ask(ws, "spot.trade", {}), "4001002")
-            assert "'args'" in refused(await ask(ws, "spot.order", [], "r2"), "4001002")  # type: ignore[arg-type]
+            assert "'args'" in refused(await ask(ws, "spot.order", [], "r2"), "4001002")
             assert await rest_open(sim, http) == []  # nothing was acted on
 
     run(go())
@@ -504,5 +507,201 @@ def test_every_documented_field_accepted_and_shown() -> None:
                 coid="t", price=str(asks[0][0]), size="0.001", timeInForce="IOC",
                 postOnly=True), "r3"), SYNC_DATA)
             assert (took["status"], took["dealSize"]) == ("done", "0.001")
+
+    run(go())
+
+
+# ---------------------------------------------------------------- faults (sim.order_api.faults)
+
+
+def api_of(sim: SimVenue) -> OrderApi:
+    assert sim.order_api is not None
+    return sim.order_api
+
+
+async def by_client_id(sim: SimVenue, http: aiohttp.ClientSession, coid: str) -> Any:
+    return await kucoin_get(sim, http, f"/api/v1/hf/orders/client-order/{coid}?symbol={CODE}")
+
+
+def test_drop_after_accept_places_the_order_and_cuts_the_answer() -> None:
+    async def go() -> None:
+        async with still() as (sim, _, http):
+            fault = api_of(sim).faults.add("drop_after_accept", op="spot.order")
+            async with session(sim, http) as ws:
+                assert await ask(ws, "spot.sync_order", limit(coid="other"))  # not that op
+                await ws.send_json({"id": "lost", "op": "spot.order", "args": limit()})
+                await ws.send_json({"id": "after", "op": "spot.order",
+                                    "args": limit(coid="after")})
+                await closed(ws)
+            await asyncio.wait_for(fault.acted.wait(), PATIENCE_S)
+            assert (await by_client_id(sim, http, "ws1"))["active"] is True
+            assert len(await rest_open(sim, http)) == 2  # "after" was never acted on
+            async with session(sim, http) as ws:  # once only
+                well_formed(await ask(ws, "spot.order", limit(coid="ws2")), ORDER_DATA)
+
+    run(go())
+
+
+def test_delay_holds_an_answer_until_released() -> None:
+    async def go() -> None:
+        async with still() as (sim, clock, http), session(sim, http) as ws:
+            fault = api_of(sim).faults.add("delay", op="spot.order")
+            in_ms = to_ms(clock.now())
+            await ws.send_json({"id": "held", "op": "spot.order", "args": limit()})
+            await asyncio.wait_for(fault.acted.wait(), PATIENCE_S)
+            assert (await by_client_id(sim, http, "ws1"))["active"] is True  # acted at once
+            quick = await ask(ws, "spot.order", limit(coid="quick"), "quick")  # once only
+            well_formed(quick, ORDER_DATA)
+            await ws.send_json({"id": "p", "op": "ping", "timestamp": 0})
+            assert (await text_frame(ws))["op"] == "pong"
+            clock.advance(3)
+            fault.release()
+            held = await text_frame(ws)
+            assert held["id"] == "held" and well_formed(held, ORDER_DATA)["clientOid"] == "ws1"
+            assert (held["inTime"], held["outTime"]) == (in_ms, in_ms + 3000)
+            assert fault.released.is_set()
+
+    run(go())
+
+
+def test_reject_answers_the_given_error_instead_of_acting() -> None:
+    async def go() -> None:
+        async with still() as (sim, _, http), session(sim, http) as ws:
+            faults = api_of(sim).faults
+            fault = faults.add("reject", op="spot.order", code="429000", msg="Too Many Requests")
+            assert refused(await ask(ws, "spot.order", limit()), "429000") == "Too Many Requests"
+            await asyncio.wait_for(fault.acted.wait(), PATIENCE_S)
+            assert await rest_open(sim, http) == []
+            faults.add("reject", op="spot.cancel")  # no code: the venue's internal error
+            placed = well_formed(await ask(ws, "spot.order", limit(), "r2"), ORDER_DATA)
+            cancel = {"symbol": CODE, "orderId": placed["orderId"]}
+            assert refused(await ask(ws, "spot.cancel", cancel, "r3"), "500000")
+            assert await rest_open(sim, http) == [placed["orderId"]]
+            every = faults.add("reject", times=None, code="400100", msg="no")
+            for n in range(3):
+                refused(await ask(ws, "spot.cancel", cancel, f"e{n}"), "400100")
+            faults.clear()
+            assert every not in faults.pending
+            well_formed(await ask(ws, "spot.cancel", cancel, "r4"), {"orderId": str})
+
+    run(go())
+
+
+def test_expire_session_closes_it_and_a_new_login_is_needed() -> None:
+    async def go() -> None:
+        async with still() as (sim, _, http):
+            async with http.ws_connect(login_url(sim)) as ws:
+                old_challenge = (await raw(ws)).data
+                await ws.send_str(sign(sim.credentials.secret, old_challenge))
+                assert (await text_frame(ws))["data"] == "welcome"
+                fault = api_of(sim).faults.add("expire_session")
+                msg = await closed(ws)
+                assert msg.type is aiohttp.WSMsgType.CLOSE and msg.data == 1000
+                assert msg.extra == "session expired"
+            await asyncio.wait_for(fault.acted.wait(), PATIENCE_S)
+            async with http.ws_connect(login_url(sim)) as ws:  # the old session's signature
+                new_challenge = (await raw(ws)).data
+                assert json.loads(new_challenge)["sessionId"] != json.loads(
+                    old_challenge)["sessionId"]
+                await ws.send_str(sign(sim.credentials.secret, old_challenge))
+                refused(await text_frame(ws), "400005", with_id=False)
+                await closed(ws)
+            async with session(sim, http) as ws:
+                well_formed(await ask(ws, "spot.order", limit()), ORDER_DATA)
+
+    run(go())
+
+
+def test_expire_session_waits_for_a_session_or_for_its_op() -> None:
+    async def go() -> None:
+        async with still() as (sim, _, http):
+            faults = api_of(sim).faults
+            waiting = faults.add("expire_session")  # none live: the next one welcomed
+            async with http.ws_connect(login_url(sim)) as ws:
+                await ws.send_str(sign(sim.credentials.secret, (await raw(ws)).data))
+                assert (await text_frame(ws))["data"] == "welcome"
+                await closed(ws)
+            await asyncio.wait_for(waiting.acted.wait(), PATIENCE_S)
+            at_op = faults.add("expire_session", op="spot.order")
+            async with session(sim, http) as ws:
+                await ws.send_json({"id": "r1", "op": "spot.order", "args": limit()})
+                await closed(ws)
+            await asyncio.wait_for(at_op.acted.wait(), PATIENCE_S)
+            assert await rest_open(sim, http) == []  # not acted on
+
+    run(go())
+
+
+def test_fault_kinds_are_checked() -> None:
+    async def go() -> None:
+        async with still() as (sim, _, _):
+            with pytest.raises(ValueError, match="unknown order API fault"):
+                api_of(sim).faults.add("drop")
+            with pytest.raises(ValueError, match="cannot delay"):
+                api_of(sim).hub.faults.add("delay")
+
+    run(go())
+
+
+# ---------------------------------------------------------------- many in flight, silence, stop
+
+
+def test_many_requests_in_flight_are_answered_by_id() -> None:
+    async def go() -> None:
+        async with still() as (sim, _, http), session(sim, http) as ws:
+            slow = api_of(sim).faults.add("delay", op="spot.sync_order")
+            await ws.send_json({"id": "slow", "op": "spot.sync_order",
+                                "args": limit(coid="slow")})
+            sent = {f"q{n}": f"c{n}" for n in range(40)}
+            for ref, coid in sent.items():
+                await ws.send_json({"id": ref, "op": "spot.order",
+                                    "args": limit(coid=coid, price=str(20000 + int(ref[1:])))})
+            await ws.send_json({"id": "p", "op": "ping", "timestamp": 0})
+            answers = {}
+            while len(answers) < len(sent) + 1:
+                frame = await text_frame(ws)
+                answers[frame["id"]] = frame
+            assert answers.pop("p")["op"] == "pong"
+            assert {ref: a["data"]["clientOid"] for ref, a in answers.items()} == sent
+            assert len({a["data"]["orderId"] for a in answers.values()}) == len(sent)
+            slow.release()
+            last = await text_frame(ws)
+            assert last["id"] == "slow" and well_formed(last, SYNC_DATA)["status"] == "open"
+            assert len(await rest_open(sim, http)) == len(sent) + 1
+
+    run(go())
+
+
+def test_a_silent_session_is_closed_on_the_venues_clock() -> None:
+    async def go() -> None:
+        async with still() as (sim, clock, http), session(sim, http) as ws:
+            hub = api_of(sim).hub
+            clock.advance((PING_INTERVAL_MS + PING_TIMEOUT_MS) / 1000)
+            assert hub.sweep() == 0
+            await ws.send_json({"id": "p", "op": "ping", "timestamp": 0})
+            assert (await text_frame(ws))["op"] == "pong"
+            clock.advance((PING_INTERVAL_MS + PING_TIMEOUT_MS) / 1000 + 0.001)
+            assert hub.sweep() == 1
+            await closed(ws)
+
+    run(go())
+
+
+def test_a_stopping_venue_sends_held_answers_then_closes() -> None:
+    async def go() -> None:
+        sim = SimVenue("kucoin", clock=ManualClock())
+        await sim.start()
+        try:
+            async with aiohttp.ClientSession() as http, session(sim, http) as ws:
+                fault = api_of(sim).faults.add("delay")
+                await ws.send_json({"id": "held", "op": "spot.order", "args": limit()})
+                await asyncio.wait_for(fault.acted.wait(), PATIENCE_S)
+                stopping = asyncio.create_task(sim.stop())
+                assert (await text_frame(ws))["id"] == "held"
+                assert (await closed(ws)).data == 1001
+                await stopping
+                assert api_of(sim).connections == []
+        finally:
+            await sim.stop()
 
     run(go())
