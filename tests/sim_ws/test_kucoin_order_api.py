@@ -632,13 +632,21 @@ def test_expire_session_waits_for_a_session_or_for_its_op() -> None:
     run(go())
 
 
-def test_fault_kinds_are_checked() -> None:
+def test_fault_kinds_are_checked_and_stream_faults_cut_sessions() -> None:
     async def go() -> None:
-        async with still() as (sim, _, _):
+        async with still() as (sim, _, http):
             with pytest.raises(ValueError, match="unknown order API fault"):
                 api_of(sim).faults.add("drop")
             with pytest.raises(ValueError, match="cannot delay"):
                 api_of(sim).hub.faults.add("delay")
+            async with session(sim, http) as ws:
+                muted = api_of(sim).hub.faults.add("mute_pings")
+                await ws.send_json({"id": "p", "op": "ping", "timestamp": 0})
+                await asyncio.wait_for(muted.acted.wait(), PATIENCE_S)
+                well_formed(await ask(ws, "spot.order", limit()), ORDER_DATA)  # no pong first
+                drop = api_of(sim).hub.faults.add("drop")
+                assert (await closed(ws)).type is not aiohttp.WSMsgType.CLOSE
+                await asyncio.wait_for(drop.acted.wait(), PATIENCE_S)
 
     run(go())
 
