@@ -10,7 +10,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import calls, ccxt_side, decode, imports, machine, memory, report, streams, walk
+from benchmarks import (
+    calls,
+    ccxt_side,
+    decode,
+    imports,
+    machine,
+    memory,
+    report,
+    streams,
+    walk,
+    ws_orders,
+)
 from benchmarks.sizes import FULL, QUICK, TINY, Sizes
 
 DEFAULT_JSON = Path(__file__).resolve().parent / "results.json"
@@ -38,6 +49,8 @@ async def run_all(sizes: Sizes, use_ccxt: bool, log: Any = None) -> dict[str, An
     scenarios["other_venues"] = await calls.run_other_venues(sizes)
     step(f"9 level2 stream, {sizes.stream_frames:,} frames")
     scenarios["streams"] = await streams.run(sizes, use_ccxt)
+    step("10 kucoin orders over the WebSocket order API vs REST")
+    scenarios["ws_orders"] = await ws_orders.run(sizes)
     results: dict[str, Any] = {
         "machine": machine.describe(),
         "sizes": sizes.name,

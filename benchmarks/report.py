@@ -83,7 +83,23 @@ def table(results: dict[str, Any]) -> str:
         rows += order_rows(venue, v)
     if "streams" in s:  # results written before scenario 9 existed have none
         rows += stream_rows(s["streams"])
+    if "ws_orders" in s:
+        rows += ws_order_rows(s["ws_orders"])
     return _render(rows)
+
+
+def ws_order_rows(w: dict[str, Any]) -> list[list[str]]:
+    """Scenario 10: KuCoin orders over the WebSocket order API vs REST (warm connections)."""
+    rows = []
+    for op in ("create", "cancel"):
+        ws, rest = w[f"ws_{op}"], w[f"rest_{op}"]
+        rows.append([f"10 kucoin {op} over WS vs REST", "us/call", "-", _num(ws["median_us"]),
+                     NA, f"REST {_num(rest['median_us'])} us; p99 WS {_num(ws['p99_us'])}, "
+                     f"REST {_num(rest['p99_us'])} us"])
+    per_s = w["orders_per_s"]
+    rows.append([f"10 kucoin {w['in_flight']} creates in flight", "orders/s", "-",
+                 _num(per_s["ws"]), NA, f"WS; REST {_num(per_s['rest'])} orders/s"])
+    return rows
 
 
 def _agree(problems: list[str] | None) -> str:
@@ -194,6 +210,10 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         growth is not None and growth <= MAX_MEMORY_GROWTH)
     if "streams" in s:
         stream_targets(s["streams"], add)
+    if "ws_orders" in s:
+        ratio = s["ws_orders"]["create_rest_over_ws"]
+        add("WS order round trip beats REST on a warm connection", ratio,
+            ratio is not None and ratio > 1)
     return out
 
 

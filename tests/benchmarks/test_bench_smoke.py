@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = {"kucoin_calls", "walk", "decode", "imports", "memory", "other_venues", "streams"}
+SCENARIOS = {"kucoin_calls", "walk", "decode", "imports", "memory", "other_venues", "streams",
+             "ws_orders"}
 
 
 def test_every_scenario_runs_and_is_written(tmp_path: Path) -> None:
@@ -38,6 +39,10 @@ def test_every_scenario_runs_and_is_written(tmp_path: Path) -> None:
     assert decoded["unified"] > 0 and decoded["ccxt"] is None
     assert s["imports"]["unified"]["median_ms"] > 0 and s["imports"]["ccxt"] is None
     assert [w["orders"] for w in s["memory"]["walks"]] == [200, 400]
+    ws = s["ws_orders"]
+    for name in ("ws_create", "ws_cancel", "rest_create", "rest_cancel"):
+        assert ws[name]["median_us"] > 0 and ws[name]["n"] >= 10
+    assert ws["orders_per_s"]["ws"] > 0 and ws["orders_per_s"]["rest"] > 0
     assert all(w["peak_kib"] > 0 for w in s["memory"]["walks"])
     for venue in ("okcoinjp", "okex_v1"):
         assert s["other_venues"][venue]["fetch_order"]["unified"]["median_us"] > 0
