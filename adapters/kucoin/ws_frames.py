@@ -26,6 +26,7 @@ import attrs
 
 from unified.convert import dumps, loads, to_bool, to_int, to_str
 from unified.errors import ConfigurationError, DecodeError
+from unified.streams.book import slot_setters
 from unified.venue import Context
 
 #: "a topic supports up to 100 symbols": the topic descriptions of orderbookLevel1/5/50,
@@ -228,9 +229,27 @@ def _id(frame: Mapping[str, Any]) -> str:
     return to_str(field(frame, "id", f"{frame.get('type')} frame"))
 
 
+_MESSAGE_SETTERS = slot_setters(Message, ("topic", "subject", "data", "raw"))
+
+
+def _push(topic: str, subject: str, data: Any, frame: Any) -> Message:
+    """`Message(topic=..., ...)`, built slot by slot (one per pushed frame)."""
+    message: Message = object.__new__(Message)
+    set_topic, set_subject, set_data, set_raw = _MESSAGE_SETTERS
+    set_topic(message, topic)
+    set_subject(message, subject)
+    set_data(message, data)
+    set_raw(message, frame)
+    return message
+
+
 def decode(text: str | bytes) -> Event:
     """One downlink text frame -> its typed event."""
     frame = loads(text)
+    if type(frame) is dict and frame.get("type") == "message":  # a push: the common frame
+        topic, subject = frame.get("topic"), frame.get("subject")
+        if type(topic) is str and type(subject) is str and "data" in frame:
+            return _push(topic, subject, frame["data"], frame)
     if not isinstance(frame, dict):
         raise DecodeError(f"KuCoin frame: expected an object, got {type(frame).__name__}")
     kind = frame.get("type")

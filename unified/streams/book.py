@@ -30,12 +30,15 @@ import attrs
 from unified.errors import DecodeError
 from unified.models import BookLevel, OrderBook
 
+#: levels near the best price bisected first (BookSide._find)
+_HINT = 32
+
 #: one parsed change, as the keepers hand it to `BookSide.apply`:
 #: (sequence, price, amount, price text, amount text)
 Row = tuple[int, Decimal, Decimal, str, str]
 
 
-def _fast_maker(cls: type, names: tuple[str, ...]) -> Any:
+def slot_setters(cls: type, names: tuple[str, ...]) -> Any:
     """The setters of `cls`'s slots. Frozen attrs classes set their fields through
     object.__setattr__, one bound call each; the slot descriptors do the same write for half
     the cost, and models built per frame add up. That is only the same thing as calling the
@@ -51,8 +54,8 @@ def _fast_maker(cls: type, names: tuple[str, ...]) -> Any:
 
 
 _new = object.__new__
-_LEVEL_SETTERS = _set_price, _set_amount = _fast_maker(BookLevel, ("price", "amount"))
-_set_symbol, _set_time, _set_bids, _set_asks, _set_sequence, _set_raw = _fast_maker(
+_LEVEL_SETTERS = _set_price, _set_amount = slot_setters(BookLevel, ("price", "amount"))
+_set_symbol, _set_time, _set_bids, _set_asks, _set_sequence, _set_raw = slot_setters(
     OrderBook, ("symbol", "timestamp", "bids", "asks", "sequence", "raw"))
 
 
@@ -117,71 +120,98 @@ def parse_level(row: object, what: str) -> Level:
 
 class BookSide:
     """One side of a book: prices ascending (bids are read from the end), with the unified
-    level and the venue's (price, amount) text of each at the same index, so that the best
-    levels are found without sorting and read without a lookup per level."""
+    level of each at the same index, and the venue's (price, amount) texts when the side keeps
+    them (`keep_text`: a checksum is computed over them), so that the best levels are found
+    without sorting and read without a lookup per level. A side that keeps no texts answers
+    the Decimals' own in `best`."""
 
     __slots__ = ("_models", "_prices", "_texts", "_top", "_top_n", "descending")
 
-    def __init__(self, *, descending: bool) -> None:
+    def __init__(self, *, descending: bool, keep_text: bool = True) -> None:
         self.descending = descending
         self._prices: list[Decimal] = []
         self._models: list[BookLevel] = []
-        self._texts: list[tuple[str, str]] = []
+        self._texts: list[tuple[str, str]] | None = [] if keep_text else None
         self._top: tuple[BookLevel, ...] = ()  # the best _top_n levels, while the side stands
         self._top_n: int | None = -1  # -1: nothing cached
 
     def __len__(self) -> int:
         return len(self._prices)
 
+    def _find(self, price: Decimal) -> int:
+        """Where `price` is or would go. Most changes land near the best price: a bisect of
+        the HINT levels there first (fewer comparisons of Decimals), of the side otherwise."""
+        prices = self._prices
+        n = len(prices)
+        if n > _HINT:
+            if self.descending:
+                if price >= prices[n - _HINT]:
+                    return bisect_left(prices, price, n - _HINT)
+            elif price <= prices[_HINT - 1]:
+                return bisect_left(prices, price, 0, _HINT)
+        return bisect_left(prices, price)
+
     def set(self, level: Level) -> None:
         """Put a level in; an amount of zero removes its price (absent already: no-op)."""
         model = level.model
-        self._put(model.price, model, level.price_text, level.amount_text)
+        prices, texts = self._prices, self._texts
+        i = self._find(model.price)
+        known = i < len(prices) and prices[i] == model.price
+        if known or model.amount:
+            self._top_n = -1
+        if not model.amount:
+            if known:
+                del prices[i], self._models[i]
+                if texts is not None:
+                    del texts[i]
+        elif known:
+            self._models[i] = model
+            if texts is not None:
+                texts[i] = (level.price_text, level.amount_text)
+        else:
+            prices.insert(i, model.price)
+            self._models.insert(i, model)
+            if texts is not None:
+                texts.insert(i, (level.price_text, level.amount_text))
 
-    def apply(self, rows: Iterable[Row], floor: int) -> None:
+    def apply(self, rows: Sequence[Row], floor: int) -> None:
         """Put in every row whose sequence is above `floor`, in the order given; a price of 0
         changes nothing (a sequence marker), an amount of 0 removes the price."""
         prices, models, texts = self._prices, self._models, self._texts
-        new, set_price, set_amount = _new, _set_price, _set_amount
+        descending = self.descending
+        self._top_n = -1
         for sequence, price, amount, price_text, amount_text in rows:
             if sequence <= floor or not price:
                 continue
-            self._top_n = -1
-            i = bisect_left(prices, price)
+            n = len(prices)  # self._find, inline: one call less per row
+            if n <= _HINT:
+                i = bisect_left(prices, price)
+            elif descending:
+                i = bisect_left(prices, price, n - _HINT) if price >= prices[n - _HINT] \
+                    else bisect_left(prices, price)
+            else:
+                i = bisect_left(prices, price, 0, _HINT) if price <= prices[_HINT - 1] \
+                    else bisect_left(prices, price)
             if i < len(prices) and prices[i] == price:
                 if amount:
-                    model = new(BookLevel)
-                    set_price(model, price)
-                    set_amount(model, amount)
+                    model = _new(BookLevel)
+                    _set_price(model, price)
+                    _set_amount(model, amount)
                     models[i] = model
-                    texts[i] = (price_text, amount_text)
+                    if texts is not None:
+                        texts[i] = (price_text, amount_text)
                 else:
-                    del prices[i], models[i], texts[i]
+                    del prices[i], models[i]
+                    if texts is not None:
+                        del texts[i]
             elif amount:
-                model = new(BookLevel)
-                set_price(model, price)
-                set_amount(model, amount)
+                model = _new(BookLevel)
+                _set_price(model, price)
+                _set_amount(model, amount)
                 prices.insert(i, price)
                 models.insert(i, model)
-                texts.insert(i, (price_text, amount_text))
-
-    def _put(self, price: Decimal, model: BookLevel, price_text: str, amount_text: str) -> None:
-        prices = self._prices
-        i = bisect_left(prices, price)
-        known = i < len(prices) and prices[i] == price
-        if not model.amount:
-            if known:
-                del prices[i], self._models[i], self._texts[i]
-                self._top_n = -1
-            return
-        if known:
-            self._models[i] = model
-            self._texts[i] = (price_text, amount_text)
-        else:
-            prices.insert(i, price)
-            self._models.insert(i, model)
-            self._texts.insert(i, (price_text, amount_text))
-        self._top_n = -1
+                if texts is not None:
+                    texts.insert(i, (price_text, amount_text))
 
     def load(self, levels: Iterable[Level]) -> None:
         """Replace the whole side (a snapshot): one sort instead of one insert per level. A
@@ -191,11 +221,14 @@ class BookSide:
                          key=lambda lv: lv.model.price)
         self._prices = [lv.model.price for lv in ordered]
         self._models = [lv.model for lv in ordered]
-        self._texts = [(lv.price_text, lv.amount_text) for lv in ordered]
+        if self._texts is not None:
+            self._texts = [(lv.price_text, lv.amount_text) for lv in ordered]
         self._top_n = -1
 
     def clear(self) -> None:
-        self._prices, self._models, self._texts = [], [], []
+        self._prices, self._models = [], []
+        if self._texts is not None:
+            self._texts = []
         self._top_n = -1
 
     def _window(self, n: int | None) -> slice:
@@ -219,7 +252,10 @@ class BookSide:
     def best(self, n: int | None = None) -> list[Level]:
         """The best `n` levels (all when None) with the venue's texts, best first."""
         window = self._window(n)
-        levels = [Level(p, a, m) for (p, a), m in zip(self._texts[window], self._models[window])]
+        models = self._models[window]
+        texts = self._texts[window] if self._texts is not None else [
+            (str(m.price), str(m.amount)) for m in models]
+        levels = [Level(p, a, m) for (p, a), m in zip(texts, models, strict=True)]
         if self.descending:
             levels.reverse()
         return levels
@@ -230,10 +266,10 @@ class BookKeeper:
 
     __slots__ = ("asks", "bids", "raw", "sequence", "symbol", "timestamp")
 
-    def __init__(self, symbol: str) -> None:
+    def __init__(self, symbol: str, *, keep_text: bool = True) -> None:
         self.symbol = symbol
-        self.bids = BookSide(descending=True)
-        self.asks = BookSide(descending=False)
+        self.bids = BookSide(descending=True, keep_text=keep_text)
+        self.asks = BookSide(descending=False, keep_text=keep_text)
         self.sequence: int | None = None
         self.timestamp: datetime | None = None
         self.raw: Any = None
@@ -270,6 +306,11 @@ class Status(enum.Enum):
     UNCHANGED = "unchanged"
     #: consistency was lost just now: nothing is yielded until the keeper is seeded again
     RESYNC = "resync"
+
+
+# the members as plain names: in Python 3.11 an attribute of an Enum class is looked up through
+# the metaclass's __getattr__ hook, several hundred instructions a time on the per-frame path
+UPDATED, UNCHANGED, RESYNC = Status.UPDATED, Status.UNCHANGED, Status.RESYNC
 
 
 @attrs.frozen(kw_only=True, slots=True)

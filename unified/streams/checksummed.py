@@ -45,7 +45,16 @@ import attrs
 from unified.arguments import positive_int
 from unified.errors import DecodeError
 from unified.models import OrderBook
-from unified.streams.book import BookKeeper, Level, Resync, Status, parse_level
+from unified.streams.book import (
+    RESYNC,
+    UNCHANGED,
+    UPDATED,
+    BookKeeper,
+    Level,
+    Resync,
+    Status,
+    parse_level,
+)
 
 #: levels per side covered by the venue's checksum
 VERIFIED_DEPTH = 25
@@ -143,7 +152,7 @@ class ChecksummedBook:
         if depth.partial:
             self._book.replace(bids, asks)
         elif not self._live:
-            return Status.UNCHANGED
+            return UNCHANGED
         else:
             for level in bids:
                 self._book.bids.set(level)
@@ -153,9 +162,9 @@ class ChecksummedBook:
         computed = self.checksum()
         if computed != expected:
             self._lose(Resync(reason="checksum mismatch", expected=expected, received=computed))
-            return Status.RESYNC
+            return RESYNC
         self._live, self.resync = True, None
-        return Status.UPDATED
+        return UPDATED
 
     def book(self) -> OrderBook | None:
         """The verified book, or None while there is none (waiting for a partial)."""
@@ -164,10 +173,10 @@ class ChecksummedBook:
     def feed(self, depth: Depth) -> OrderBook | Resync | None:
         """`apply`, answered for a consumer: the new book, the Resync signal, or None."""
         status = self.apply(depth)
-        if status is Status.RESYNC:
+        if status is RESYNC:
             assert self.resync is not None  # set by the mismatch that answered RESYNC
             return self.resync
-        return self.book() if status is Status.UPDATED else None
+        return self.book() if status is UPDATED else None
 
     def _lose(self, resync: Resync) -> None:
         self._live = False

@@ -51,11 +51,24 @@ import attrs
 from unified.arguments import positive_int
 from unified.errors import ConfigurationError, DecodeError
 from unified.models import OrderBook
-from unified.streams.book import BookKeeper, Level, Resync, Row, Status, parse_level
+from unified.streams.book import (
+    RESYNC,
+    UNCHANGED,
+    UPDATED,
+    BookKeeper,
+    Level,
+    Resync,
+    Row,
+    Status,
+    parse_level,
+    slot_setters,
+)
 
 _raw = attrs.field(default=None, eq=False, repr=False)
-_ZERO = Decimal(0)
 _NAN = Decimal("NaN")
+#: price texts a keeper remembers the value of (then it forgets them all and starts again:
+#: a book's prices recur, and the memory stays bounded)
+KNOWN_PRICES = 4096
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -79,6 +92,24 @@ class Delta:
     asks: Sequence[Sequence[object]]
     timestamp: datetime | None = None
     raw: Any = _raw
+
+
+_DELTA_SETTERS = slot_setters(Delta, ("start", "end", "bids", "asks", "timestamp", "raw"))
+
+
+def make_delta(start: int, end: int, bids: Sequence[Sequence[object]],
+               asks: Sequence[Sequence[object]], timestamp: datetime | None,
+               raw: Any) -> Delta:
+    """`Delta(start=..., ...)`, built slot by slot (an adapter builds one per frame)."""
+    delta: Delta = object.__new__(Delta)
+    set_start, set_end, set_bids, set_asks, set_time, set_raw = _DELTA_SETTERS
+    set_start(delta, start)
+    set_end(delta, end)
+    set_bids(delta, bids)
+    set_asks(delta, asks)
+    set_time(delta, timestamp)
+    set_raw(delta, raw)
+    return delta
 
 
 class _Parsed(NamedTuple):
@@ -111,10 +142,28 @@ def _row(row: object, what: str, start: int, end: int) -> Row:
     return seq, level.price, level.amount, level.price_text, level.amount_text
 
 
-def _side_rows(rows: Sequence[object], what: str, start: int, end: int) -> list[Row]:
+def _learn(text: str, known: dict[str, Decimal]) -> Decimal | None:
+    """The exact value of a price text that is a finite number >= 0 (remembered in `known`,
+    which is kept to KNOWN_PRICES texts), None for any other text (`_row` words it)."""
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or number.is_signed():  # "-0" too: `_row` takes it
+        return None
+    if len(known) >= KNOWN_PRICES:
+        known.clear()
+    known[text] = number
+    return number
+
+
+def _side_rows(rows: Sequence[object], what: str, start: int, end: int,
+               known: dict[str, Decimal]) -> list[Row]:
     """Every row of one side checked and parsed, in sequence order (stable: two rows of one
-    sequence keep the venue's order). The common shape, three strings of plain digits in
-    range, is read inline; anything else goes through `_row`, which words the refusal."""
+    sequence keep the venue's order). The common shape, three strings in range, is read
+    inline: price texts seen before are looked up in `known` (a book's prices recur
+    constantly), a sequence of ASCII digits is what `_sequence` takes. Anything else goes
+    through `_row`, which accepts what the general rules accept and words every refusal."""
     out: list[Row] = []
     ordered, last = True, -1
     for row in rows:
@@ -122,13 +171,16 @@ def _side_rows(rows: Sequence[object], what: str, start: int, end: int) -> list[
             p, s, q = row
             if (type(p) is str and type(s) is str and type(q) is str and q.isdigit()
                     and q.isascii()):
+                price = known.get(p)
+                if price is None:
+                    price = _learn(p, known)
                 try:
-                    price, amount = Decimal(p), Decimal(s)
+                    amount = Decimal(s)
                 except InvalidOperation:
-                    price = amount = _NAN
+                    amount = _NAN  # _row words it
                 seq = int(q)
-                if (price.is_finite() and amount.is_finite() and price >= _ZERO
-                        and amount >= _ZERO and start <= seq <= end):
+                if (price is not None and amount.is_finite() and not amount.is_signed()
+                        and start <= seq <= end):
                     out.append((seq, price, amount, p, s))
                     if seq < last:
                         ordered = False
@@ -144,16 +196,12 @@ def _side_rows(rows: Sequence[object], what: str, start: int, end: int) -> list[
     return out
 
 
-def _parse_delta(delta: Delta) -> _Parsed:
-    start = _sequence(delta.start, "sequenceStart")
-    end = _sequence(delta.end, "sequenceEnd")
-    if start > end:
-        raise DecodeError(f"sequenceStart {start} is past sequenceEnd {end}")
-    # changes on the two sides never touch one level: each side in its own sequence order is
-    # the whole book's sequence order
-    bids = _side_rows(delta.bids, "bid change", start, end)
-    asks = _side_rows(delta.asks, "ask change", start, end)
-    return _Parsed(start, end, bids, asks, delta.timestamp, delta.raw)
+def _span(start: object, end: object) -> tuple[int, int]:
+    first = _sequence(start, "sequenceStart")
+    last = _sequence(end, "sequenceEnd")
+    if first > last:
+        raise DecodeError(f"sequenceStart {first} is past sequenceEnd {last}")
+    return first, last
 
 
 def _snapshot_side(rows: Sequence[Sequence[object]], what: str) -> list[Level]:
@@ -174,9 +222,10 @@ class SequencedBook:
         positive_int("limit", limit)
         if positive_int("max_buffer", max_buffer) is None:
             raise ConfigurationError("max_buffer must be a positive int")
-        self._book = BookKeeper(symbol)
+        self._book = BookKeeper(symbol, keep_text=False)  # no checksum reads them
         self.limit = limit
         self._buffer: deque[_Parsed] = deque(maxlen=max_buffer)
+        self._known: dict[str, Decimal] = {}  # price text -> value (_side_rows)
         self._live = False
         self._high: int | None = None  # the highest sequence a consistent book has reached
         #: why the keeper last lost consistency (None before it ever did, and once re-seeded)
@@ -204,12 +253,20 @@ class SequencedBook:
         self._buffer.clear()
 
     def apply(self, delta: Delta) -> Status:
-        """Take one delta: buffer it (waiting), discard it (stale), apply it, or report a gap."""
-        parsed = _parse_delta(delta)  # a DecodeError here has changed nothing
+        """Take one delta: buffer it (waiting), discard it (stale), apply it, or report a gap.
+        The delta is read whole before anything changes: a DecodeError has changed nothing."""
+        start, end = delta.start, delta.end
+        if type(start) is not int or type(end) is not int or not 0 <= start <= end:
+            start, end = _span(start, end)
+        # changes on the two sides never touch one level: each side in its own sequence
+        # order is the whole delta in sequence order
+        known = self._known
+        bids = _side_rows(delta.bids, "bid change", start, end, known) if delta.bids else []
+        asks = _side_rows(delta.asks, "ask change", start, end, known) if delta.asks else []
         if not self._live:
-            self._buffer.append(parsed)
-            return Status.UNCHANGED
-        return self._advance(parsed)
+            self._buffer.append(_Parsed(start, end, bids, asks, delta.timestamp, delta.raw))
+            return UNCHANGED
+        return self._advance(start, end, bids, asks, delta.timestamp, delta.raw)
 
     def seed(self, snapshot: Snapshot) -> Status:
         """Start from a full snapshot, then replay the buffer. UPDATED: a book is ready;
@@ -228,9 +285,9 @@ class SequencedBook:
         pending = sorted(self._buffer, key=lambda d: d.start)
         self._buffer.clear()
         for i, parsed in enumerate(pending):
-            if self._advance(parsed) is Status.RESYNC:
+            if self._advance(*parsed) is RESYNC:
                 self._buffer.extend(pending[i + 1:])
-                return Status.RESYNC
+                return RESYNC
         return self._settle()
 
     def book(self) -> OrderBook | None:
@@ -245,36 +302,43 @@ class SequencedBook:
     def feed(self, delta: Delta) -> OrderBook | Resync | None:
         """`apply`, answered for a consumer: the new book, the Resync signal, or None."""
         status = self.apply(delta)
-        if status is Status.RESYNC:
+        if status is RESYNC:
             assert self.resync is not None  # set by the gap that answered RESYNC
             return self.resync
-        return self.book() if status is Status.UPDATED else None
+        return self.book() if status is UPDATED else None
 
-    def _advance(self, delta: _Parsed) -> Status:
-        floor = self._book.sequence
+    def _advance(self, start: int, end: int, bids: list[Row], asks: list[Row],
+                 timestamp: datetime | None, raw: Any) -> Status:
+        book = self._book
+        floor = book.sequence
         assert floor is not None  # live books are seeded
-        if delta.end <= floor:
-            return Status.UNCHANGED
-        if delta.start > floor + 1:
-            self._lose(Resync(reason=f"gap: deltas {floor + 1}..{delta.start - 1} are missing",
-                              expected=floor + 1, received=delta.start))
-            self._buffer.append(delta)
-            return Status.RESYNC
-        if delta.bids:
-            self._book.bids.apply(delta.bids, floor)
-        if delta.asks:
-            self._book.asks.apply(delta.asks, floor)
-        self._book.sequence = delta.end
-        self._book.stamp(delta.timestamp, delta.raw)
-        return self._settle()
+        if end <= floor:
+            return UNCHANGED
+        if start > floor + 1:
+            self._lose(Resync(reason=f"gap: deltas {floor + 1}..{start - 1} are missing",
+                              expected=floor + 1, received=start))
+            self._buffer.append(_Parsed(start, end, bids, asks, timestamp, raw))
+            return RESYNC
+        if bids:
+            book.bids.apply(bids, floor)
+        if asks:
+            book.asks.apply(asks, floor)
+        book.sequence = end
+        if timestamp is not None:
+            book.timestamp = timestamp
+        book.raw = raw
+        if self._high is not None and end < self._high:
+            return UNCHANGED  # behind a book already reached: catching up
+        self._high = end
+        return UPDATED
 
     def _settle(self) -> Status:
         sequence = self._book.sequence
         assert sequence is not None
         if self._high is not None and sequence < self._high:
-            return Status.UNCHANGED  # behind a book already reached: catching up
+            return UNCHANGED  # behind a book already reached: catching up
         self._high = sequence
-        return Status.UPDATED
+        return UPDATED
 
     def _lose(self, resync: Resync) -> None:
         self._live = False
