@@ -14,9 +14,10 @@ from adapters.kucoin.ws_frames import LEVEL2, MATCH, TICKER, Message, field
 from unified.convert import EPOCH, from_ms, from_ns, to_decimal, to_int, to_str
 from unified.errors import DecodeError
 from unified.models import Side, Ticker, Trade
-from unified.streams.sequenced import Delta, make_delta
+from unified.streams.sequenced import Delta
 
 _ONE_MS = timedelta(milliseconds=1)
+_tuple_new = tuple.__new__
 
 
 def expect(message: Message, prefix: str, subject: str) -> dict[str, Any]:
@@ -58,25 +59,31 @@ def level2_delta(message: Message) -> tuple[str, Delta]:
     keeper checks them (strings only, sequence inside start..end). The shape every push has
     (numbers as ints, rows as lists) is read on one path; anything else is `_level2_checked`'s
     to convert or refuse."""
-    data = message.data
-    if (message.subject == "trade.l2update" and type(data) is dict
-            and message.topic.startswith(_LEVEL2_TOPIC)):
-        changes = data.get("changes")
-        if type(changes) is dict:
-            start, end = data.get("sequenceStart"), data.get("sequenceEnd")
-            stamp, symbol = data.get("time"), data.get("symbol")
-            bids: Any = changes.get("bids")
-            asks: Any = changes.get("asks")
-            if (type(start) is int and type(end) is int and type(stamp) is int
-                    and type(symbol) is str and type(bids) is list and type(asks) is list):
-                for row in bids:
-                    if type(row) is not list:
-                        return _level2_checked(message)
-                for row in asks:
-                    if type(row) is not list:
-                        return _level2_checked(message)
-                return symbol, make_delta(start, end, bids, asks, _time_ms(stamp), data)
-    return _level2_checked(message)
+    topic, subject, data, _ = message
+    if subject != "trade.l2update" or type(data) is not dict \
+            or not topic.startswith(_LEVEL2_TOPIC):
+        return _level2_checked(message)
+    try:
+        changes = data["changes"]
+        bids, asks = changes["bids"], changes["asks"]
+        start, end, stamp = data["sequenceStart"], data["sequenceEnd"], data["time"]
+        symbol = data["symbol"]
+    except (KeyError, TypeError):  # a field missing, or changes not an object
+        return _level2_checked(message)
+    if (type(changes) is not dict or type(start) is not int or type(end) is not int
+            or type(stamp) is not int or type(symbol) is not str or type(bids) is not list
+            or type(asks) is not list):
+        return _level2_checked(message)
+    for row in bids:
+        if type(row) is not list:
+            return _level2_checked(message)
+    for row in asks:
+        if type(row) is not list:
+            return _level2_checked(message)
+    last = _last_time
+    moment = last[1] if last[0] == stamp else _time_ms(stamp)
+    delta: Delta = _tuple_new(Delta, (start, end, bids, asks, moment, data))
+    return symbol, delta
 
 
 def _level2_checked(message: Message) -> tuple[str, Delta]:

@@ -19,7 +19,7 @@ parsed from those strings; a float, a bool, a negative or non-finite number is a
 from __future__ import annotations
 
 import enum
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -30,12 +30,11 @@ import attrs
 from unified.errors import DecodeError
 from unified.models import BookLevel, OrderBook
 
-#: levels near the best price bisected first (BookSide._find)
-_HINT = 32
-
+#: a price and its sort_key
+Price = tuple[Decimal, float]
 #: one parsed change, as the keepers hand it to `BookSide.apply`:
-#: (sequence, price, amount, price text, amount text)
-Row = tuple[int, Decimal, Decimal, str, str]
+#: (sequence, (price, sort key), amount, price text, amount text)
+Row = tuple[int, Price, Decimal, str, str]
 
 
 def slot_setters(cls: type, names: tuple[str, ...]) -> Any:
@@ -118,18 +117,32 @@ def parse_level(row: object, what: str) -> Level:
     return Level(price_text, amount_text, book_level(price, amount))
 
 
+def sort_key(price: Decimal, text: str) -> float:
+    """The float of a price: the order of floats is the order of the exact values, except
+    that distinct values may share one float (BookSide breaks those ties exactly). From the
+    venue's text, which is quicker than from the Decimal and the same number."""
+    try:
+        return float(text)
+    except ValueError:  # a text only Decimal reads (none is known): the Decimal's own
+        return float(price)
+
+
 class BookSide:
     """One side of a book: prices ascending (bids are read from the end), with the unified
     level of each at the same index, and the venue's (price, amount) texts when the side keeps
     them (`keep_text`: a checksum is computed over them), so that the best levels are found
     without sorting and read without a lookup per level. A side that keeps no texts answers
-    the Decimals' own in `best`."""
+    the Decimals' own in `best`.
 
-    __slots__ = ("_models", "_prices", "_texts", "_top", "_top_n", "descending")
+    Prices are found by bisecting their floats (`sort_key`: a comparison of floats costs a
+    tenth of one of Decimals); where floats tie, the Decimals decide, so the book is exact."""
+
+    __slots__ = ("_keys", "_models", "_prices", "_texts", "_top", "_top_n", "descending")
 
     def __init__(self, *, descending: bool, keep_text: bool = True) -> None:
         self.descending = descending
         self._prices: list[Decimal] = []
+        self._keys: list[float] = []  # sort_key of each price
         self._models: list[BookLevel] = []
         self._texts: list[tuple[str, str]] | None = [] if keep_text else None
         self._top: tuple[BookLevel, ...] = ()  # the best _top_n levels, while the side stands
@@ -138,61 +151,31 @@ class BookSide:
     def __len__(self) -> int:
         return len(self._prices)
 
-    def _find(self, price: Decimal) -> int:
-        """Where `price` is or would go. Most changes land near the best price: a bisect of
-        the HINT levels there first (fewer comparisons of Decimals), of the side otherwise."""
-        prices = self._prices
-        n = len(prices)
-        if n > _HINT:
-            if self.descending:
-                if price >= prices[n - _HINT]:
-                    return bisect_left(prices, price, n - _HINT)
-            elif price <= prices[_HINT - 1]:
-                return bisect_left(prices, price, 0, _HINT)
-        return bisect_left(prices, price)
-
     def set(self, level: Level) -> None:
         """Put a level in; an amount of zero removes its price (absent already: no-op)."""
-        model = level.model
-        prices, texts = self._prices, self._texts
-        i = self._find(model.price)
-        known = i < len(prices) and prices[i] == model.price
-        if known or model.amount:
-            self._top_n = -1
-        if not model.amount:
-            if known:
-                del prices[i], self._models[i]
-                if texts is not None:
-                    del texts[i]
-        elif known:
-            self._models[i] = model
-            if texts is not None:
-                texts[i] = (level.price_text, level.amount_text)
-        else:
-            prices.insert(i, model.price)
-            self._models.insert(i, model)
-            if texts is not None:
-                texts.insert(i, (level.price_text, level.amount_text))
+        price = level.model.price
+        self.apply([(1, (price, sort_key(price, level.price_text)), level.model.amount,
+                     level.price_text, level.amount_text)], 0)
 
-    def apply(self, rows: Sequence[Row], floor: int) -> None:
+    def apply(self, rows: Iterable[Row], floor: int) -> None:
         """Put in every row whose sequence is above `floor`, in the order given; a price of 0
         changes nothing (a sequence marker), an amount of 0 removes the price."""
-        prices, models, texts = self._prices, self._models, self._texts
-        descending = self.descending
+        prices, keys, models, texts = self._prices, self._keys, self._models, self._texts
         self._top_n = -1
-        for sequence, price, amount, price_text, amount_text in rows:
+        for sequence, (price, key), amount, price_text, amount_text in rows:
             if sequence <= floor or not price:
                 continue
-            n = len(prices)  # self._find, inline: one call less per row
-            if n <= _HINT:
-                i = bisect_left(prices, price)
-            elif descending:
-                i = bisect_left(prices, price, n - _HINT) if price >= prices[n - _HINT] \
-                    else bisect_left(prices, price)
+            i = bisect_left(keys, key)
+            if i < len(keys) and keys[i] == key:
+                here = prices[i]
+                if here is price or here == price:
+                    known = True
+                else:  # another value of the same float: the exact order among those
+                    i = bisect_left(prices, price, i, bisect_right(keys, key, i))
+                    known = i < len(prices) and prices[i] == price
             else:
-                i = bisect_left(prices, price, 0, _HINT) if price <= prices[_HINT - 1] \
-                    else bisect_left(prices, price)
-            if i < len(prices) and prices[i] == price:
+                known = False
+            if known:
                 if amount:
                     model = _new(BookLevel)
                     _set_price(model, price)
@@ -201,7 +184,7 @@ class BookSide:
                     if texts is not None:
                         texts[i] = (price_text, amount_text)
                 else:
-                    del prices[i], models[i]
+                    del prices[i], keys[i], models[i]
                     if texts is not None:
                         del texts[i]
             elif amount:
@@ -209,6 +192,7 @@ class BookSide:
                 _set_price(model, price)
                 _set_amount(model, amount)
                 prices.insert(i, price)
+                keys.insert(i, key)
                 models.insert(i, model)
                 if texts is not None:
                     texts.insert(i, (price_text, amount_text))
@@ -220,13 +204,14 @@ class BookSide:
         ordered = sorted((lv for lv in by_price.values() if lv.model.amount),
                          key=lambda lv: lv.model.price)
         self._prices = [lv.model.price for lv in ordered]
+        self._keys = [sort_key(lv.model.price, lv.price_text) for lv in ordered]
         self._models = [lv.model for lv in ordered]
         if self._texts is not None:
             self._texts = [(lv.price_text, lv.amount_text) for lv in ordered]
         self._top_n = -1
 
     def clear(self) -> None:
-        self._prices, self._models = [], []
+        self._prices, self._keys, self._models = [], [], []
         if self._texts is not None:
             self._texts = []
         self._top_n = -1
@@ -243,11 +228,13 @@ class BookSide:
         """The best `n` unified levels (all when None), best first; cached until a change."""
         if n == self._top_n:
             return self._top
-        models = self._models[self._window(n)]
-        if self.descending:
-            models.reverse()
-        self._top, self._top_n = tuple(models), n
-        return self._top
+        models = self._models
+        if self.descending:  # one reversed slice from the end
+            top = tuple(models[::-1] if n is None else models[:-n - 1:-1])
+        else:
+            top = tuple(models if n is None else models[:n])
+        self._top, self._top_n = top, n
+        return top
 
     def best(self, n: int | None = None) -> list[Level]:
         """The best `n` levels (all when None) with the venue's texts, best first."""
@@ -293,8 +280,14 @@ class BookKeeper:
 
     def order_book(self, limit: int | None = None) -> OrderBook:
         """The unified model; `limit` trims what is returned, never what is kept."""
-        return order_book(self.symbol, self.timestamp, self.bids.top(limit),
-                          self.asks.top(limit), self.sequence, self.raw)
+        book: OrderBook = _new(OrderBook)  # order_book(), inline: one call less per yield
+        _set_symbol(book, self.symbol)
+        _set_time(book, self.timestamp)
+        _set_bids(book, self.bids.top(limit))
+        _set_asks(book, self.asks.top(limit))
+        _set_sequence(book, self.sequence)
+        _set_raw(book, self.raw)
+        return book
 
 
 class Status(enum.Enum):

@@ -57,15 +57,17 @@ from unified.streams.book import (
     UPDATED,
     BookKeeper,
     Level,
+    Price,
     Resync,
     Row,
     Status,
     parse_level,
-    slot_setters,
+    sort_key,
 )
 
 _raw = attrs.field(default=None, eq=False, repr=False)
 _NAN = Decimal("NaN")
+_SEQUENCE = itemgetter(0)
 #: price texts a keeper remembers the value of (then it forgets them all and starts again:
 #: a book's prices recur, and the memory stays bounded)
 KNOWN_PRICES = 4096
@@ -82,33 +84,43 @@ class Snapshot:
     raw: Any = _raw
 
 
-@attrs.frozen(kw_only=True, slots=True)
-class Delta:
-    """One delta covering sequences `start`..`end`: rows `[price, size, sequence]`."""
+class Delta(NamedTuple):
+    """One delta covering sequences `start`..`end`: rows `[price, size, sequence]`.
+
+    A named tuple rather than an attrs class, as the payload records are: an adapter builds
+    one per frame, and building a tuple costs a fraction of setting six frozen slots. Like the
+    attrs records, `raw` (the venue's payload) is left out of equality, hash and repr."""
 
     start: int
     end: int
     bids: Sequence[Sequence[object]]
     asks: Sequence[Sequence[object]]
     timestamp: datetime | None = None
-    raw: Any = _raw
+    raw: Any = None
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Delta and self[:5] == other[:5]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self[:5])
+
+    def __repr__(self) -> str:
+        return (f"Delta(start={self.start!r}, end={self.end!r}, bids={self.bids!r}, "
+                f"asks={self.asks!r}, timestamp={self.timestamp!r})")
 
 
-_DELTA_SETTERS = slot_setters(Delta, ("start", "end", "bids", "asks", "timestamp", "raw"))
+_tuple_new = tuple.__new__
 
 
 def make_delta(start: int, end: int, bids: Sequence[Sequence[object]],
                asks: Sequence[Sequence[object]], timestamp: datetime | None,
                raw: Any) -> Delta:
-    """`Delta(start=..., ...)`, built slot by slot (an adapter builds one per frame)."""
-    delta: Delta = object.__new__(Delta)
-    set_start, set_end, set_bids, set_asks, set_time, set_raw = _DELTA_SETTERS
-    set_start(delta, start)
-    set_end(delta, end)
-    set_bids(delta, bids)
-    set_asks(delta, asks)
-    set_time(delta, timestamp)
-    set_raw(delta, raw)
+    """`Delta(start, end, bids, asks, timestamp, raw)` without the keyword handling (an
+    adapter builds one per frame)."""
+    delta: Delta = _tuple_new(Delta, (start, end, bids, asks, timestamp, raw))
     return delta
 
 
@@ -139,60 +151,59 @@ def _row(row: object, what: str, start: int, end: int) -> Row:
     seq = _sequence(row[2], f"{what} sequence")
     if not start <= seq <= end:
         raise DecodeError(f"{what} sequence {seq} is outside {start}..{end}")
-    return seq, level.price, level.amount, level.price_text, level.amount_text
+    price = level.price
+    return seq, (price, sort_key(price, level.price_text)), level.amount, level.price_text, \
+        level.amount_text
 
 
-def _learn(text: str, known: dict[str, Decimal]) -> Decimal | None:
-    """The exact value of a price text that is a finite number >= 0 (remembered in `known`,
-    which is kept to KNOWN_PRICES texts), None for any other text (`_row` words it)."""
+def _learn(text: object, known: dict[str, Price]) -> Price | None:
+    """The exact value and sort key of a price text that is a finite number >= 0 (remembered
+    in `known`, which is kept to KNOWN_PRICES texts), None for anything else (`_row` words
+    it, or takes it: "-0" is a price)."""
+    if type(text) is not str:
+        return None
     try:
         number = Decimal(text)
     except InvalidOperation:
         return None
-    if not number.is_finite() or number.is_signed():  # "-0" too: `_row` takes it
+    if not number.is_finite() or number.is_signed():
         return None
     if len(known) >= KNOWN_PRICES:
         known.clear()
-    known[text] = number
-    return number
+    price = known[text] = (number, sort_key(number, text))
+    return price
 
 
 def _side_rows(rows: Sequence[object], what: str, start: int, end: int,
-               known: dict[str, Decimal]) -> list[Row]:
+               known: dict[str, Price]) -> list[Row]:
     """Every row of one side checked and parsed, in sequence order (stable: two rows of one
     sequence keep the venue's order). The common shape, three strings in range, is read
     inline: price texts seen before are looked up in `known` (a book's prices recur
-    constantly), a sequence of ASCII digits is what `_sequence` takes. Anything else goes
-    through `_row`, which accepts what the general rules accept and words every refusal."""
+    constantly; only strings are put there), a sequence of ASCII digits is what `_sequence`
+    takes. Anything else goes through `_row`, which accepts what the general rules accept
+    and words every refusal."""
     out: list[Row] = []
-    ordered, last = True, -1
+    last = -1  # the last sequence read; above every row's while they come in order
     for row in rows:
         if type(row) is list and len(row) == 3:
             p, s, q = row
-            if (type(p) is str and type(s) is str and type(q) is str and q.isdigit()
-                    and q.isascii()):
-                price = known.get(p)
-                if price is None:
-                    price = _learn(p, known)
-                try:
-                    amount = Decimal(s)
-                except InvalidOperation:
-                    amount = _NAN  # _row words it
+            try:
+                price = known.get(p) or _learn(p, known)  # a price is a non-empty tuple
+                amount = Decimal(s) if type(s) is str else _NAN
+            except (TypeError, InvalidOperation):  # an unhashable price, a malformed size
+                price = None
+            if (price is not None and type(q) is str and q.isdigit() and q.isascii()
+                    and amount.is_finite() and not amount.is_signed()):
                 seq = int(q)
-                if (price is not None and amount.is_finite() and not amount.is_signed()
-                        and start <= seq <= end):
+                if start <= seq <= end:
                     out.append((seq, price, amount, p, s))
-                    if seq < last:
-                        ordered = False
-                    last = seq
+                    last = seq if seq >= last else end + 1
                     continue
         parsed = _row(row, what, start, end)
         out.append(parsed)
-        if parsed[0] < last:
-            ordered = False
-        last = parsed[0]
-    if not ordered:
-        out.sort(key=itemgetter(0))
+        last = parsed[0] if parsed[0] >= last else end + 1
+    if last > end:  # out of order: sorted (stable: rows of one sequence keep their order)
+        out.sort(key=_SEQUENCE)
     return out
 
 
@@ -225,7 +236,7 @@ class SequencedBook:
         self._book = BookKeeper(symbol, keep_text=False)  # no checksum reads them
         self.limit = limit
         self._buffer: deque[_Parsed] = deque(maxlen=max_buffer)
-        self._known: dict[str, Decimal] = {}  # price text -> value (_side_rows)
+        self._known: dict[str, Price] = {}  # price text -> value (_side_rows)
         self._live = False
         self._high: int | None = None  # the highest sequence a consistent book has reached
         #: why the keeper last lost consistency (None before it ever did, and once re-seeded)
@@ -255,18 +266,18 @@ class SequencedBook:
     def apply(self, delta: Delta) -> Status:
         """Take one delta: buffer it (waiting), discard it (stale), apply it, or report a gap.
         The delta is read whole before anything changes: a DecodeError has changed nothing."""
-        start, end = delta.start, delta.end
+        start, end, bid_rows, ask_rows, timestamp, raw = delta
         if type(start) is not int or type(end) is not int or not 0 <= start <= end:
             start, end = _span(start, end)
         # changes on the two sides never touch one level: each side in its own sequence
         # order is the whole delta in sequence order
         known = self._known
-        bids = _side_rows(delta.bids, "bid change", start, end, known) if delta.bids else []
-        asks = _side_rows(delta.asks, "ask change", start, end, known) if delta.asks else []
+        bids = _side_rows(bid_rows, "bid change", start, end, known) if bid_rows else []
+        asks = _side_rows(ask_rows, "ask change", start, end, known) if ask_rows else []
         if not self._live:
-            self._buffer.append(_Parsed(start, end, bids, asks, delta.timestamp, delta.raw))
+            self._buffer.append(_Parsed(start, end, bids, asks, timestamp, raw))
             return UNCHANGED
-        return self._advance(start, end, bids, asks, delta.timestamp, delta.raw)
+        return self._advance(start, end, bids, asks, timestamp, raw)
 
     def seed(self, snapshot: Snapshot) -> Status:
         """Start from a full snapshot, then replay the buffer. UPDATED: a book is ready;
@@ -302,10 +313,12 @@ class SequencedBook:
     def feed(self, delta: Delta) -> OrderBook | Resync | None:
         """`apply`, answered for a consumer: the new book, the Resync signal, or None."""
         status = self.apply(delta)
+        if status is UPDATED:  # consistent and at the highest sequence: what book() answers
+            return self._book.order_book(self.limit)
         if status is RESYNC:
             assert self.resync is not None  # set by the gap that answered RESYNC
             return self.resync
-        return self.book() if status is UPDATED else None
+        return None
 
     def _advance(self, start: int, end: int, bids: list[Row], asks: list[Row],
                  timestamp: datetime | None, raw: Any) -> Status:
