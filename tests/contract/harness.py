@@ -12,6 +12,7 @@ import attrs
 import unified
 from unified import Market, OrderStatus, registry
 from unified.client import Exchange
+from unified.clock import PacedClock
 from unified.sim.server import SimVenue
 
 
@@ -48,6 +49,19 @@ async def session(venue_id: str, **options: Any) -> AsyncIterator[Session]:
     ) as ex:
         markets = await ex.load_markets()
         yield Session(sim, ex, markets[sim.personality.markets[0].symbol])
+
+
+@asynccontextmanager
+async def paced(venue_id: str, **options: Any) -> AsyncIterator[tuple[SimVenue, Exchange, str]]:
+    """A local venue (its own limits off) and a client on paced time: backoff, retries and
+    polls pass at once. Yields (sim, ex, the venue's first market)."""
+    clock = PacedClock()
+    async with SimVenue(venue_id, enforce_limits=False) as sim, unified.connect(
+        venue_id, credentials=sim.credentials, base_url=sim.base_url, clock=clock,
+        sleep=clock.sleep, **options,
+    ) as ex:
+        await ex.load_markets()
+        yield sim, ex, sim.personality.markets[0].symbol
 
 
 async def market_buy(s: Session, amount: Decimal) -> unified.Order:

@@ -17,11 +17,11 @@ import pytest
 
 import unified
 from unified import OrderBook, OrderStatus, OrderType, Side, registry
-from unified.clock import PacedClock
 from unified.sim.server import SimVenue
 from unified.streams.stream import Stream
 
 from ..conftest import run
+from .harness import paced
 
 T = TypeVar("T")
 PATIENCE_S = 20.0
@@ -39,13 +39,8 @@ def tokened(venue_id: str) -> bool:
 
 @asynccontextmanager
 async def venue(venue_id: str) -> AsyncIterator[tuple[SimVenue, unified.Exchange, str]]:
-    clock = PacedClock()
-    async with SimVenue(venue_id, enforce_limits=False) as sim, unified.connect(
-        venue_id, credentials=sim.credentials, base_url=sim.base_url, clock=clock,
-        sleep=clock.sleep,
-    ) as ex:
-        await ex.load_markets()
-        yield sim, ex, sim.personality.markets[0].symbol
+    async with paced(venue_id) as (sim, ex, symbol):
+        yield sim, ex, symbol
         assert not sim.streams.failures, sim.streams.failures
 
 

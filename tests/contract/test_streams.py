@@ -14,11 +14,11 @@ import pytest
 
 import unified
 from unified import Balances, OrderBook, OrderStatus, OrderType, Side
-from unified.clock import PacedClock
 from unified.sim.server import SimVenue
 from unified.streams.stream import Stream
 
 from ..conftest import VENUES, run
+from .harness import paced
 
 T = TypeVar("T")
 #: a stream that stays silent this long has failed (a bound, not a pace: nothing waits on it)
@@ -27,13 +27,8 @@ PATIENCE_S = 20.0
 
 @asynccontextmanager
 async def venue(venue_id: str) -> AsyncIterator[tuple[SimVenue, unified.Exchange, str]]:
-    clock = PacedClock()  # backoff, retries and polls pass at once
-    async with SimVenue(venue_id, enforce_limits=False) as sim, unified.connect(
-        venue_id, credentials=sim.credentials, base_url=sim.base_url, clock=clock,
-        sleep=clock.sleep,
-    ) as ex:
-        await ex.load_markets()
-        yield sim, ex, sim.personality.markets[0].symbol
+    async with paced(venue_id) as (sim, ex, symbol):
+        yield sim, ex, symbol
 
 
 async def next_of(stream: Stream[T]) -> T:

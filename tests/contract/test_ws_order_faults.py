@@ -12,10 +12,10 @@ import pytest
 
 import unified
 from unified import AmbiguousOutcome, InsufficientFunds, OrderStatus, OrderType, Side, registry
-from unified.clock import PacedClock
 from unified.sim.server import USER, SimVenue
 
 from ..conftest import run
+from .harness import paced
 
 WS = [v for v in registry.venues() if registry.get(v).spec.capability("ws_order_api")]
 
@@ -23,13 +23,8 @@ WS = [v for v in registry.venues() if registry.get(v).spec.capability("ws_order_
 @asynccontextmanager
 async def venue(venue_id: str, **options: Any
                 ) -> AsyncIterator[tuple[SimVenue, unified.Exchange, str, Decimal]]:
-    clock = PacedClock()
-    async with SimVenue(venue_id, enforce_limits=False) as sim, unified.connect(
-        venue_id, credentials=sim.credentials, base_url=sim.base_url, clock=clock,
-        sleep=clock.sleep, **options,
-    ) as ex:
-        await ex.load_markets()
-        symbol = sim.personality.markets[0].symbol
+    """The venue, the client, its first market and a price well below the book."""
+    async with paced(venue_id, **options) as (sim, ex, symbol):
         book = await ex.fetch_order_book(symbol, limit=1)
         yield sim, ex, symbol, ex.price_to_precision(symbol, book.bids[0].price * Decimal("0.9"))
 

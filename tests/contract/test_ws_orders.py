@@ -13,11 +13,11 @@ import pytest
 
 import unified
 from unified import InsufficientFunds, OrderStatus, OrderType, Side, registry
-from unified.clock import PacedClock
 from unified.errors import ConfigurationError, NotSupported
 from unified.sim.server import SimVenue
 
 from ..conftest import run
+from .harness import paced
 
 WS = [v for v in registry.venues() if registry.get(v).spec.capability("ws_order_api")]
 REST_ONLY = [v for v in registry.venues() if v not in WS]
@@ -26,13 +26,8 @@ PATIENCE_S = 20.0
 
 @asynccontextmanager
 async def venue(venue_id: str) -> AsyncIterator[tuple[SimVenue, unified.Exchange, str]]:
-    clock = PacedClock()
-    async with SimVenue(venue_id, enforce_limits=False) as sim, unified.connect(
-        venue_id, credentials=sim.credentials, base_url=sim.base_url, clock=clock,
-        sleep=clock.sleep,
-    ) as ex:
-        await ex.load_markets()
-        yield sim, ex, sim.personality.markets[0].symbol
+    async with paced(venue_id) as (sim, ex, symbol):
+        yield sim, ex, symbol
 
 
 async def low_price(ex: unified.Exchange, symbol: str) -> Decimal:
