@@ -122,3 +122,95 @@ async def _a_failed_start_closes_the_stream() -> None:
     with pytest.raises(ConnectionFailed):
         await anext(stream)
     assert stream.closed
+
+
+class Reads:
+    """A state that moves on, and how often it was built."""
+
+    def __init__(self) -> None:
+        self.state = 0
+        self.built = 0
+
+    def read(self) -> int:
+        self.built += 1
+        return self.state
+
+
+def test_a_lazy_state_is_built_once_when_read_and_is_the_newest() -> None:
+    run(_a_lazy_state_is_built_once_when_read_and_is_the_newest())
+
+
+async def _a_lazy_state_is_built_once_when_read_and_is_the_newest() -> None:
+    stream, _ = make(conflate=True)
+    reads = Reads()
+    async with stream:
+        for i in range(1, 1001):
+            reads.state = i
+            stream.push_latest(reads.read)
+        assert reads.built == 0
+        assert await anext(stream) == 1000 and reads.built == 1
+        waiter = asyncio.ensure_future(anext(stream))
+        await asyncio.sleep(0)
+        assert not waiter.done()  # nothing newer was announced
+        reads.state = 1001
+        stream.push_latest(reads.read)
+        assert await waiter == 1001 and reads.built == 2
+
+
+def test_settle_builds_the_state_now_and_a_plain_push_supersedes_a_lazy_one() -> None:
+    run(_settle_builds_the_state_now_and_a_plain_push_supersedes_a_lazy_one())
+
+
+async def _settle_builds_the_state_now_and_a_plain_push_supersedes_a_lazy_one() -> None:
+    stream, _ = make(conflate=True)
+    reads = Reads()
+    async with stream:
+        reads.state = 5
+        stream.push_latest(reads.read)
+        stream.settle()  # the producer is about to drop the state behind the read
+        reads.state = -1
+        assert await anext(stream) == 5 and reads.built == 1
+        stream.push_latest(reads.read)
+        stream.push(7)
+        assert await anext(stream) == 7 and reads.built == 1
+        stream.push(8)
+        stream.push_latest(reads.read)
+        assert await anext(stream) == -1
+
+
+def test_a_failure_keeps_the_state_at_the_failure_and_closing_drops_it() -> None:
+    run(_a_failure_keeps_the_state_at_the_failure_and_closing_drops_it())
+
+
+async def _a_failure_keeps_the_state_at_the_failure_and_closing_drops_it() -> None:
+    stream, _ = make(conflate=True)
+    reads = Reads()
+    await stream.__aenter__()
+    reads.state = 3
+    stream.push_latest(reads.read)
+    stream.fail(ConnectionFailed("gone"))
+    reads.state = 4  # moved on after the failure: not what the consumer is told
+    assert await anext(stream) == 3
+    with pytest.raises(ConnectionFailed):
+        await anext(stream)
+    closed, _ = make(conflate=True)
+    await closed.__aenter__()
+    closed.push_latest(reads.read)
+    await closed.aclose()
+    with pytest.raises(StopAsyncIteration):
+        await anext(closed)
+    assert reads.built == 1
+
+
+def test_a_queued_stream_builds_each_state_when_told() -> None:
+    run(_a_queued_stream_builds_each_state_when_told())
+
+
+async def _a_queued_stream_builds_each_state_when_told() -> None:
+    stream, _ = make(conflate=False)
+    reads = Reads()
+    async with stream:
+        for i in range(3):
+            reads.state = i
+            stream.push_latest(reads.read)
+        assert [await anext(stream) for _ in range(3)] == [0, 1, 2]

@@ -5,6 +5,14 @@ consistent; this module drives it: seed a sequenced book from the REST snapshot 
 subscription is acked, re-seed after a gap, ask for a fresh partial after a checksum mismatch,
 start over after a reconnect. Each stream gets the book trimmed to its own `limit`; the keeper
 builds only as deep as the deepest stream asks (None: everything).
+
+A sequenced book is handed to its streams lazily (Stream.push_latest): a delta only tells each
+stream that a newer book exists, and the book is built when the consumer reads it, so a feed
+faster than its reader costs the deltas, not a book per delta. A delta is checked whole before
+it changes the book, and a book is dropped only through the keeper's `on_drop`, where every
+stream builds what it holds: a reader never sees anything but a consistent book, and never one
+older than the last it saw. A checksummed book is verified only after an update changed it, so
+its books are built at once, each verified.
 """
 
 from __future__ import annotations
@@ -14,11 +22,9 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-import attrs
-
 from unified.errors import ConfigurationError, DecodeError, UnifiedError
 from unified.models import OrderBook
-from unified.streams.book import Resync
+from unified.streams.book import RESYNC, UPDATED
 from unified.streams.checksummed import ChecksummedBook, Depth
 from unified.streams.dialect import Value
 from unified.streams.sequenced import Delta, SequencedBook, Snapshot
@@ -39,12 +45,6 @@ def snapshot_of(book: OrderBook) -> Snapshot:
                     asks=[(str(lv.price), str(lv.amount)) for lv in book.asks])
 
 
-def _trim(book: OrderBook, limit: int | None) -> OrderBook:
-    if limit is None or (len(book.bids) <= limit and len(book.asks) <= limit):
-        return book
-    return attrs.evolve(book, bids=book.bids[:limit], asks=book.asks[:limit])
-
-
 class BookFeed:
     """`snapshot` fetches the REST book (sequenced venues); `renew` re-subscribes the symbol's
     wire keys (checksummed venues); `sleep` paces snapshot retries."""
@@ -59,17 +59,47 @@ class BookFeed:
         self.keeper: SequencedBook | ChecksummedBook = (
             SequencedBook(symbol) if sync == "sequence" else ChecksummedBook(symbol))
         self.streams: dict[Stream[OrderBook], int | None] = {}
+        #: per stream, what builds its book now (lazy streams keep it until they are read)
+        self._readers: dict[Stream[OrderBook], Callable[[], OrderBook]] = {}
+        self._lazy = isinstance(self.keeper, SequencedBook)
+        if isinstance(self.keeper, SequencedBook):
+            self.keeper.on_drop = self._settle
         self.resyncs = 0  # how often consistency was lost (tests and diagnostics)
         self._snapshot, self._renew, self._sleep = snapshot, renew, sleep
         self._repair: asyncio.Task[None] | None = None
 
     def add(self, stream: Stream[OrderBook], limit: int | None) -> None:
         self.streams[stream] = limit
+        self._readers[stream] = self._reader(limit)
         self._depth()
 
     def discard(self, stream: Stream[OrderBook]) -> None:
         self.streams.pop(stream, None)
+        self._readers.pop(stream, None)
         self._depth()
+
+    def _reader(self, limit: int | None) -> Callable[[], OrderBook]:
+        read = self.keeper.read
+
+        def book() -> OrderBook:
+            built = read(limit)
+            assert built is not None  # pushed when consistent; settled before it is dropped
+            return built
+
+        return book
+
+    def _publish(self) -> None:
+        """The keeper has a new consistent book: tell every stream."""
+        if self._lazy:
+            for stream, reader in self._readers.items():
+                stream.push_latest(reader)
+        else:
+            for stream, reader in self._readers.items():
+                stream.push(reader())
+
+    def _settle(self) -> None:
+        for stream in self._readers:
+            stream.settle()
 
     def _depth(self) -> None:
         limits = list(self.streams.values())
@@ -101,18 +131,18 @@ class BookFeed:
         if not isinstance(value, (Delta, Depth)):
             raise DecodeError(f"{self.symbol}: a book message of type {type(value).__name__}")
         try:
-            result = self.keeper.feed(value)  # type: ignore[arg-type]
+            status = self.keeper.apply(value)  # type: ignore[arg-type]
         except DecodeError as exc:
             log.warning("%s: malformed book message (%s); resynchronising", self.symbol, exc)
             self.keeper.reset()
             self._repair_soon()
             return
-        if isinstance(result, OrderBook):
-            for stream, limit in self.streams.items():
-                stream.push(_trim(result, limit))
-        elif isinstance(result, Resync):
+        if status is UPDATED:
+            self._publish()
+        elif status is RESYNC:
+            resync = self.keeper.resync
             log.info("%s: book lost consistency (%s); resynchronising", self.symbol,
-                     result.reason)
+                     resync.reason if resync is not None else "?")
             self._repair_soon()
 
     def _repair_soon(self) -> None:
@@ -140,10 +170,8 @@ class BookFeed:
                 keeper.reset()
             status = keeper.seed(snapshot_of(await self._snapshot()))
             if not keeper.needs_snapshot:
-                book = keeper.book()
-                if book is not None:
-                    for stream, limit in self.streams.items():
-                        stream.push(_trim(book, limit))
+                if keeper.book() is not None:
+                    self._publish()
                 return
             log.info("%s: snapshot %s did not meet the deltas (%s); again", self.symbol,
                      attempt, status.value)

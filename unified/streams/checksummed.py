@@ -168,7 +168,11 @@ class ChecksummedBook:
 
     def book(self) -> OrderBook | None:
         """The verified book, or None while there is none (waiting for a partial)."""
-        return self._book.order_book(self.limit) if self._live else None
+        return self.read(self.limit)
+
+    def read(self, limit: int | None) -> OrderBook | None:
+        """`book()` trimmed to `limit` instead of the keeper's own."""
+        return self._book.order_book(limit) if self._live else None
 
     def feed(self, depth: Depth) -> OrderBook | Resync | None:
         """`apply`, answered for a consumer: the new book, the Resync signal, or None."""

@@ -40,7 +40,7 @@ sequence, and the hole it leaves shows as a gap (rule 4), live or when the buffe
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
@@ -241,6 +241,9 @@ class SequencedBook:
         self._high: int | None = None  # the highest sequence a consistent book has reached
         #: why the keeper last lost consistency (None before it ever did, and once re-seeded)
         self.resync: Resync | None = None
+        #: called just before a live book is dropped (`reset`, a gap): whoever holds a lazy
+        #: read of it (Stream.push_latest) builds it then, while it is still consistent
+        self.on_drop: Callable[[], None] | None = None
 
     @property
     def needs_snapshot(self) -> bool:
@@ -259,6 +262,8 @@ class SequencedBook:
     def reset(self) -> None:
         """Forget the book and the buffer (a reconnect); the next yield needs a new snapshot.
         The highest sequence reached is remembered, so yields still never go backwards."""
+        if self._live and self.on_drop is not None:
+            self.on_drop()
         self._live = False
         self._book.clear()
         self._buffer.clear()
@@ -304,11 +309,15 @@ class SequencedBook:
     def book(self) -> OrderBook | None:
         """The consistent book, or None while there is none to yield (waiting for a snapshot,
         or re-seeded below a sequence already reached)."""
+        return self.read(self.limit)
+
+    def read(self, limit: int | None) -> OrderBook | None:
+        """`book()` trimmed to `limit` instead of the keeper's own."""
         sequence = self._book.sequence
         if not self._live or sequence is None or (self._high is not None
                                                   and sequence < self._high):
             return None
-        return self._book.order_book(self.limit)
+        return self._book.order_book(limit)
 
     def feed(self, delta: Delta) -> OrderBook | Resync | None:
         """`apply`, answered for a consumer: the new book, the Resync signal, or None."""
@@ -354,6 +363,8 @@ class SequencedBook:
         return UPDATED
 
     def _lose(self, resync: Resync) -> None:
+        if self.on_drop is not None:
+            self.on_drop()
         self._live = False
         self._book.clear()
         self._buffer.clear()

@@ -4,6 +4,13 @@ Two delivery modes (DESIGN 3b): `conflate` (books, tickers: a slow consumer gets
 state, never a backlog) and queued (trades, orders, fills, balances: every event in order; a
 consumer more than `max_backlog` behind gets StreamLagged after the events before it).
 
+A conflated stream can also be told that a newer state exists without being handed it:
+`push_latest(read)` keeps `read`, and the state is built when the consumer takes it (a book
+that moves on a thousand times between two reads is built once, not a thousand times). The
+producer guarantees that `read` answers a consistent state, and calls `settle()` before the
+state behind it stops being one (a book about to be dropped): the state is then built at once,
+and the consumer gets exactly what it would have got had every state been built.
+
 The stream starts lazily (on `__aenter__` or the first `__anext__`) so that `watch_*` can stay
 a plain method usable both as `async with ex.watch_x() as s` and `async for x in ex.watch_x()`.
 """
@@ -35,6 +42,7 @@ class Stream(Generic[T]):
         self.max_backlog = max_backlog
         self._start, self._stop = start, stop
         self._items: deque[T] = deque()
+        self._pending: Callable[[], T] | None = None  # conflated: builds the newest state
         self._error: BaseException | None = None
         self._wake = asyncio.Event()
         self._started = False
@@ -55,6 +63,7 @@ class Stream(Generic[T]):
             return
         if self.conflate:
             self._items.clear()
+            self._pending = None
         elif len(self._items) >= self.max_backlog:
             self.fail(StreamLagged(f"{self.name}: the consumer is more than {self.max_backlog} "
                                    "events behind; the stream was closed"))
@@ -62,9 +71,28 @@ class Stream(Generic[T]):
         self._items.append(item)
         self._wake.set()
 
+    def push_latest(self, read: Callable[[], T]) -> None:
+        """A newer state, built by `read` when the consumer takes it (conflated streams; a
+        queued one builds it now, as every event of its is delivered)."""
+        if self._pending is read or self._closed or self._error is not None:
+            return  # that read is waiting already: it builds the newest state anyway
+        if not self.conflate:
+            self.push(read())
+            return
+        self._items.clear()
+        self._pending = read
+        self._wake.set()
+
+    def settle(self) -> None:
+        """Build the state a waiting `read` stands for now, while it is still consistent."""
+        read, self._pending = self._pending, None
+        if read is not None:
+            self._items.append(read())
+
     def fail(self, error: BaseException) -> None:
         """End the stream with `error`, raised from the iterator after what was delivered."""
         if self._error is None and not self._closed:
+            self.settle()  # what was delivered is the state at the failure, not a later one
             self._error = error
             self._wake.set()
 
@@ -92,6 +120,10 @@ class Stream(Generic[T]):
     async def __anext__(self) -> T:
         await self._ensure_started()
         while True:
+            read = self._pending
+            if read is not None:
+                self._pending = None
+                return read()
             if self._items:
                 return self._items.popleft()
             if self._error is not None:
@@ -108,6 +140,7 @@ class Stream(Generic[T]):
             return
         self._closed = True
         self._items.clear()
+        self._pending = None
         self._wake.set()
         if self._started:
             await self._stop(self)
