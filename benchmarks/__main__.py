@@ -61,31 +61,52 @@ async def run_all(sizes: Sizes, use_ccxt: bool, log: Any = None) -> dict[str, An
     return results
 
 
+async def run_streams(sizes: Sizes, use_ccxt: bool) -> dict[str, Any]:
+    """Scenario 9 alone (`--only streams`): its results, rows and targets."""
+    results: dict[str, Any] = {"machine": machine.describe(), "sizes": sizes.name,
+                               "ccxt": use_ccxt,
+                               "scenarios": {"streams": await streams.run(sizes, use_ccxt)}}
+    out: list[dict[str, Any]] = []
+    report.stream_targets(results["scenarios"]["streams"], lambda goal, value, met: out.append(
+        {"goal": goal, "value": value, "met": met}))
+    results["targets"] = out
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="a smoke run (about a minute)")
     size.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # the smoke test
-    parser.add_argument("--json", type=Path, default=DEFAULT_JSON, metavar="PATH",
+    parser.add_argument("--json", type=Path, default=None, metavar="PATH",
                         help=f"where to write the results (default {DEFAULT_JSON.name})")
     parser.add_argument("--no-ccxt", action="store_true", help="leave ccxt out even if installed")
+    parser.add_argument("--only", choices=["streams"],
+                        help="one scenario alone; written only where --json says")
     args = parser.parse_args(argv)
+    if args.json is None and not args.only:
+        args.json = DEFAULT_JSON
     sizes = TINY if args.tiny else QUICK if args.quick else FULL
     use_ccxt = not args.no_ccxt and ccxt_side.available()
     if not use_ccxt and not args.no_ccxt:
         print("ccxt is not installed (pip install -e '.[bench]'): its columns read n/a",
               file=sys.stderr)
     started = time.perf_counter()
-    results = asyncio.run(run_all(sizes, use_ccxt, log=sys.stderr))
+    results = asyncio.run(run_streams(sizes, use_ccxt) if args.only
+                          else run_all(sizes, use_ccxt, log=sys.stderr))
     results["elapsed_s"] = round(time.perf_counter() - started, 1)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
     print(f"machine: {report.machine_text(results['machine'])}")
     print(f"sizes: {sizes.name}; medians; floor = bare aiohttp + json.loads\n")
-    print(report.table(results))
+    print(report.table(results) if not args.only else report._render(
+        [["scenario", "unit", "floor", "unified", "ccxt", "notes"],
+         *report.stream_rows(results["scenarios"]["streams"])]))
     print("\ntargets:")
     print(report.targets_text(results["targets"]))
-    print(f"\nwritten to {args.json} in {results['elapsed_s']} s")
+    where = f"written to {args.json}" if args.json is not None else "not written"
+    print(f"\n{where} in {results['elapsed_s']} s")
     return 0
 
 

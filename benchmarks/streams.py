@@ -5,22 +5,27 @@ on a book of `stream_depth` levels a side, plus the matching REST snapshot. Both
 seeded from it by their own code (the first frames buffered, the snapshot applied, the buffer
 replayed) outside the timed region; then every live frame goes, as text, through:
 
-- unified: `adapters.kucoin.ws.decode` -> `level2_delta` -> `SequencedBook.feed`, which answers
-  the OrderBook a stream yields. Timed with the book trimmed to BOOK_LIMIT levels (what a bot
-  reads; the keeper still holds the whole book) and with the whole book (limit=None), and,
-  to show what the yield costs, with `SequencedBook.apply` alone (deltas applied, no book);
+- unified: `adapters.kucoin.ws.decode` -> `level2_delta` -> `BookFeed.take` (the keeper behind
+  `watch_order_book`, which tells its conflated Stream a newer book exists), and the
+  consumer's read of the stream (`anext`), which builds the book. Timed with a reader of every
+  book trimmed to BOOK_LIMIT levels (what a bot reads; the keeper still holds the whole book),
+  a reader of every READ_EVERY-th book (a consumer slower than the feed: conflation), a reader
+  of every whole book (limit=None), and no reader at all (deltas applied, no book built);
 - ccxt.pro: its `Client.handle_text_or_binary_message` (ccxt's JSON parser and
   `kucoin.handle_message`), then `orderbook.limit()`, what `watch_order_book` returns.
 
 Measured: frames per second (median of `stream_reps` interleaved passes), unified's added
-latency per frame (frame text in, book out: median, p99, max), traced memory sampled over the
-whole feed (flat or not), the JSON decoders on the same frames (benchmarks.jsondecode), and
-correctness: at checkpoints and at the end, each library's book against the feed's own model.
+latency per frame (frame text in, the newest book read out: median, p99, max), traced memory
+sampled over the whole feed (flat or not), the JSON decoders on the same frames
+(benchmarks.jsondecode), and correctness: at checkpoints and at the end, each library's book
+against the feed's own model.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import itertools
 import statistics
 import time
 import tracemalloc
@@ -33,28 +38,100 @@ from benchmarks import ccxt_stream, jsondecode
 from benchmarks.feed import CHECK_TOP, Feed, Rows, generate
 from benchmarks.sizes import Sizes
 from unified import convert
-from unified.models import BookLevel
-from unified.streams.book import Status
-from unified.streams.sequenced import SequencedBook, Snapshot
+from unified.models import BookLevel, OrderBook
+from unified.streams.books import BookFeed
+from unified.streams.stream import Stream
 
 SYMBOL = "BTC/USDT"
 BOOK_LIMIT = 20
+#: the conflated reader: it reads the newest book once every this many frames
+READ_EVERY = 10
 Step = Callable[[str], Any]
 
 
-def seeded_book(feed: Feed, limit: int | None) -> SequencedBook:
-    """unified's keeper, live at the snapshot: the first frames buffered, then seeded."""
-    book = SequencedBook(SYMBOL, limit=limit)
-    for text in feed.frames[:feed.pre]:
-        _, delta = ws.level2_delta(_message(text))
-        if book.feed(delta) is not None:
-            raise RuntimeError("a delta before the snapshot yielded a book")
+def rest_book(feed: Feed) -> OrderBook:
+    """The feed's REST snapshot as the venue's REST decoder answers it (exact decimals)."""
     data = convert.loads(feed.snapshot)["data"]
-    book.seed(Snapshot(sequence=data["sequence"], bids=data["bids"], asks=data["asks"],
-                       timestamp=convert.from_ms(data["time"]), raw=data))
-    if book.book() is None:
-        raise RuntimeError("the snapshot did not seed unified's book")
-    return book
+    return OrderBook(symbol=SYMBOL, timestamp=convert.from_ms(data["time"]),
+                     sequence=int(data["sequence"]), raw=data,
+                     bids=tuple(BookLevel(price=Decimal(p), amount=Decimal(a))
+                                for p, a in data["bids"]),
+                     asks=tuple(BookLevel(price=Decimal(p), amount=Decimal(a))
+                                for p, a in data["asks"]))
+
+
+async def _nothing(*_: Any) -> None:
+    return None
+
+
+class Unified:
+    """unified's book stream as `watch_order_book` runs it, minus the socket: one BookFeed
+    (keeper and consistency rules) feeding one conflated Stream trimmed to `limit`. Each
+    frame goes through the KuCoin dialect's decoders into `BookFeed.take`; a read is the
+    consumer's `anext(stream)`, run to completion (nothing to wait for: a book is ready)."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.books = BookFeed(SYMBOL, "sequence", snapshot=self._snapshot, renew=_nothing,
+                              sleep=asyncio.sleep)
+        self.stream: Stream[OrderBook] = Stream(SYMBOL, conflate=True, start=_nothing,
+                                                stop=_nothing)
+        self.books.add(self.stream, limit)
+        self._rest: OrderBook | None = None
+
+    async def _snapshot(self) -> OrderBook:
+        assert self._rest is not None
+        return self._rest
+
+    async def seed(self, feed: Feed) -> Unified:
+        """Live at the snapshot: the first frames buffered, then seeded by the feed's own
+        start() (the REST snapshot, the buffer replayed)."""
+        await self.stream.__aenter__()
+        for text in feed.frames[:feed.pre]:
+            self.take(text)
+        self._rest = rest_book(feed)
+        await self.books.start()
+        if self.books.keeper.book() is None:
+            raise RuntimeError("the snapshot did not seed unified's book")
+        self.read()
+        return self
+
+    def take(self, text: str) -> None:
+        self.books.take(ws.level2_delta(_message(text))[1])
+
+    def read(self) -> OrderBook:
+        """What `await anext(stream)` answers now."""
+        waiting = self.stream.__anext__()
+        try:
+            waiting.send(None)
+        except StopIteration as done:
+            book: OrderBook = done.value
+            return book
+        waiting.close()
+        raise RuntimeError("no book to read")
+
+    def step(self, every: int = 1) -> Step:
+        """One frame of unified's path: taken, and the newest book read once every `every`
+        frames (1: every book; 0: never, deltas applied only)."""
+        take, decode, delta_of, read = self.books.take, ws.decode, ws.level2_delta, self.read
+        if every == 0:
+            def apply(text: str) -> Any:
+                take(delta_of(decode(text))[1])  # type: ignore[arg-type]
+            return apply
+        if every == 1:
+            def each(text: str) -> Any:
+                take(delta_of(decode(text))[1])  # type: ignore[arg-type]
+                return read()
+            return each
+        count = itertools.count(1)
+
+        def some(text: str) -> Any:
+            take(delta_of(decode(text))[1])  # type: ignore[arg-type]
+            return read() if next(count) % every == 0 else None
+        return some
+
+
+async def seeded(feed: Feed, limit: int | None) -> Unified:
+    return await Unified(limit).seed(feed)
 
 
 def _message(text: str) -> ws.Message:
@@ -62,17 +139,6 @@ def _message(text: str) -> ws.Message:
     if not isinstance(event, ws.Message):
         raise RuntimeError(f"not a push: {text[:80]}")
     return event
-
-
-def unified_step(book: SequencedBook, yield_book: bool = True) -> Step:
-    """One frame of unified's path; answers the yielded book (or the Status with apply)."""
-    decode, delta_of = ws.decode, ws.level2_delta
-    take = book.feed if yield_book else book.apply
-
-    def step(text: str) -> Any:
-        return take(delta_of(decode(text))[1])  # type: ignore[arg-type]
-
-    return step
 
 
 def _pass(step: Step, frames: list[str]) -> float:
@@ -97,31 +163,35 @@ async def _ccxt_pass(feed: Feed) -> float:
         await ccxt.close()
 
 
+#: contender -> (book limit, read every n frames)
+UNIFIED = {"unified": (BOOK_LIMIT, 1), "unified_read_every_10": (BOOK_LIMIT, READ_EVERY),
+           "unified_whole_book": (None, 1), "unified_apply_only": (None, 0)}
+
+
 async def throughput(feed: Feed, reps: int, use_ccxt: bool) -> dict[str, Any]:
     """Frames per second, median over `reps` passes; every contender once per rep, in an
     order rotated each rep so drift hits them alike."""
     live = feed.frames[feed.pre:]
-    makers: dict[str, Callable[[], Step]] = {
-        "unified": lambda: unified_step(seeded_book(feed, BOOK_LIMIT)),
-        "unified_whole_book": lambda: unified_step(seeded_book(feed, None)),
-        "unified_apply_only": lambda: unified_step(seeded_book(feed, None), yield_book=False),
-    }
-    names = [*makers, "ccxt"] if use_ccxt else list(makers)
-    secs: dict[str, list[float]] = {name: [] for name in [*makers, "ccxt"]}
+    names = [*UNIFIED, "ccxt"] if use_ccxt else list(UNIFIED)
+    secs: dict[str, list[float]] = {name: [] for name in [*UNIFIED, "ccxt"]}
     for rep in range(reps):
         shift = rep % len(names)
         for name in names[shift:] + names[:shift]:
-            secs[name].append(await _ccxt_pass(feed) if name == "ccxt"
-                              else _pass(makers[name](), live))
+            if name == "ccxt":
+                secs[name].append(await _ccxt_pass(feed))
+            else:
+                limit, every = UNIFIED[name]
+                secs[name].append(_pass((await seeded(feed, limit)).step(every), live))
     per_s = {k: (round(len(live) / statistics.median(v)) if v else None)
              for k, v in secs.items()}
     us = {k: (round(1e6 / v, 2) if v else None) for k, v in per_s.items()}
-    return {"frames": len(live), "frames_per_s": per_s, "us_per_frame": us}
+    return {"frames": len(live), "frames_per_s": per_s, "us_per_frame": us,
+            "read_every": READ_EVERY}
 
 
-def latency(feed: Feed, limit: int | None) -> dict[str, Any]:
-    """unified's added latency per frame: text in, yielded book out."""
-    step = unified_step(seeded_book(feed, limit))
+async def latency(feed: Feed, limit: int | None) -> dict[str, Any]:
+    """unified's added latency per frame: text in, the newest book read out."""
+    step = (await seeded(feed, limit)).step()
     clock = time.perf_counter_ns
     samples = []
     gc.collect()
@@ -136,16 +206,16 @@ def latency(feed: Feed, limit: int | None) -> dict[str, Any]:
             "max_us": round(samples[-1] / 1000, 1)}
 
 
-def memory(feed: Feed, samples: int) -> dict[str, Any]:
+async def memory(feed: Feed, samples: int) -> dict[str, Any]:
     """Traced memory while unified's path runs over the whole feed (frames already in memory,
-    so not counted), sampled `samples` times at even intervals; yielded books are dropped as
-    a conflating stream drops them."""
+    so not counted), sampled `samples` times at even intervals; every book is read and
+    dropped, as a consumer that keeps up reads and drops them."""
     live = feed.frames[feed.pre:]
     every = max(len(live) // samples, 1)
     gc.collect()
     tracemalloc.start()
     try:
-        step = unified_step(seeded_book(feed, BOOK_LIMIT))
+        step = (await seeded(feed, BOOK_LIMIT)).step()
         points = []
         for i, text in enumerate(live, 1):
             step(text)
@@ -182,25 +252,26 @@ def _disagreement(what: str, got: list[Any], want: list[Any]) -> str | None:
     return f"{what}: {len(got)} levels, the model has {len(want)}"
 
 
-def verify_unified(feed: Feed) -> list[str]:
-    """unified's books against the model: the top at every checkpoint, the whole at the end."""
+async def verify_unified(feed: Feed) -> list[str]:
+    """unified's books against the model: the top at every checkpoint, the whole at the end,
+    each read from the stream as a consumer reads it (and no resync on the way)."""
     problems: list[str] = []
-    keeper = seeded_book(feed, None)
-    step = unified_step(keeper, yield_book=False)
+    unified = await seeded(feed, None)
+    book, read_at = unified.books.keeper.book(), -1
     for i in range(feed.pre, len(feed.frames)):
-        status = step(feed.frames[i])
-        if status is not Status.UPDATED:
-            return [f"frame {i}: {status} ({keeper.resync})"]
+        unified.take(feed.frames[i])
+        if unified.books.resyncs or unified.books.keeper.book() is None:
+            return [f"frame {i}: lost ({unified.books.keeper.resync})"]
         if i in feed.checkpoints:
-            book = keeper.book()
-            assert book is not None  # UPDATED
+            book, read_at = unified.read(), i
             bids, asks = feed.checkpoints[i]
             for what, got, want in (("bids", book.bids, bids), ("asks", book.asks, asks)):
                 problem = _disagreement(f"frame {i} {what}",
                                         _unified_levels(got[:CHECK_TOP]), _exact(want))
                 if problem:
                     problems.append(problem)
-    book = keeper.book()
+    if read_at != len(feed.frames) - 1:
+        book = unified.read()
     assert book is not None
     for what, got, want in (("bids", book.bids, feed.final_bids),
                             ("asks", book.asks, feed.final_asks)):
@@ -259,16 +330,17 @@ async def run(sizes: Sizes, use_ccxt: bool) -> dict[str, Any]:
         "ccxt_json_parser": ccxt_stream.json_parser() if use_ccxt else None,
     }
     # correctness first: a fast wrong book is no result
-    out["agree"] = {"unified": verify_unified(feed),
+    out["agree"] = {"unified": await verify_unified(feed),
                     "ccxt": await verify_ccxt(feed) if use_ccxt else None}
     t = await throughput(feed, sizes.stream_reps, use_ccxt)
     per_s = t["frames_per_s"]
     t["unified_over_ccxt"] = _ratio(per_s["unified"], per_s["ccxt"])
     t["whole_book_over_ccxt"] = _ratio(per_s["unified_whole_book"], per_s["ccxt"])
     t["apply_only_over_ccxt"] = _ratio(per_s["unified_apply_only"], per_s["ccxt"])
+    t["read_every_10_over_ccxt"] = _ratio(per_s["unified_read_every_10"], per_s["ccxt"])
     out["throughput"] = t
-    out["latency"] = latency(feed, BOOK_LIMIT)
-    out["latency_whole_book"] = latency(feed, None)
-    out["memory"] = memory(feed, sizes.stream_samples)
+    out["latency"] = await latency(feed, BOOK_LIMIT)
+    out["latency_whole_book"] = await latency(feed, None)
+    out["memory"] = await memory(feed, sizes.stream_samples)
     out["json"] = jsondecode.run(feed, sizes.stream_reps, t["us_per_frame"]["unified"])
     return out

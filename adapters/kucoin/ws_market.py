@@ -16,7 +16,6 @@ from unified.errors import DecodeError
 from unified.models import Side, Ticker, Trade
 from unified.streams.sequenced import Delta
 
-_ONE_MS = timedelta(milliseconds=1)
 _tuple_new = tuple.__new__
 
 
@@ -36,22 +35,22 @@ def _rows(value: Any, what: str) -> Sequence[Sequence[object]]:
 
 
 _LEVEL2_TOPIC = LEVEL2 + ":"
-_last_time: tuple[int, datetime] = (0, EPOCH)  # pushes often share a millisecond
+#: the timedelta of each number of milliseconds below one second
+_MILLIS = tuple(timedelta(milliseconds=i) for i in range(1000))
+_second: tuple[int, datetime] = (0, EPOCH)  # the last whole second read, and its time
 
 
 def _time_ms(value: int) -> datetime:
-    """convert.from_ms of a whole number of ms: the same exact sum, as a multiple of one ms
-    (a third of the cost of building the timedelta from arguments), the last answer reused."""
-    global _last_time
-    last = _last_time
-    if last[0] == value:
-        return last[1]
+    """convert.from_ms of a whole number of ms, the same exact sum: the second's time (the
+    last one reused: pushes come many a second) plus its milliseconds' ready timedelta."""
+    global _second
+    seconds, millis = divmod(value, 1000)
     try:
-        moment = EPOCH + _ONE_MS * value
+        if _second[0] != seconds:
+            _second = (seconds, EPOCH + timedelta(seconds=seconds))
+        return _second[1] + _MILLIS[millis]
     except OverflowError:
         return from_ms(value)  # words the refusal
-    _last_time = (value, moment)
-    return moment
 
 
 def level2_delta(message: Message) -> tuple[str, Delta]:
@@ -80,9 +79,7 @@ def level2_delta(message: Message) -> tuple[str, Delta]:
     for row in asks:
         if type(row) is not list:
             return _level2_checked(message)
-    last = _last_time
-    moment = last[1] if last[0] == stamp else _time_ms(stamp)
-    delta: Delta = _tuple_new(Delta, (start, end, bids, asks, moment, data))
+    delta: Delta = _tuple_new(Delta, (start, end, bids, asks, _time_ms(stamp), data))
     return symbol, delta
 
 

@@ -56,7 +56,7 @@ def test_the_feed_is_sequenced_and_the_snapshot_is_the_rest_shape() -> None:
 
 
 def test_unified_ends_with_the_model_book() -> None:
-    assert streams.verify_unified(feed.generate(1500, 40)) == []
+    assert run(streams.verify_unified(feed.generate(1500, 40))) == []
 
 
 @pytest.mark.skipif(not ccxt_stream.available(), reason="ccxt is not installed (bench extra)")

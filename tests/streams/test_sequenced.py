@@ -301,3 +301,36 @@ def test_limit_trims_every_yield_and_keeps_the_whole_book(h: History, limit: int
         assert isinstance(a, OrderBook) and isinstance(b, OrderBook)
         assert b.bids == a.bids[:limit] and b.asks == a.asks[:limit]
         assert b.sequence == a.sequence
+
+
+# -- the inline row reader against the general one -------------------------------------------
+
+TEXTS = st.sampled_from(["10", "10.50", "0", "0.000", "-0", "-1", "1e3", " 7", "NaN", "Infinity",
+                         "abc", "", "1_0", "\u0661", "12", "13", "99999999999"])
+FIELD = st.one_of(TEXTS, st.integers(-2, 20), st.none(), st.just(b"12"), st.just(1.5),
+                  st.lists(st.just("1"), max_size=1))
+ROW = st.one_of(st.lists(FIELD, min_size=0, max_size=4), st.tuples(TEXTS, TEXTS, TEXTS),
+                TEXTS, st.none())
+
+
+@given(rows=st.lists(ROW, max_size=5), known=st.booleans())
+def test_the_inline_reader_answers_what_the_general_rules_answer(
+        rows: list[Any], known: bool) -> None:
+    from unified.streams.book import sort_key
+    from unified.streams.sequenced import _row, _side_rows
+
+    seen = {"10": (D("10"), sort_key(D("10"), "10"))} if known else {}
+
+    def general() -> list[Any]:
+        out = [_row(r, "bid change", 11, 13) for r in rows]
+        return sorted(out, key=lambda r: r[0])
+
+    try:
+        want: Any = general()
+    except DecodeError:
+        want = DecodeError
+    try:
+        got: Any = _side_rows(rows, "bid change", 11, 13, seen)
+    except DecodeError:
+        got = DecodeError
+    assert got == want

@@ -135,16 +135,22 @@ class BookSide:
     the Decimals' own in `best`.
 
     Prices are found by bisecting their floats (`sort_key`: a comparison of floats costs a
-    tenth of one of Decimals); where floats tie, the Decimals decide, so the book is exact."""
+    tenth of one of Decimals); where floats tie, the Decimals decide, so the book is exact.
+    `known` maps the text each level's price came in as to its (price, sort key): a feed
+    names the prices on the book again and again, and a lookup spares reading the number. It
+    holds exactly the levels on the side, so it is as big as the side and no bigger."""
 
-    __slots__ = ("_keys", "_models", "_prices", "_texts", "_top", "_top_n", "descending")
+    __slots__ = ("_keys", "_models", "_prices", "_spelled", "_texts", "_top", "_top_n",
+                 "descending", "known")
 
     def __init__(self, *, descending: bool, keep_text: bool = True) -> None:
         self.descending = descending
         self._prices: list[Decimal] = []
         self._keys: list[float] = []  # sort_key of each price
         self._models: list[BookLevel] = []
+        self._spelled: list[str] = []  # the text each price came in as (its key in `known`)
         self._texts: list[tuple[str, str]] | None = [] if keep_text else None
+        self.known: dict[str, Price] = {}
         self._top: tuple[BookLevel, ...] = ()  # the best _top_n levels, while the side stands
         self._top_n: int | None = -1  # -1: nothing cached
 
@@ -162,7 +168,8 @@ class BookSide:
         changes nothing (a sequence marker), an amount of 0 removes the price."""
         prices, keys, models, texts = self._prices, self._keys, self._models, self._texts
         self._top_n = -1
-        for sequence, (price, key), amount, price_text, amount_text in rows:
+        for sequence, entry, amount, price_text, amount_text in rows:
+            price, key = entry
             if sequence <= floor or not price:
                 continue
             i = bisect_left(keys, key)
@@ -184,9 +191,7 @@ class BookSide:
                     if texts is not None:
                         texts[i] = (price_text, amount_text)
                 else:
-                    del prices[i], keys[i], models[i]
-                    if texts is not None:
-                        del texts[i]
+                    self._remove(i)
             elif amount:
                 model = _new(BookLevel)
                 _set_price(model, price)
@@ -194,8 +199,16 @@ class BookSide:
                 prices.insert(i, price)
                 keys.insert(i, key)
                 models.insert(i, model)
+                self._spelled.insert(i, price_text)
+                self.known[price_text] = entry
                 if texts is not None:
                     texts.insert(i, (price_text, amount_text))
+
+    def _remove(self, i: int) -> None:
+        del self._prices[i], self._keys[i], self._models[i]
+        self.known.pop(self._spelled.pop(i), None)
+        if self._texts is not None:
+            del self._texts[i]
 
     def load(self, levels: Iterable[Level]) -> None:
         """Replace the whole side (a snapshot): one sort instead of one insert per level. A
@@ -206,12 +219,16 @@ class BookSide:
         self._prices = [lv.model.price for lv in ordered]
         self._keys = [sort_key(lv.model.price, lv.price_text) for lv in ordered]
         self._models = [lv.model for lv in ordered]
+        self._spelled = [lv.price_text for lv in ordered]
+        self.known = dict(zip(self._spelled, zip(self._prices, self._keys, strict=True),
+                              strict=True))
         if self._texts is not None:
             self._texts = [(lv.price_text, lv.amount_text) for lv in ordered]
         self._top_n = -1
 
     def clear(self) -> None:
-        self._prices, self._keys, self._models = [], [], []
+        self._prices, self._keys, self._models, self._spelled = [], [], [], []
+        self.known = {}
         if self._texts is not None:
             self._texts = []
         self._top_n = -1

@@ -137,8 +137,13 @@ class BookFeed:
             self.keeper.reset()
             self._repair_soon()
             return
-        if status is UPDATED:
-            self._publish()
+        if status is UPDATED:  # _publish, inline: this is once a frame
+            if self._lazy:
+                for stream, reader in self._readers.items():
+                    stream.push_latest(reader)
+            else:
+                for stream, reader in self._readers.items():
+                    stream.push(reader())
         elif status is RESYNC:
             resync = self.keeper.resync
             log.info("%s: book lost consistency (%s); resynchronising", self.symbol,

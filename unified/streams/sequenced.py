@@ -68,9 +68,6 @@ from unified.streams.book import (
 _raw = attrs.field(default=None, eq=False, repr=False)
 _NAN = Decimal("NaN")
 _SEQUENCE = itemgetter(0)
-#: price texts a keeper remembers the value of (then it forgets them all and starts again:
-#: a book's prices recur, and the memory stays bounded)
-KNOWN_PRICES = 4096
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -156,10 +153,9 @@ def _row(row: object, what: str, start: int, end: int) -> Row:
         level.amount_text
 
 
-def _learn(text: object, known: dict[str, Price]) -> Price | None:
-    """The exact value and sort key of a price text that is a finite number >= 0 (remembered
-    in `known`, which is kept to KNOWN_PRICES texts), None for anything else (`_row` words
-    it, or takes it: "-0" is a price)."""
+def _read_price(text: object) -> Price | None:
+    """The exact value and sort key of a price text that is a finite number >= 0, None for
+    anything else (`_row` words it, or takes it: "-0" is a price)."""
     if type(text) is not str:
         return None
     try:
@@ -168,37 +164,34 @@ def _learn(text: object, known: dict[str, Price]) -> Price | None:
         return None
     if not number.is_finite() or number.is_signed():
         return None
-    if len(known) >= KNOWN_PRICES:
-        known.clear()
-    price = known[text] = (number, sort_key(number, text))
-    return price
+    return number, sort_key(number, text)
 
 
 def _side_rows(rows: Sequence[object], what: str, start: int, end: int,
                known: dict[str, Price]) -> list[Row]:
     """Every row of one side checked and parsed, in sequence order (stable: two rows of one
     sequence keep the venue's order). The common shape, three strings in range, is read
-    inline: price texts seen before are looked up in `known` (a book's prices recur
-    constantly; only strings are put there), a sequence of ASCII digits is what `_sequence`
-    takes. Anything else goes through `_row`, which accepts what the general rules accept
-    and words every refusal."""
+    inline: a price text already on the side is looked up in `known` (BookSide.known: a
+    book's prices recur constantly; only strings are put there), a sequence of ASCII digits
+    is what `_sequence` takes. Anything else goes through `_row`, which accepts what the
+    general rules accept and words every refusal."""
     out: list[Row] = []
     last = -1  # the last sequence read; above every row's while they come in order
     for row in rows:
-        if type(row) is list and len(row) == 3:
-            p, s, q = row
-            try:
-                price = known.get(p) or _learn(p, known)  # a price is a non-empty tuple
+        if type(row) is list:
+            try:  # anything odd raises here, or leaves seq out of range: `_row` has it then
+                p, s, q = row
+                price = known.get(p) or _read_price(p)  # a price is a non-empty tuple
                 amount = Decimal(s) if type(s) is str else _NAN
-            except (TypeError, InvalidOperation):  # an unhashable price, a malformed size
-                price = None
-            if (price is not None and type(q) is str and q.isdigit() and q.isascii()
-                    and amount.is_finite() and not amount.is_signed()):
-                seq = int(q)
-                if start <= seq <= end:
-                    out.append((seq, price, amount, p, s))
-                    last = seq if seq >= last else end + 1
-                    continue
+                # ASCII digits, and a str: bytes have no isdecimal
+                seq = int(q) if q.isascii() and q.isdecimal() else -1
+            except (ValueError, TypeError, AttributeError, InvalidOperation):
+                seq = -1
+            if (start <= seq <= end and price is not None and amount.is_finite()
+                    and not amount.is_signed()):
+                out.append((seq, price, amount, p, s))
+                last = seq if seq >= last else end + 1
+                continue
         parsed = _row(row, what, start, end)
         out.append(parsed)
         last = parsed[0] if parsed[0] >= last else end + 1
@@ -236,7 +229,6 @@ class SequencedBook:
         self._book = BookKeeper(symbol, keep_text=False)  # no checksum reads them
         self.limit = limit
         self._buffer: deque[_Parsed] = deque(maxlen=max_buffer)
-        self._known: dict[str, Price] = {}  # price text -> value (_side_rows)
         self._live = False
         self._high: int | None = None  # the highest sequence a consistent book has reached
         #: why the keeper last lost consistency (None before it ever did, and once re-seeded)
@@ -276,9 +268,11 @@ class SequencedBook:
             start, end = _span(start, end)
         # changes on the two sides never touch one level: each side in its own sequence
         # order is the whole delta in sequence order
-        known = self._known
-        bids = _side_rows(bid_rows, "bid change", start, end, known) if bid_rows else []
-        asks = _side_rows(ask_rows, "ask change", start, end, known) if ask_rows else []
+        book = self._book
+        bids = _side_rows(bid_rows, "bid change", start, end, book.bids.known) \
+            if bid_rows else []
+        asks = _side_rows(ask_rows, "ask change", start, end, book.asks.known) \
+            if ask_rows else []
         if not self._live:
             self._buffer.append(_Parsed(start, end, bids, asks, timestamp, raw))
             return UNCHANGED

@@ -118,7 +118,8 @@ class Stream(Generic[T]):
         return self
 
     async def __anext__(self) -> T:
-        await self._ensure_started()
+        if not self._started:
+            await self._ensure_started()
         while True:
             read = self._pending
             if read is not None:
