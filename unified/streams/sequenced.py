@@ -276,7 +276,22 @@ class SequencedBook:
         if not self._live:
             self._buffer.append(_Parsed(start, end, bids, asks, timestamp, raw))
             return UNCHANGED
-        return self._advance(start, end, bids, asks, timestamp, raw)
+        floor = book.sequence
+        assert floor is not None  # live books are seeded
+        if not start <= floor + 1 <= end:  # stale, or a gap
+            return self._advance(start, end, bids, asks, timestamp, raw)
+        if bids:  # what _advance does with a delta that continues the book, inline
+            book.bids.apply(bids, floor)
+        if asks:
+            book.asks.apply(asks, floor)
+        book.sequence = end
+        if timestamp is not None:
+            book.timestamp = timestamp
+        book.raw = raw
+        if self._high is not None and end < self._high:
+            return UNCHANGED  # behind a book already reached: catching up
+        self._high = end
+        return UPDATED
 
     def seed(self, snapshot: Snapshot) -> Status:
         """Start from a full snapshot, then replay the buffer. UPDATED: a book is ready;
