@@ -67,6 +67,7 @@ from unified.streams.book import (
 
 _raw = attrs.field(default=None, eq=False, repr=False)
 _NAN = Decimal("NaN")
+_ZERO = Decimal("0")
 _SEQUENCE = itemgetter(0)
 
 
@@ -173,8 +174,8 @@ def _side_rows(rows: Sequence[object], what: str, start: int, end: int,
     sequence keep the venue's order). The common shape, three strings in range, is read
     inline: a price text already on the side is looked up in `known` (BookSide.known: a
     book's prices recur constantly; only strings are put there), a sequence of ASCII digits
-    is what `_sequence` takes. Anything else goes through `_row`, which accepts what the
-    general rules accept and words every refusal."""
+    is what `_sequence` takes, a size "0" is zero. Anything else goes through `_row`, which
+    accepts what the general rules accept and words every refusal."""
     out: list[Row] = []
     last = -1  # the last sequence read; above every row's while they come in order
     for row in rows:
@@ -182,7 +183,7 @@ def _side_rows(rows: Sequence[object], what: str, start: int, end: int,
             try:  # anything odd raises here, or leaves seq out of range: `_row` has it then
                 p, s, q = row
                 price = known.get(p) or _read_price(p)  # a price is a non-empty tuple
-                amount = Decimal(s) if type(s) is str else _NAN
+                amount = _ZERO if s == "0" else Decimal(s) if type(s) is str else _NAN
                 # ASCII digits, and a str: bytes have no isdecimal
                 seq = int(q) if q.isascii() and q.isdecimal() else -1
             except (ValueError, TypeError, AttributeError, InvalidOperation):
