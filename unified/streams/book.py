@@ -6,12 +6,14 @@ is the job of the rules beside it (`sequenced`: numbered deltas on a REST snapsh
 `checksummed`: increments verified by a CRC32). Keeping the store dumb lets both rule sets share
 one tested implementation of "apply a level" and "read the best n".
 
-Costs: a side is three parallel lists in ascending price order (bids are read from the end):
-the prices, the unified levels and the venue's texts. A level change is one bisect (a few
-comparisons of Decimals) and a list write, or a list insert/delete when a price appears or goes
-(a pointer memmove, no comparison of the whole book). Reading the best n levels is one slice,
-and it is cached until the side changes; nothing sorts the whole book per message. Every level
-keeps the exact strings the venue sent, because a venue's checksum is computed over its own text
+Costs: a side is parallel lists in ascending price order (bids are read from the end): the
+prices, their floats (the bisect key), the unified levels and, where a checksum needs them, the
+venue's texts. A level change is one bisect of floats (ties broken by the Decimals, so the book
+is exact) and a list write, or list inserts/deletes when a price appears or goes (pointer
+memmoves, no comparison of the whole book). A unified level is built once per change and shared
+by every book yielded while it stands; reading the best n levels is one slice, cached until the
+side changes; nothing sorts the whole book per message. A checksummed side keeps the exact
+strings the venue sent, because a venue's checksum is computed over its own text
 ("0.0000001"), not over our re-formatting of a Decimal ("1E-7"). Amounts and prices are Decimals
 parsed from those strings; a float, a bool, a negative or non-finite number is a DecodeError.
 """
