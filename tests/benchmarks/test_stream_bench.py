@@ -116,3 +116,54 @@ def test_loads_matches_the_stdlib_reader_on_any_document(text: str) -> None:
     assert _answer(convert.loads, text) == _answer(convert.loads_stdlib, text)
     for body in (text.encode(), text.encode("utf-16")):  # UTF-16: the stdlib reader's path
         assert _answer(convert.loads, body) == _answer(convert.loads_stdlib, body)
+
+
+# -- the level2 decode path's shortcuts answer what the general code answers ----------------
+
+def test_a_push_and_a_delta_are_records_whose_payload_is_not_their_value() -> None:
+    from unified.streams.sequenced import Delta, make_delta
+
+    a = ws.Message(topic="/t", subject="s", data={"x": 1}, raw={"whole": 1})
+    b = ws.Message(topic="/t", subject="s", data={"x": 1}, raw={"whole": 2})
+    assert a == b and (a != b) is False and "whole" not in repr(a)
+    assert a != ws.Message(topic="/t", subject="s", data={"x": 2}) and a != ("/t", "s", {"x": 1})
+    d = make_delta(1, 2, [], [], None, {"raw": 1})
+    assert d == Delta(start=1, end=2, bids=[], asks=[]) and d.raw == {"raw": 1}
+    assert hash(Delta(start=1, end=2, bids=(), asks=())) == hash(make_delta(1, 2, (), (), None, 5))
+    assert "raw" not in repr(d)
+
+
+@given(st.integers(-(10 ** 14), 10 ** 14) | st.sampled_from([0, 999, 1000, -1, 10 ** 20]))
+def test_push_times_are_convert_from_ms(ms: int) -> None:
+    from adapters.kucoin.ws_market import _time_ms
+
+    def answer(fn: Any) -> Any:
+        try:
+            return fn(ms)
+        except DecodeError as exc:
+            return str(exc)
+
+    assert answer(_time_ms) == answer(convert.from_ms)
+
+
+@pytest.mark.parametrize("text", [*JSON_EDGES, '{"type":"message","topic":"/market/level2:X",'
+                                  '"subject":"trade.l2update","data":{"a":1.50,"b":[1e400]}}'])
+def test_the_push_decoder_reads_what_convert_loads_reads(text: str) -> None:
+    def answer(body: Any) -> tuple[str, str]:
+        try:
+            event = ws.decode(body)
+        except DecodeError as exc:
+            return "error", type(exc).__name__
+        return "ok", repr(event.data if isinstance(event, ws.Message) else event)
+
+    def reference(body: Any) -> tuple[str, str]:
+        try:
+            frame = convert.loads(body)
+        except DecodeError as exc:
+            return "error", type(exc).__name__
+        if isinstance(frame, dict) and frame.get("type") == "message":
+            return "ok", repr(frame.get("data"))
+        return answer(body)  # not a push: the same code either way
+
+    for body in (text, text.encode("utf-8", "surrogatepass")):
+        assert answer(body) == reference(body)

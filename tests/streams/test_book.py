@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from unified.errors import DecodeError
-from unified.models import BookLevel
-from unified.streams.book import BookKeeper, BookSide, Level, parse_level
+from unified.models import BookLevel, OrderBook
+from unified.streams.book import BookKeeper, BookSide, Level, book_level, parse_level, slot_setters
 
 from .histories import ASK_PRICES, BID_PRICES, SIZES, ZEROS, RefBook
 
@@ -91,3 +92,61 @@ def test_the_keeper_agrees_with_a_sorted_dict_and_limit_trims_only_output(
         assert [list(full.bids), list(full.asks)] == [
             [BookLevel(price=p, amount=a) for p, a in side] for side in ref.view()]
         assert short.bids == full.bids[:limit] and short.asks == full.asks[:limit]
+
+
+def test_levels_and_books_built_slot_by_slot_are_the_models() -> None:
+    a, b = Decimal("1.50"), Decimal("0.0000001")
+    assert book_level(a, b) == BookLevel(price=a, amount=b)
+    assert repr(book_level(a, b)) == repr(BookLevel(price=a, amount=b))
+    assert hash(book_level(a, b)) == hash(BookLevel(price=a, amount=b))
+    keeper = BookKeeper("X/Y")
+    keeper.bids.set(lv("1", "2"))
+    keeper.sequence, keeper.raw = 7, {"payload": 1}
+    built = keeper.order_book()
+    assert built == OrderBook(symbol="X/Y", timestamp=None, bids=(BookLevel(price=Decimal(1),
+                              amount=Decimal(2)),), asks=(), sequence=7, raw=None)
+    assert built.raw == {"payload": 1} and type(built) is OrderBook
+
+
+def test_slot_setters_refuse_a_model_with_checks() -> None:
+    @attrs.frozen
+    class Checked:
+        price: Decimal = attrs.field(validator=attrs.validators.instance_of(Decimal))
+
+    with pytest.raises(TypeError):
+        slot_setters(Checked, ("price",))
+    with pytest.raises(TypeError):
+        slot_setters(BookLevel, ("amount", "price"))
+
+
+# prices apart by less than a float can tell: one float, distinct exact values
+NEAR = ["1", "1.00000000000000000001", "1.00000000000000000002", "0.99999999999999999999",
+        "1.0000000000000000000100", "2", "0.5"]
+
+
+def test_prices_that_share_a_float_stay_distinct_and_in_exact_order() -> None:
+    assert len({float(p) for p in NEAR[:5]}) == 1
+    for descending in (True, False):
+        side = BookSide(descending=descending)
+        for price in NEAR:
+            side.set(lv(price, "1"))
+        prices = sorted({Decimal(p) for p in NEAR}, reverse=descending)
+        assert [x.price for x in side.best()] == prices
+        side.set(lv("1.00000000000000000001", "0"))  # removes that one only
+        side.set(lv("1.000000000000000000020", "5"))  # the same value written another way
+        got = [(x.price, x.amount) for x in side.best()]
+        want = [(p, Decimal(5) if p == Decimal("1.00000000000000000002") else Decimal(1))
+                for p in prices if p != Decimal("1.00000000000000000001")]
+        assert got == want
+
+
+@given(ops=st.lists(st.tuples(st.booleans(), st.sampled_from(NEAR), st.sampled_from(SIZES + ZEROS)),
+                    max_size=60))
+def test_a_side_of_near_prices_agrees_with_a_sorted_dict(ops: list[tuple[bool, str, str]]) -> None:
+    keeper, ref = BookKeeper("X/Y"), RefBook()
+    for bid, price, size in ops:
+        (keeper.bids if bid else keeper.asks).set(lv(price, size))
+        ref.apply(bid, price, size)
+        full = keeper.order_book()
+        assert [[(x.price, x.amount) for x in side] for side in (full.bids, full.asks)] \
+            == [list(side) for side in ref.view()]
