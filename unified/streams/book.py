@@ -299,11 +299,12 @@ class BookKeeper:
 
     def order_book(self, limit: int | None = None) -> OrderBook:
         """The unified model; `limit` trims what is returned, never what is kept."""
+        bids, asks = self.bids, self.asks  # a side's cached top without a call
         book: OrderBook = _new(OrderBook)  # order_book(), inline: one call less per yield
         _set_symbol(book, self.symbol)
         _set_time(book, self.timestamp)
-        _set_bids(book, self.bids.top(limit))
-        _set_asks(book, self.asks.top(limit))
+        _set_bids(book, bids._top if bids._top_n == limit else bids.top(limit))
+        _set_asks(book, asks._top if asks._top_n == limit else asks.top(limit))
         _set_sequence(book, self.sequence)
         _set_raw(book, self.raw)
         return book

@@ -45,6 +45,7 @@ class Stream(Generic[T]):
         self._pending: Callable[[], T] | None = None  # conflated: builds the newest state
         self._error: BaseException | None = None
         self._wake = asyncio.Event()
+        self._woken = False  # True only while _wake is set: spares setting it once a frame
         self._started = False
         self._closed = False
 
@@ -81,7 +82,9 @@ class Stream(Generic[T]):
             return
         self._items.clear()
         self._pending = read
-        self._wake.set()
+        if not self._woken:
+            self._woken = True
+            self._wake.set()
 
     def settle(self) -> None:
         """Build the state a waiting `read` stands for now, while it is still consistent."""
@@ -133,6 +136,7 @@ class Stream(Generic[T]):
                 raise error
             if self._closed:
                 raise StopAsyncIteration
+            self._woken = False
             self._wake.clear()
             await self._wake.wait()
 
