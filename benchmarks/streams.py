@@ -90,6 +90,7 @@ class Unified:
             self.take(text)
         self._rest = rest_book(feed)
         await self.books.start()
+        self._rest = None  # the REST answer is gone once seeded, as in the library
         if self.books.keeper.book() is None:
             raise RuntimeError("the snapshot did not seed unified's book")
         self.read()
