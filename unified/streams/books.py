@@ -83,7 +83,8 @@ class BookFeed:
 
         def book() -> OrderBook:
             built = read(limit)
-            assert built is not None  # pushed when consistent; settled before it is dropped
+            if built is None:  # pushed when consistent, settled before dropped: never here
+                raise RuntimeError(f"{self.symbol}: a stream read a book that is not there")
             return built
 
         return book
