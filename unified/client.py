@@ -7,7 +7,9 @@
   placement.Placement     creates and the lost-answer rules
   cancels.Cancels         cancels: single, batched, all
   lookups.OrderLookup     one order's state, open orders
-  order_ops.OrderOps      edit, test creates, dead-man switch, markets with open orders
+  order_ops.OrderOps      test creates, dead-man switch, markets with open orders
+  edits.Edits             edit_order: alter or partial cancel, and a lost answer's lookup
+  more_orders             the facade's DESIGN 3d and WebSocket order methods (a base class)
   oco.OcoOrders           OCO pairs (lost answers through Placement.settle_lost)
   history.History         walks, cursors, time windows (resume: the cursors' sync points)
   journal.Journal         every write recorded before it is sent, settled after
@@ -23,11 +25,12 @@ import os
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
-from typing import Unpack, cast
+from typing import cast
 
 from unified.arguments import flag, non_negative_seconds
 from unified.cancels import Cancels
 from unified.clock import Clock, SystemClock, VenueClock
+from unified.edits import Edits
 from unified.errors import AmbiguousOutcome, VenueError
 from unified.history import History, PageWalk, take
 from unified.journal import Intent, Journal, Reconciled, open_journal
@@ -41,7 +44,6 @@ from unified.models import (
     Fill,
     LedgerEntry,
     Market,
-    OcoOrder,
     Order,
     OrderBook,
     OrderRequest,
@@ -51,10 +53,10 @@ from unified.models import (
     TimeInForce,
     Trade,
 )
+from unified.more_orders import MoreOrderMethods
 from unified.oco import OcoOrders
 from unified.order_args import OrderChecks
 from unified.order_ops import OrderOps
-from unified.order_options import OrderOptions
 from unified.pipeline import Pipeline
 from unified.placement import Placement
 from unified.precision import to_step
@@ -70,7 +72,7 @@ from unified.ws_orders import WsOrders
 __all__ = ["Exchange", "PageWalk"]
 
 
-class Exchange:
+class Exchange(MoreOrderMethods):
     """One venue connection. Use as `async with unified.connect(...) as ex:`."""
 
     def __init__(
@@ -100,15 +102,15 @@ class Exchange:
                                     self._journal)
         self._cancels = Cancels(pipe, self._markets, self._lookup, self._placement.known,
                                 self._journal)
-        self._ops = OrderOps(pipe, self._markets, self._checks, self._lookup, self._cancels,
-                             self._placement.known)
+        self._ops = OrderOps(pipe, self._markets, self._checks, self._cancels)
+        self._edits = Edits(pipe, self._markets, self._lookup, self._placement.known)
         self._oco = OcoOrders(pipe, self._markets, self._checks, self._placement, self._cancels,
                               self._history)
         self._recovery = Recovery(pipe, self._markets, self._placement, self._cancels,
                                   self._journal)
         self._streams = Streams(pipe, self._markets, self, credentials is not None)
         self._ws_orders = WsOrders(pipe, self._markets, self._checks, self._placement,
-                                   self._cancels, self._ops)
+                                   self._cancels, self._edits)
 
     def __repr__(self) -> str:
         return f"<Exchange {self.venue} {self.origin}>"
@@ -223,47 +225,6 @@ class Exchange:
             return await self._ops.test_create(symbol, request, fetch)
         return await self._placement.place(await self._checks.prepare(symbol, request), fetch)
 
-    async def create_order_ws(self, symbol: str, type: OrderType, side: Side,
-                              amount: Decimal | None, price: Decimal | None = None,
-                              **options: Unpack[OrderOptions]) -> Order:
-        return await self._ws_orders.create(symbol, type, side, amount, price, options)
-
-    async def edit_order_ws(self, id: str, symbol: str, amount: Decimal | None = None,
-                            price: Decimal | None = None) -> Order:
-        return await self._ws_orders.edit(id, symbol, amount, price)
-
-    async def cancel_order_ws(self, id: str, symbol: str, *, by_client_id: bool = False,
-                              margin: bool = False) -> Order:
-        return await self._ws_orders.cancel(id, symbol, by_client_id, margin)
-
-    async def edit_order(self, id: str, symbol: str, amount: Decimal | None = None,
-                         price: Decimal | None = None) -> Order:
-        """The order resting after the edit (KuCoin: a new id; raw["replaced_order_id"])."""
-        return await self._ops.edit(id, symbol, amount, price)
-
-    async def cancel_all_orders_after(self, seconds: int, symbols: Sequence[str] | None = None
-                                      ) -> datetime | None:
-        """Dead-man switch: cancel all after `seconds` without a request (0 clears it)."""
-        return await self._ops.cancel_all_after(seconds, symbols)
-
-    async def fetch_open_order_symbols(self) -> list[str]:
-        return await self._ops.open_symbols()
-
-    async def create_oco_order(self, symbol: str, side: Side, amount: Decimal, price: Decimal,
-                               stop_price: Decimal, limit_price: Decimal,
-                               client_order_id: str | None = None) -> OcoOrder:
-        return await self._oco.create(symbol, side, amount, price, stop_price, limit_price,
-                                      client_order_id)
-
-    async def cancel_oco_order(self, id: str, symbol: str) -> OcoOrder:
-        return await self._oco.cancel(id, symbol)
-
-    async def fetch_oco_order(self, id: str, symbol: str) -> OcoOrder:
-        return await self._oco.fetch(id, symbol)
-
-    async def fetch_oco_orders(self, symbol: str | None = None) -> list[OcoOrder]:
-        return await self._oco.every(symbol)
-
     async def create_orders(self, orders: Sequence[OrderRequest], symbol: str
                             ) -> list[Order | VenueError | AmbiguousOutcome]:
         """One result per request, in order (Order, VenueError or AmbiguousOutcome)."""
@@ -294,7 +255,8 @@ class Exchange:
     async def fetch_order_by_client_id(self, client_order_id: str, symbol: str) -> Order:
         return await self._lookup.by_client_id(client_order_id, symbol)
 
-    async def fetch_open_orders(self, symbol: str) -> list[Order]:
+    async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
+        """Every open order of `symbol`, or (None) of every market the venue says has some."""
         return await self._lookup.open_orders(symbol)
 
     async def fetch_closed_orders(self, symbol: str, since: datetime | None = None,

@@ -6,8 +6,10 @@ Its own module because placement, cancels and (later) stream reconciliation all 
 
 from __future__ import annotations
 
+from typing import Any
+
 from unified.arguments import reference
-from unified.errors import NotSupported
+from unified.errors import ConfigurationError, NotSupported
 from unified.history import History, PageWalk
 from unified.markets import Markets
 from unified.models import Order
@@ -34,7 +36,19 @@ class OrderLookup:
         result: Order = await self._pipe.fetch("fetch_order_by_client_id", args)
         return result
 
-    async def open_orders(self, symbol: str) -> list[Order]:
-        walk: PageWalk[Order] = self._history.walk("fetch_open_orders",
-                                                   await self._markets.args(symbol))
-        return [o async for o in walk]
+    async def open_orders(self, symbol: str | None) -> list[Order]:
+        """Every open order of `symbol`; with None, of every market the venue says has some
+        (its fetch_open_order_symbols; ConfigurationError before sending where it has none)."""
+        if symbol is not None:
+            return [o async for o in self._open_walk(await self._markets.args(symbol))]
+        if "fetch_open_order_symbols" not in self._pipe.spec.endpoints:
+            raise ConfigurationError(f"{self._pipe.venue} lists open orders by market only: "
+                                     "pass a symbol")
+        await self._markets.load()
+        names: list[str] = await self._pipe.fetch("fetch_open_order_symbols")
+        return [o for name in names
+                async for o in self._open_walk(await self._markets.args(name))]
+
+    def _open_walk(self, args: dict[str, Any]) -> PageWalk[Order]:
+        walk: PageWalk[Order] = self._history.walk("fetch_open_orders", args)
+        return walk

@@ -211,6 +211,23 @@ class OcoOrder:
     legs: tuple[Order, ...]
     raw: Any = _raw
 
+    @property
+    def fired(self) -> Order | None:
+        """The leg that executed or triggered (the other one is canceled), if one has."""
+        return next((leg for leg in self.legs if leg.status is OrderStatus.FILLED
+                     or (isinstance(leg.raw, Mapping) and leg.raw.get("triggered"))), None)
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class DeadManSwitch:
+    """A dead-man switch as the venue reports it: every open order of `symbols` (all markets
+    when empty) is canceled at `fires_at` unless it is set again before."""
+
+    seconds: int
+    symbols: tuple[str, ...]
+    fires_at: datetime
+    raw: Any = _raw
+
 
 @attrs.frozen(kw_only=True, slots=True)
 class OrderRequest:

@@ -13,7 +13,7 @@ import contextlib
 from decimal import Decimal
 from typing import Any
 
-from unified.arguments import positive_decimal, reference
+from unified.arguments import flag, positive_decimal, reference
 from unified.cancels import Cancels
 from unified.errors import (
     AmbiguousOutcome,
@@ -91,21 +91,29 @@ class OcoOrders:
         return OcoOrder(id=id, client_order_id=args["client_order_id"],
                         symbol=args["market"].symbol, status=OrderStatus.PENDING, legs=())
 
-    async def cancel(self, id: str, symbol: str) -> OcoOrder:
-        """Cancel the pair; its state after (both legs canceled) as the venue reports it."""
-        require(self._pipe, "cancel_oco_order")
+    async def cancel(self, id: str, symbol: str, by_client_id: bool = False) -> OcoOrder:
+        """Cancel the pair (by its id, or the client id it was placed with); its state after
+        (both legs canceled) as the venue reports it."""
+        op = "cancel_oco_order_by_client_id" if flag("by_client_id", by_client_id) \
+            else "cancel_oco_order"
+        require(self._pipe, op)
         reference("an OCO order id", id)
         args = await self._markets.args(symbol, id=id)
         # Safe to repeat (retried like a read); not journaled: recovery repeats order cancels.
         with contextlib.suppress(OrderNotFound):  # already done: the lookup says how
-            await self._cancels.repeat("cancel_oco_order", args, journaled=False)
-        return await self.fetch(id, symbol)
+            await self._cancels.repeat(op, args, journaled=False)
+        return await self.fetch(id, symbol, by_client_id)
 
-    async def fetch(self, id: str, symbol: str) -> OcoOrder:
+    async def fetch(self, id: str, symbol: str, by_client_id: bool = False) -> OcoOrder:
+        """The pair with its legs (a client id is looked up first, then the pair's detail)."""
         require(self._pipe, "fetch_oco_order")
         reference("an OCO order id", id)
-        result: OcoOrder = await self._pipe.fetch("fetch_oco_order",
-                                                  await self._markets.args(symbol, id=id))
+        args = await self._markets.args(symbol, id=id)
+        if flag("by_client_id", by_client_id):
+            require(self._pipe, "fetch_oco_order_by_client_id")
+            found: OcoOrder = await self._pipe.fetch("fetch_oco_order_by_client_id", args)
+            args = {**args, "id": found.id}
+        result: OcoOrder = await self._pipe.fetch("fetch_oco_order", args)
         return result
 
     async def every(self, symbol: str | None) -> list[OcoOrder]:

@@ -1,9 +1,8 @@
-"""More order operations (DESIGN 3d): edit, the dead-man switch, test creates, the markets
-with open orders.
+"""More order operations (DESIGN 3d): the dead-man switch, test creates, the markets with open
+orders (edits: unified.edits).
 
 Its own module because each of these follows a rule of its own that differs from a create's:
-an edit is neither repeated nor reconciled (the venue cancels the old order and places a new
-one, so a lost answer is AmbiguousOutcome, never a resend); a test create places nothing, so
+a test create places nothing, so
 it is neither journaled nor reconciled, and, being a write, never retried blindly; the
 dead-man switch is safe to repeat (the last setting wins), like a cancel. Whether a venue has
 an operation is read from its spec's endpoints; without one, NotSupported before anything is
@@ -14,26 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 
 import attrs
 
-from unified.arguments import positive_decimal, reference, symbols
+from unified.arguments import symbols
 from unified.cancels import Cancels
 from unified.errors import (
-    AmbiguousOutcome,
     ConfigurationError,
-    ConnectionFailed,
     NotSupported,
-    OrderNotFound,
 )
-from unified.lookups import OrderLookup
 from unified.markets import Markets
-from unified.models import Order, OrderRequest
+from unified.models import DeadManSwitch, Order, OrderRequest
 from unified.order_args import OrderChecks
 from unified.pipeline import Pipeline
-from unified.placement import UNKNOWN_OUTCOME, KnownOrders, Send, order_from_answer
-from unified.precision import check_order
+from unified.placement import order_from_answer
 from unified.venue import PlacedOrder
 
 #: KuCoin's documented DCP range: "timeout=-1 (meaning unset) or 5 <= timeout <= 86400".
@@ -58,45 +51,11 @@ def dead_man_seconds(value: object, low: int, high: int) -> int:
 
 class OrderOps:
     def __init__(self, pipeline: Pipeline, markets: Markets, checks: OrderChecks,
-                 lookup: OrderLookup, cancels: Cancels, known: KnownOrders) -> None:
+                 cancels: Cancels) -> None:
         self._pipe = pipeline
         self._markets = markets
         self._checks = checks
-        self._lookup = lookup
         self._cancels = cancels
-        self._known = known
-
-    async def edit(self, id: str, symbol: str, amount: Decimal | None,
-                   price: Decimal | None, send: Send | None = None) -> Order:
-        """The order that rests after the edit, looked up by the id the venue answers (KuCoin:
-        a NEW id; the old one is kept in raw["replaced_order_id"]). Where the new amount is
-        below what had filled, the venue places nothing: the old order, finished, is returned."""
-        require(self._pipe, "edit_order")
-        reference("an order id", id)
-        positive_decimal("amount", amount, allow_none=True)
-        positive_decimal("price", price, allow_none=True)
-        if amount is None and price is None:
-            raise ConfigurationError("edit_order needs amount or price (or both)")
-        args = await self._markets.args(symbol, id=id, amount=amount, price=price)
-        check_order(args["market"], self._pipe.venue, price=price, amount=amount, cost=None)
-        try:
-            answer: PlacedOrder = await (send(args) if send is not None
-                                         else self._pipe.fetch("edit_order", args))
-        except UNKNOWN_OUTCOME as exc:
-            if isinstance(exc, ConnectionFailed) and not exc.request_sent:
-                raise  # nothing left this machine: nothing was edited
-            # Never resent: the venue may have canceled the old order and placed a new one.
-            known = self._known.get(args["market"].symbol, id)
-            raise AmbiguousOutcome(
-                f"could not establish whether {symbol} order {id} was edited ({exc}); "
-                "look it up", venue=self._pipe.venue,
-                client_order_id=known.client_order_id if known else None) from None
-        try:
-            order = await self._lookup.by_id(answer.id, symbol)
-        except OrderNotFound:
-            order = await self._lookup.by_id(id, symbol)  # nothing new rests
-        raw = {"replaced_order_id": id, "order": order.raw}
-        return self._known.remember(attrs.evolve(order, raw=raw))
 
     async def cancel_all_after(self, seconds: int, names: Sequence[str] | None
                                ) -> datetime | None:
@@ -114,6 +73,13 @@ class OrderOps:
         result: datetime | None = await self._cancels.repeat(
             "cancel_all_orders_after", {"seconds": seconds, "symbols": venue_ids},
             journaled=False)  # nothing to reconcile: setting it again is the same setting
+        return result
+
+    async def dead_man(self) -> DeadManSwitch | None:
+        """The dead-man switch as the venue has it now; None when it is not armed."""
+        require(self._pipe, "fetch_cancel_all_orders_after")
+        await self._markets.load()  # venue ids -> unified symbols
+        result: DeadManSwitch | None = await self._pipe.fetch("fetch_cancel_all_orders_after")
         return result
 
     async def test_create(self, symbol: str, request: OrderRequest, fetch: bool = False

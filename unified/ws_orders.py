@@ -6,7 +6,7 @@ the fields beyond OrderRequest); the venue's parameters are built by the same en
 REST HF endpoints; answers are classified by the spec's error table and decoded by the REST
 decoders; a create whose answer is lost goes to placement's one reconciliation (looked up by
 client id over REST before anything is sent again), a lost cancel is repeated (safe), a lost
-edit is AmbiguousOutcome (never resent), as over REST.
+edit is looked up over REST (unified.edits), as over REST.
 
 Which create op: `spot.sync_order` by default (sync=True), whose answer is the order's state
 after matching, as REST create_order reports it; `sync=False` sends `spot.order`, answered
@@ -26,11 +26,11 @@ import attrs
 
 from unified.arguments import flag
 from unified.cancels import Cancels
+from unified.edits import Edits
 from unified.errors import AmbiguousOutcome, ConfigurationError, NotSupported, VenueError
 from unified.markets import Markets
 from unified.models import Order, OrderRequest, OrderType, Side
 from unified.order_args import OrderChecks
-from unified.order_ops import OrderOps
 from unified.order_options import OrderOptions, extras
 from unified.pipeline import Pipeline
 from unified.placement import UNKNOWN_OUTCOME, Placement
@@ -40,9 +40,9 @@ from unified.venue import ReportedState
 
 class WsOrders:
     def __init__(self, pipe: Pipeline, markets: Markets, checks: OrderChecks,
-                 placement: Placement, cancels: Cancels, ops: OrderOps) -> None:
+                 placement: Placement, cancels: Cancels, edits: Edits) -> None:
         self._pipe, self._markets, self._checks = pipe, markets, checks
-        self._placement, self._cancels, self._ops = placement, cancels, ops
+        self._placement, self._cancels, self._edits = placement, cancels, edits
         self._rpc: RpcConnection | None = None
         #: the order API's in/out times of the answer an op last decoded (raw of the result)
         self._answers: dict[str, Any] = {}
@@ -127,8 +127,8 @@ class WsOrders:
     async def edit(self, id: str, symbol: str, amount: Decimal | None,
                    price: Decimal | None) -> Order:
         self.require()
-        return await self._ops.edit(id, symbol, amount, price,
-                                    send=lambda a: self._send("edit", "edit_order", a))
+        return await self._edits.edit(id, symbol, amount, price,
+                                      send=lambda a: self._send("edit", "edit_order", a))
 
     async def cancel(self, id: str, symbol: str, by_client_id: bool, margin: bool) -> Order:
         by_client_id, margin = flag("by_client_id", by_client_id), flag("margin", margin)

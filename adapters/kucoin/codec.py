@@ -17,6 +17,7 @@ from unified.models import (
     Balances,
     BookLevel,
     Candle,
+    DeadManSwitch,
     Fee,
     Fill,
     LedgerEntry,
@@ -525,6 +526,26 @@ def decode_dead_cancel(ctx: Context, data: Any) -> datetime | None:
     return from_seconds(d.triggerTime) if d.triggerTime else None
 
 
+def decode_dead_cancel_setting(ctx: Context, data: Any) -> DeadManSwitch | None:
+    """Get DCP: the armed setting; None when the data is empty ("DCP is not set")."""
+    if data is None or data == {} or data == "":
+        return None
+    d = structure(data, wire.DeadCancelSetting)
+    names = tuple(ctx.unified_symbol(x) for x in (d.symbols or "").split(",") if x)
+    return DeadManSwitch(seconds=d.timeout, symbols=names, fires_at=from_seconds(d.triggerTime),
+                         raw=data)
+
+
+def encode_partial_cancel(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
+    """Cancel Partial Order: `cancelSize` off the order, which keeps its id and queue place."""
+    return RequestParts(path_params={"id": args["id"]},
+                        query=[("symbol", args["symbol"]), ("cancelSize", num(args["amount"]))])
+
+
+def decode_partial_cancel(ctx: Context, data: Any) -> PlacedOrder:
+    return PlacedOrder(id=structure(data, wire.PartialCancel).orderId)
+
+
 def encode_oco(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
     return RequestParts(body={
         "symbol": args["symbol"], "side": ctx.tables.sides.encode(args["side"]),
@@ -572,5 +593,6 @@ def _oco_leg(ctx: Context, leg: wire.OcoLeg, coid: str | None, symbol: str,
         type=OrderType.LIMIT, status=status, price=leg.price, amount=leg.size, filled=filled,
         remaining=leg.size - filled, average=None, cost=Decimal(0), fee=None,
         time_in_force=None, post_only=False, created_at=created, updated_at=None,
-        raw={"stopPrice": str(leg.stopPrice), "ocoClientOid": coid},
+        raw={"stopPrice": str(leg.stopPrice), "ocoClientOid": coid, "status": leg.status,
+             "triggered": leg.status == "TRIGGERED"},
     )

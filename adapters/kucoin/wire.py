@@ -201,6 +201,24 @@ class DeadCancel:
 
 
 @attrs.frozen
+class DeadCancelSetting:
+    """GET /api/v1/hf/orders/dead-cancel-all/query (empty data: not set); seconds."""
+
+    timeout: int
+    triggerTime: int
+    symbols: str | None = None
+    currentTime: int | None = None
+
+
+@attrs.frozen
+class PartialCancel:
+    """DELETE /api/v1/hf/orders/cancel/{orderId}: the order and the size it canceled."""
+
+    orderId: str
+    cancelSize: Decimal
+
+
+@attrs.frozen
 class OcoPlaced:
     orderId: str
 

@@ -43,8 +43,11 @@ class Session:
 
 
 @asynccontextmanager
-async def session(venue_id: str, **options: Any) -> AsyncIterator[Session]:
-    async with SimVenue(venue_id) as sim, unified.connect(
+async def session(venue_id: str, *, venue_clock: Any = None, **options: Any
+                  ) -> AsyncIterator[Session]:
+    """`venue_clock`: the local venue's clock (e.g. the client's manual one, so that moving it
+    moves both and no clock skew appears); the system clock by default."""
+    async with SimVenue(venue_id, clock=venue_clock) as sim, unified.connect(
         venue_id, credentials=sim.credentials, base_url=sim.base_url, **options
     ) as ex:
         markets = await ex.load_markets()

@@ -66,21 +66,6 @@ def test_edit_order(venue: str) -> None:
 
 
 @pytest.mark.parametrize("venue", VENUES)
-def test_edit_with_a_lost_answer_is_ambiguous_never_resent(venue: str) -> None:
-    async def scenario() -> None:
-        async with session(venue, **manual_time()) as s:
-            if not s.ex.supports("edit_order"):
-                return
-            old = await resting(s)
-            assert hasattr(old, "id")
-            s.sim.faults.add("drop_after", op="edit_order")
-            with pytest.raises(AmbiguousOutcome):
-                await s.ex.edit_order(old.id, s.symbol, price=s.price("0.8"))
-            assert s.sim.requests.get("edit_order") == 1
-    run(scenario())
-
-
-@pytest.mark.parametrize("venue", VENUES)
 def test_cancel_all_orders_after(venue: str) -> None:
     async def scenario() -> None:
         async with session(venue) as s:
@@ -216,3 +201,18 @@ def test_unreachable_venue_gives_an_ambiguous_oco(venue: str) -> None:
             assert len(await s.ex.fetch_oco_orders()) == 1  # placed once, never twice
     run(scenario())
 
+
+
+@pytest.mark.parametrize("venue", VENUES)
+def test_oco_pairs_by_client_id(venue: str) -> None:
+    async def scenario() -> None:
+        async with session(venue) as s:
+            if not s.ex.supports("cancel_oco_order_by_client_id"):
+                return
+            pair = await oco(s, "oco-by-coid")
+            shown = await s.ex.fetch_oco_order("oco-by-coid", s.symbol, by_client_id=True)
+            assert (shown.id, len(shown.legs)) == (pair.id, 2)
+            gone = await s.ex.cancel_oco_order("oco-by-coid", s.symbol, by_client_id=True)
+            assert gone.id == pair.id and gone.status is OrderStatus.CANCELED
+            assert s.sim.requests["cancel_oco_order_by_client_id"] == 1
+    run(scenario())

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import unified
-from unified import AmbiguousOutcome, InsufficientFunds, OrderStatus, OrderType, Side, registry
+from unified import InsufficientFunds, OrderStatus, OrderType, Side, registry
 from unified.sim.server import USER, SimVenue
 
 from ..conftest import run
@@ -95,17 +95,17 @@ def test_an_expired_session_is_opened_again(venue_id: str) -> None:
 
 
 @pytest.mark.parametrize("venue_id", WS)
-def test_lost_cancel_is_repeated_and_lost_edit_is_ambiguous(venue_id: str) -> None:
+def test_lost_cancel_is_repeated_and_lost_edit_is_looked_up(venue_id: str) -> None:
     async def go() -> None:
         async with venue(venue_id) as (sim, ex, symbol, price):
             order = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
                                              Decimal("0.01"), price, client_order_id="ed1")
             sim.order_api.faults.add("drop_after_accept")  # type: ignore[union-attr]
-            with pytest.raises(AmbiguousOutcome) as caught:
-                await ex.edit_order_ws(order.id, symbol, price=price - 1)
-            assert caught.value.client_order_id == "ed1"
+            edited = await ex.edit_order_ws(order.id, symbol, price=price - 1)
+            assert (edited.client_order_id, edited.price) == ("ed1", price - 1)
+            assert edited.id != order.id and edited.raw["replaced_order_id"] == order.id
             resting = await ex.fetch_open_orders(symbol)
-            assert len([o for o in resting if o.client_order_id == "ed1"]) == 1
+            assert [o.id for o in resting if o.client_order_id == "ed1"] == [edited.id]
             sim.order_api.faults.add("drop_after_accept")  # type: ignore[union-attr]
             gone = await ex.cancel_order_ws("ed1", symbol, by_client_id=True)
             assert gone.status is OrderStatus.CANCELED

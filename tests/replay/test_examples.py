@@ -28,7 +28,7 @@ CLASSES: dict[str, type[Any] | tuple[type[Any], ...]] = {
     "datetime or None": (datetime, type(None)),
     **{name: getattr(unified, name) for name in (
         "Order", "Fill", "Ticker", "OrderBook", "Market", "Trade", "Candle", "LedgerEntry",
-        "OcoOrder")},
+        "OcoOrder", "DeadManSwitch")},
 }
 
 
