@@ -10,6 +10,9 @@
   order_ops.OrderOps      test creates, dead-man switch, markets with open orders
   edits.Edits             edit_order: alter or partial cancel, and a lost answer's lookup
   more_orders             the facade's DESIGN 3d and WebSocket order methods (a base class)
+  funds.Funds             accounts, transfers, deposits, withdrawals: never sent twice
+  margin.Margin           margin borrow and repay (through funds' write-once loop)
+  funds_methods           the facade's money methods (a base class)
   oco.OcoOrders           OCO pairs (lost answers through Placement.settle_lost)
   history.History         walks, cursors, time windows (resume: the cursors' sync points)
   journal.Journal         every write recorded before it is sent, settled after
@@ -32,10 +35,13 @@ from unified.cancels import Cancels
 from unified.clock import Clock, SystemClock, VenueClock
 from unified.edits import Edits
 from unified.errors import AmbiguousOutcome, VenueError
+from unified.funds import Funds
+from unified.funds_methods import FundsMethods
 from unified.history import History, PageWalk, take
 from unified.journal import Intent, Journal, Reconciled, open_journal
 from unified.limits import Sleep
 from unified.lookups import OrderLookup
+from unified.margin import Margin
 from unified.market_data import MarketData
 from unified.markets import Markets
 from unified.models import (
@@ -72,7 +78,7 @@ from unified.ws_orders import WsOrders
 __all__ = ["Exchange", "PageWalk"]
 
 
-class Exchange(MoreOrderMethods):
+class Exchange(MoreOrderMethods, FundsMethods):
     """One venue connection. Use as `async with unified.connect(...) as ex:`."""
 
     def __init__(
@@ -106,6 +112,8 @@ class Exchange(MoreOrderMethods):
         self._edits = Edits(pipe, self._markets, self._lookup, self._placement.known)
         self._oco = OcoOrders(pipe, self._markets, self._checks, self._placement, self._cancels,
                               self._history)
+        self._funds = Funds(pipe, self._markets, self._history, self._journal)
+        self._margin = Margin(pipe, self._markets, self._history, self._funds)
         self._recovery = Recovery(pipe, self._markets, self._placement, self._cancels,
                                   self._journal)
         self._streams = Streams(pipe, self._markets, self, credentials is not None)
@@ -205,9 +213,6 @@ class Exchange(MoreOrderMethods):
         return self._streams.open("balance", None)
 
     # ------------------------------------------------------------------ account, orders, history
-
-    async def fetch_balance(self) -> Balances:
-        return cast(Balances, await self._pipe.fetch("fetch_balance"))
 
     async def create_order(
         self, symbol: str, type: OrderType, side: Side, amount: Decimal | None,

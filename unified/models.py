@@ -35,6 +35,38 @@ class MarginMode(enum.Enum):
     ISOLATED = "isolated"
 
 
+class Account(enum.Enum):
+    """DESIGN 3c: the account kinds a venue may have (each venue's spec says which it has and
+    its own name for each: KuCoin main/trade/margin/isolated, OKCoinJapan's funding wallet is
+    MAIN and its spot wallet TRADE, v1's wallet MAIN, spot TRADE and futures FUTURES)."""
+
+    MAIN = "main"
+    TRADE = "trade"
+    MARGIN = "margin"
+    ISOLATED = "isolated"
+    FUTURES = "futures"
+
+
+class TransactionKind(enum.Enum):
+    DEPOSIT = "deposit"
+    WITHDRAWAL = "withdrawal"
+
+
+class TransactionStatus(enum.Enum):
+    PENDING = "pending"
+    OK = "ok"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class Trigger(enum.Enum):
+    """A stop order's direction: ABOVE fires when the price rises to stop_price (KuCoin
+    stop=entry), BELOW when it falls to it (stop=loss)."""
+
+    ABOVE = "above"
+    BELOW = "below"
+
+
 class Liquidity(enum.Enum):
     MAKER = "maker"
     TAKER = "taker"
@@ -196,6 +228,72 @@ class Order:
     post_only: bool
     created_at: datetime | None
     updated_at: datetime | None
+    raw: Any = _raw
+    # DESIGN 3c: a stop order's trigger price (None for every other order)
+    stop_price: Decimal | None = None
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Transaction:
+    """A deposit or a withdrawal. `id` is the venue's id (KuCoin deposits have none: their
+    walletTxId is the key); `network` is the venue's own chain id (KuCoin `trx`)."""
+
+    id: str
+    kind: TransactionKind
+    currency: str
+    amount: Decimal
+    fee: Decimal | None
+    address: str | None
+    tag: str | None
+    network: str | None
+    txid: str | None
+    status: TransactionStatus
+    timestamp: datetime
+    raw: Any = _raw
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class DepositAddress:
+    currency: str
+    address: str
+    tag: str | None
+    network: str | None
+    raw: Any = _raw
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Transfer:
+    """Money moved between two of one's own accounts at a venue."""
+
+    id: str
+    currency: str
+    amount: Decimal
+    from_account: Account
+    to_account: Account
+    status: TransactionStatus
+    timestamp: datetime | None
+    raw: Any = _raw
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class MarginLoan:
+    """A margin borrow or repay as the venue answered it (`symbol` for isolated margin)."""
+
+    id: str
+    currency: str
+    amount: Decimal
+    symbol: str | None
+    timestamp: datetime | None
+    raw: Any = _raw
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class TradingFee:
+    """An account's own maker and taker rates on one market (fractions: 0.001 is 0.1 %)."""
+
+    symbol: str
+    maker: Decimal
+    taker: Decimal
     raw: Any = _raw
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 
 from unified.errors import ConfigurationError, VenueError
-from unified.models import Market, OrderStatus
+from unified.models import Market, OrderStatus, TransactionStatus
 from unified.tables import Tables
 from unified.wire import WireRequest, WireResponse
 
@@ -74,6 +74,21 @@ class PlacedOrder:
     client_order_id: str | None = None
     # an item of a batch answer that the venue refused, with its classified error
     error: VenueError | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Answered:
+    """What a venue answers to a write that moves money (a transfer, a withdrawal, a margin
+    borrow or repay): its id and whatever else it says; the core builds the model from the
+    request and this."""
+
+    id: str
+    status: TransactionStatus | None = None
+    timestamp: datetime | None = None
+    fee: Decimal | None = None
+    # what a margin borrow or repay actually moved (IOC: maybe less than asked)
+    amount: Decimal | None = None
+    raw: Any = None
 
 
 @attrs.frozen(kw_only=True)
