@@ -29,13 +29,14 @@ import attrs
 from unified import registry
 from unified.cli.errors import INTERRUPTED, Failed, UsageError, on
 from unified.cli.progress import Progress
-from unified.cli.rows import KINDS, encode, header
+from unified.cli.rows import BY_CURRENCY, KINDS, encode, header
 from unified.cli.session import Session, open_venues
 from unified.client import Exchange
 from unified.models import Page
 
 CHECKPOINT_VERSION = 1
-NOUNS = {"orders": "closed orders", "fills": "fills", "ledger": "ledger entries"}
+NOUNS = {"orders": "closed orders", "fills": "fills", "ledger": "ledger entries",
+         "deposits": "deposits", "withdrawals": "withdrawals"}
 #: Test hook: "rows:N" pauses after writing page N (before its checkpoint), "checkpoint:N"
 #: after its checkpoint, "end" after the walk and the event loop are over (just before the
 #: checkpoint is removed), until a line (or EOF) arrives on stdin; the "paused" line on
@@ -179,10 +180,11 @@ def _append(f: BinaryIO, data: bytes) -> None:
 
 def _walk(ex: Exchange, job: Job, cursor: str | None) -> AsyncIterator[Page[Any]]:
     size = job.page_size
-    if job.kind == "ledger":
-        return ex.iter_ledger(job.currency, since=job.since, until=job.until, cursor=cursor,
-                              page_size=size).pages()
     method = getattr(ex, KINDS[job.kind][0])
+    if job.kind in BY_CURRENCY:
+        walk: AsyncIterator[Page[Any]] = method(job.currency, since=job.since, until=job.until,
+                                                cursor=cursor, page_size=size).pages()
+        return walk
     pages: AsyncIterator[Page[Any]] = method(job.symbol, since=job.since, until=job.until,
                                              cursor=cursor, page_size=size).pages()
     return pages
@@ -286,11 +288,11 @@ def run(session: Session, job: Job, out: Path, resume: bool, force: bool) -> int
 async def export_command(session: Session, job: Job, out: Path, resume: bool, force: bool,
                          interrupts: Interrupts) -> Finished:
     interrupts.task = asyncio.current_task()
-    if job.kind != "ledger" and not job.symbol:
+    if job.kind not in BY_CURRENCY and not job.symbol:
         raise UsageError(f"export {job.kind} needs --symbol")
-    if job.kind == "ledger" and job.symbol:
-        raise UsageError("export ledger takes --currency, not --symbol")
-    if job.kind != "ledger" and job.currency:
+    if job.kind in BY_CURRENCY and job.symbol:
+        raise UsageError(f"export {job.kind} takes --currency, not --symbol")
+    if job.kind not in BY_CURRENCY and job.currency:
         raise UsageError(f"export {job.kind} takes --symbol, not --currency")
     if job.page_size is not None and job.page_size <= 0:
         raise UsageError("--page-size must be positive")

@@ -20,6 +20,7 @@ from unified.cli import account as cli_account
 from unified.cli import arb as cli_arb
 from unified.cli import arb_watch as cli_arb_watch
 from unified.cli import export as cli_export
+from unified.cli import funds as cli_funds
 from unified.cli import local as cli_local
 from unified.cli import market as cli_market
 from unified.cli import order as cli_order
@@ -161,6 +162,7 @@ def parser() -> argparse.ArgumentParser:
     _market_commands(sub, common)
     _watch_command(sub, common)
     cli_order.add_parser(sub, common)
+    cli_funds.add_parsers(sub, common)
 
     bal = sub.add_parser("balances", parents=common, help="an account's balances")
     bal.add_argument("--venue", required=True)
@@ -174,11 +176,13 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--json", action="store_true", help="machine-readable output")
 
     e = sub.add_parser("export", parents=common,
-                       help="full order, fill or ledger history to CSV or JSON lines, resumable")
-    e.add_argument("kind", choices=["orders", "fills", "ledger"])
+                       help="a full order, fill, ledger, deposit or withdrawal history to CSV "
+                       "or JSON lines, resumable")
+    e.add_argument("kind", choices=["orders", "fills", "ledger", "deposits", "withdrawals"])
     e.add_argument("--venue", required=True)
     e.add_argument("--symbol", help="market (orders and fills)")
-    e.add_argument("--currency", help="one currency (ledger; some venues require it)")
+    e.add_argument("--currency", help="one currency (ledger, deposits, withdrawals; some "
+                   "venues require it)")
     e.add_argument("--since", metavar="TIME", help="ISO-8601, UTC unless an offset is given")
     e.add_argument("--until", metavar="TIME", help="ISO-8601, UTC unless an offset is given")
     e.add_argument("--out", required=True, type=Path, metavar="FILE")
@@ -265,6 +269,10 @@ def dispatch(args: argparse.Namespace) -> int:
             else None, depth=args.depth, count=args.count, as_json=args.json)))
     if command == "order":
         return asyncio.run(cli_order.order_command(session, args))
+    if command == "transfer":
+        return asyncio.run(cli_funds.transfer_command(session, args))
+    if command == "withdraw":
+        return asyncio.run(cli_funds.withdraw_command(session, args))
     if command == "balances":
         return asyncio.run(cli_account.balances_command(session, args.venue, args.all,
                                                         args.json))

@@ -14,7 +14,7 @@ from typing import Any
 
 from unified.cli.format import iso
 from unified.convert import decimal_text
-from unified.models import Fee, Fill, LedgerEntry, Order
+from unified.models import Fee, Fill, LedgerEntry, Order, Transaction
 
 Row = dict[str, str | bool | None]
 
@@ -24,6 +24,8 @@ ORDER_COLUMNS = ("id", "client_order_id", "symbol", "side", "type", "status", "p
 FILL_COLUMNS = ("id", "order_id", "symbol", "side", "price", "amount", "cost", "fee",
                 "fee_currency", "fee_rate", "liquidity", "timestamp")
 LEDGER_COLUMNS = ("id", "currency", "amount", "balance", "kind", "reference", "timestamp")
+TRANSACTION_COLUMNS = ("id", "kind", "currency", "amount", "fee", "address", "tag", "network",
+                       "txid", "status", "timestamp")
 
 
 def _value(value: Any) -> str | bool | None:
@@ -61,12 +63,20 @@ def ledger_row(e: LedgerEntry) -> Row:
     return {c: _value(getattr(e, c)) for c in LEDGER_COLUMNS}
 
 
+def transaction_row(t: Transaction) -> Row:
+    return {c: _value(getattr(t, c)) for c in TRANSACTION_COLUMNS}
+
+
 #: kind -> (Exchange method walking it, columns, row maker)
 KINDS: Mapping[str, tuple[str, Sequence[str], Callable[[Any], Row]]] = {
     "orders": ("iter_closed_orders", ORDER_COLUMNS, order_row),
     "fills": ("iter_my_trades", FILL_COLUMNS, fill_row),
     "ledger": ("iter_ledger", LEDGER_COLUMNS, ledger_row),
+    "deposits": ("iter_deposits", TRANSACTION_COLUMNS, transaction_row),
+    "withdrawals": ("iter_withdrawals", TRANSACTION_COLUMNS, transaction_row),
 }
+#: the kinds walked per currency (the others per market)
+BY_CURRENCY = ("ledger", "deposits", "withdrawals")
 
 
 def header(kind: str, fmt: str) -> str:

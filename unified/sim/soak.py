@@ -4,7 +4,9 @@ what each venue really holds per intent, plus a 500-call burst against enforced 
 its faults (answers lost after the venue acted, refusals, sessions ended) and REST faults on
 the lookups that reconcile them.
 
-    python -m unified.sim.soak [--intents 1000] [--fault-rate 0.2] [--seed 1] [--ws]
+    python -m unified.sim.soak [--intents 1000] [--fault-rate 0.2] [--seed 1] [--ws | --money]
+
+`--money` soaks withdrawals and transfers instead (unified.sim.soak_money).
 """
 
 from __future__ import annotations
@@ -160,9 +162,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--venue", action="append")
     p.add_argument("--ws", action="store_true", help="creates over the WebSocket order API")
+    p.add_argument("--money", action="store_true", help="withdrawals and transfers")
     args = p.parse_args(argv)
     venues = args.venue or list(registry.venues())
-    results = asyncio.run(soak(venues, args.intents, args.fault_rate, args.seed, args.ws))
+    if args.money:
+        from unified.sim.soak_money import soak_money  # it builds on this module
+
+        per_venue = max(args.intents // len(venues), 1)
+        results = [asyncio.run(soak_money(v, per_venue, args.fault_rate, args.seed))
+                   for v in venues]
+    else:
+        results = asyncio.run(soak(venues, args.intents, args.fault_rate, args.seed, args.ws))
     print(report(results))
     return 0 if all(r.sound for r in results) else 1
 
