@@ -32,15 +32,18 @@ from unified.errors import (
 )
 from unified.journal import Intent, Reconciled
 from unified.models import (
+    Account,
     Balance,
     Balances,
     BookLevel,
     Candle,
     DeadManSwitch,
+    DepositAddress,
     Fee,
     Fill,
     LedgerEntry,
     Liquidity,
+    MarginLoan,
     MarginMode,
     Market,
     OcoOrder,
@@ -54,6 +57,12 @@ from unified.models import (
     Ticker,
     TimeInForce,
     Trade,
+    TradingFee,
+    Transaction,
+    TransactionKind,
+    TransactionStatus,
+    Transfer,
+    Trigger,
 )
 from unified.order_options import OrderOptions, SelfTradePrevention
 from unified.streams.stream import Stream
@@ -119,6 +128,7 @@ def venues() -> list[str]:
 
 
 __all__ = [
+    "Account",
     "AmbiguousOutcome",
     "AuthenticationError",
     "BadSymbol",
@@ -132,6 +142,7 @@ __all__ = [
     "Credentials",
     "DeadManSwitch",
     "DecodeError",
+    "DepositAddress",
     "DuplicateClientOrderId",
     "Exchange",
     "Fee",
@@ -141,6 +152,7 @@ __all__ = [
     "InvalidOrder",
     "LedgerEntry",
     "Liquidity",
+    "MarginLoan",
     "MarginMode",
     "Market",
     "NotSupported",
@@ -164,7 +176,13 @@ __all__ = [
     "Ticker",
     "TimeInForce",
     "Trade",
+    "TradingFee",
+    "Transaction",
+    "TransactionKind",
+    "TransactionStatus",
+    "Transfer",
     "TransportError",
+    "Trigger",
     "UnifiedError",
     "VenueError",
     "VenueUnavailable",
