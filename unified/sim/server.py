@@ -20,6 +20,7 @@ from unified.clock import Clock, SystemClock
 from unified.convert import dumps
 from unified.errors import DecodeError
 from unified.sim.book import Engine, EngineError, SimMarket
+from unified.sim.triggers import run_due
 from unified.sim.verify import AuthFailure, verify
 from unified.sim.ws import StreamFace, StreamHub
 from unified.sim.ws_api import OrderApi
@@ -331,6 +332,7 @@ class SimVenue:
 
     def _answer(self, ep: EndpointSpec, handler: Handler, req: SimRequest, raw_path: str,
                 body: bytes, remote: str) -> SimResponse:
+        run_due(self.engine)  # what came due meanwhile first: a switch's time, a stop's trade
         account = None
         if ep.auth:
             try:
@@ -352,6 +354,7 @@ class SimVenue:
             # the venue answers its own invalid-parameter error, never an HTTP 500.
             invalid = EngineError("invalid", f"invalid request parameters ({type(exc).__name__})")
             response = self.personality.render_error(self, req, invalid)
+        run_due(self.engine)  # what this request made due, done before its answer is sent
         if limited:
             response = attrs.evolve(response, headers={**response.headers, **limited})
         return response
@@ -373,15 +376,12 @@ class SimVenue:
 
 
 def _drop(request: web.Request) -> None:
-    transport = request.transport
-    if transport is not None:
-        transport.abort()
+    if request.transport is not None:
+        request.transport.abort()
 
 
 def _to_web(response: SimResponse) -> web.Response:
-    body = response.body
-    if not isinstance(body, bytes):
-        body = dumps(body).encode()
+    body = response.body if isinstance(response.body, bytes) else dumps(response.body).encode()
     return web.Response(status=response.status, body=body, headers=dict(response.headers),
                         content_type=response.content_type)
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from aiohttp import WSCloseCode, web
 
+from unified.sim.triggers import run_due
 from unified.sim.ws import Connection, StreamFace, StreamHub
 from unified.sim.ws_faults import Acted, Close
 
@@ -203,6 +204,13 @@ class OrderApi:
         and gives its answer; `refuse(code, msg)` words a refusal. Through the fault plan."""
         self.requests[op] = self.requests.get(op, 0) + 1
         fault = self.faults.take(op)
+        engine = self.sim.engine
+
+        def acting() -> Answer:  # due work around it, as around a REST request (sim.triggers)
+            run_due(engine)
+            answer = act()
+            run_due(engine)
+            return answer
 
         def recorded(answer: Answer) -> Answer:
             def render() -> Any:
@@ -211,15 +219,15 @@ class OrderApi:
             return render
 
         if fault is None:
-            self.send(conn, recorded(act()))
+            self.send(conn, recorded(acting()))
         elif fault.kind == "reject":
             self.send(conn, refuse(fault.code, fault.msg))
             conn.put(Acted.of(fault))
         elif fault.kind == "expire_session":
             self.faults.expire(fault, conn)
         elif fault.kind == "drop_after_accept":
-            act()  # done; its answer is lost with the connection
+            acting()  # done; its answer is lost with the connection
             conn.put(Close(WSCloseCode.ABNORMAL_CLOSURE, abort=True, fault=fault.arm()))
         else:  # delay
-            fault.held.append((conn, recorded(act())))
+            fault.held.append((conn, recorded(acting())))
             fault.acted.set()
