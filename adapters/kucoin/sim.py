@@ -17,6 +17,7 @@ from adapters.kucoin.sim_orders import decimal_field as _decimal_field
 from unified.convert import to_ms as ms
 from unified.models import OrderStatus, OrderType, Side, TimeInForce
 from unified.sim import order_ops as ops
+from unified.sim import triggers
 from unified.sim.book import EngineError, SimFill, SimMarket, SimOrder
 from unified.sim.loose import Loose, loosen, loosened
 from unified.sim.server import Handler, SimRequest, SimResponse, SimVenue
@@ -530,8 +531,11 @@ def alter(sim: SimVenue, req: SimRequest) -> SimResponse:
 
 
 def dead_cancel(sim: SimVenue, req: SimRequest) -> SimResponse:
-    """POST /api/v1/hf/orders/dead-cancel-all: timeout -1 or 5..86400 s; up to 50 symbols.
-    The local venue records the setting (oco_book(engine).dead_man), never fires it."""
+    """POST /api/v1/hf/orders/dead-cancel-all: timeout -1 or 5..86400 s; up to 50 symbols
+    (venue symbols, comma separated; none: every pair). The account's switch (one: the last
+    setting wins, re-armed from now; -1 clears it), fired by the venue's due work
+    (unified.sim.triggers) once its clock reaches triggerTime."""
+    assert req.account is not None
     body = req.json()
     timeout = body.get("timeout") if isinstance(body, dict) else None
     if isinstance(timeout, bool) or not isinstance(timeout, int) or not (
@@ -540,35 +544,78 @@ def dead_cancel(sim: SimVenue, req: SimRequest) -> SimResponse:
     names = [x for x in str(body.get("symbols") or "").split(",") if x]
     if len(names) > 50:
         raise EngineError("invalid", "symbols supports up to 50 trading pairs")
-    for name in names:
-        sim.unified_symbol(name)
-    now = int(sim.now().timestamp())
+    wanted = tuple(sim.unified_symbol(name) for name in names)
     if timeout == -1:
-        ops.oco_book(sim.engine).dead_man = None
+        triggers.disarm(sim.engine, req.account)
         return ok({})
-    ops.oco_book(sim.engine).dead_man = {"timeout": timeout, "symbols": ",".join(names)}
-    return ok({"currentTime": now, "triggerTime": now + timeout})
+    switch = triggers.arm(sim.engine, req.account, timeout, wanted)
+    return ok({"currentTime": int(sim.now().timestamp()),
+               "triggerTime": int((switch.fires_at + sim.skew).timestamp())})
+
+
+def dead_cancel_query(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """GET /api/v1/hf/orders/dead-cancel-all/query: the account's switch; data {} when it is
+    not set ("If the data is empty, it means that DCP is not set"), as after it fired."""
+    assert req.account is not None
+    switch = triggers.switch_of(sim.engine, req.account)
+    if switch is None:
+        return ok({})
+    return ok({"timeout": switch.timeout,
+               "symbols": ",".join(sim.venue_symbol(x) for x in switch.symbols),
+               "currentTime": int(sim.now().timestamp()),
+               "triggerTime": int((switch.fires_at + sim.skew).timestamp())})
+
+
+def cancel_partial(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """DELETE /api/v1/hf/orders/cancel/{orderId}?symbol=&cancelSize=: the open order's size
+    reduced by cancelSize in place ("will not change the queue order"; what it no longer needs
+    held is released); cancelSize equal to all that is unfilled cancels the order. A positive
+    size on the amount step below that, else the invalid-parameter error (400100)."""
+    assert req.account is not None
+    try:
+        order = _lookup(sim, req, by_client=False)
+        if not order.is_open or order.type is not OrderType.LIMIT:
+            raise EngineError("not_cancelable", f"order {order.id} cannot be modified")
+    except EngineError as error:
+        if error.kind in ("not_found", "not_cancelable"):
+            return fail("400100", "order_not_exist_or_not_allow_to_cancel")
+        raise
+    size = _decimal_field(dict(req.query), "cancelSize")
+    step = sim.engine.market(order.symbol).amount_increment
+    if size is None or size <= 0 or size % step != 0 or size > order.remaining:
+        raise EngineError("invalid", "cancelSize must be positive, a multiple of "
+                                     f"{s(step)} and at most the order's remaining size")
+    if size == order.remaining:
+        sim.engine.cancel(req.account, order.id)
+    else:
+        assert order.amount is not None  # a limit order
+        ops.amend(sim.engine, req.account, order.id, order.amount - size)
+    return ok({"orderId": order.id, "cancelSize": s(size)})
 
 
 def _oco(sim: SimVenue, p: ops.SimOco, legs: bool) -> dict[str, Any]:
+    """A pair; with legs, as the details answer lists them (see unified.sim.oco): leg 0 the
+    limit order at price (stopPrice = price, as KuCoin shows it) and its amount, leg 1 the
+    stop at stopPrice for limitPrice, sized for what the limit leg left unfilled."""
     out: dict[str, Any] = {"orderId": p.id, "symbol": sim.venue_symbol(p.symbol),
                            "clientOid": p.client_id, "orderTime": ms(p.created_at),
                            "status": p.status}
     if legs:
-        leg = "CANCELLED" if p.status == "CANCELLED" else p.status
+        book = ops.oco_book(sim.engine)
         out["orders"] = [
             {"id": p.leg_ids[0], "symbol": out["symbol"], "side": p.side.value,
-             "price": s(p.price), "stopPrice": s(p.price), "size": s(p.size), "status": leg},
+             "price": s(p.price), "stopPrice": s(p.price), "size": s(book.limit_leg(p).amount),
+             "status": p.leg_status[0]},
             {"id": p.leg_ids[1], "symbol": out["symbol"], "side": p.side.value,
-             "price": s(p.limit_price), "stopPrice": s(p.stop_price), "size": s(p.size),
-             "status": leg},
+             "price": s(p.limit_price), "stopPrice": s(p.stop_price), "size": s(book.stop_size(p)),
+             "status": p.leg_status[1]},
         ]
     return out
 
 
 def oco_place(sim: SimVenue, req: SimRequest) -> SimResponse:
     """POST /api/v3/oco/order: clientOid, side, symbol, price, size, stopPrice, limitPrice
-    all required; {orderId}."""
+    all required; {orderId}. The limit leg is placed (it holds funds), the stop leg armed."""
     assert req.account is not None
     body = req.json()
     if not isinstance(body, dict):
@@ -597,14 +644,24 @@ def _oco_missing(error: EngineError) -> SimResponse:
     raise error
 
 
-def oco_cancel(sim: SimVenue, req: SimRequest) -> SimResponse:
-    """DELETE /api/v3/oco/order/{orderId}: {cancelledOrderIds} (its two legs)."""
+def _oco_cancel(sim: SimVenue, req: SimRequest, by_client: bool) -> SimResponse:
     assert req.account is not None
     try:
-        pair = ops.oco_book(sim.engine).cancel(req.account, req.match["id"])
+        _, canceled = ops.oco_book(sim.engine).cancel(req.account, req.match["id"], by_client)
     except EngineError as error:
         return _oco_missing(error)
-    return ok({"cancelledOrderIds": list(pair.leg_ids)})
+    return ok({"cancelledOrderIds": canceled})
+
+
+def oco_cancel(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """DELETE /api/v3/oco/order/{orderId}: {cancelledOrderIds}: the legs it canceled (both
+    while the pair is NEW; the stop leg, whose order it cancels, once TRIGGERED)."""
+    return _oco_cancel(sim, req, by_client=False)
+
+
+def oco_cancel_by_client_oid(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """DELETE /api/v3/oco/client-order/{clientOid}: as the cancel by id."""
+    return _oco_cancel(sim, req, by_client=True)
 
 
 def oco_details(sim: SimVenue, req: SimRequest) -> SimResponse:
@@ -684,9 +741,12 @@ class KucoinPersonality(Loose):
         "fetch_open_order_symbols": active_symbols,
         "edit_order": alter,
         "cancel_all_orders_after": dead_cancel,
+        "fetch_cancel_all_orders_after": dead_cancel_query,
+        "cancel_order_partial": cancel_partial,
         "create_order_test": place_test,
         "create_oco_order": oco_place,
         "cancel_oco_order": oco_cancel,
+        "cancel_oco_order_by_client_id": oco_cancel_by_client_oid,
         "fetch_oco_order": oco_details,
         "fetch_oco_order_by_client_id": oco_by_client_oid,
         "fetch_oco_orders": oco_list,

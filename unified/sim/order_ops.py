@@ -1,25 +1,20 @@
 """The engine's extra order operations (DESIGN 3d), venue-neutral: a test create (validated,
-never placed), an edit (cancel + a new order, as KuCoin's alter does) and OCO pairs.
+never placed), an edit (cancel + a new order, as KuCoin's alter does), a partial cancel (the
+amount reduced in place) and OCO pairs.
 
-Its own module so that book.py (the matching engine) stays small. OCO pairs are held here,
-per engine: the local venue records them, lists, looks up and cancels them, but does not
-trigger them or hold funds for them (a pair's legs never reach the book). That is enough to
-test a client's OCO calls and lost-answer rules; it is not an OCO matching simulation.
+Its own module so that book.py (the matching engine) stays small. OCO pairs are enforced in
+unified.sim.oco (re-exported here) and the dead-man switch in unified.sim.triggers: both act
+in the venue's due work, not in a request's handler.
 """
 
 from __future__ import annotations
 
-import itertools
-import weakref
-from datetime import datetime
 from decimal import Decimal
-from typing import Any
-
-import attrs
 
 from unified.models import OrderType, Side
 from unified.sim.book import Engine
 from unified.sim.events import AMENDED
+from unified.sim.oco import OcoBook, SimOco, oco_book
 from unified.sim.records import EngineError, SimOrder
 
 
@@ -90,78 +85,6 @@ def amend(engine: Engine, account: str, order_id: str, amount: Decimal) -> SimOr
     order.updated_at = engine.clock.now()
     engine._told(AMENDED, order, old_amount=old)
     return order
-
-
-@attrs.define
-class SimOco:
-    id: str
-    client_id: str
-    account: str
-    symbol: str
-    side: Side
-    price: Decimal
-    size: Decimal
-    stop_price: Decimal
-    limit_price: Decimal
-    created_at: datetime
-    leg_ids: tuple[str, str]
-    status: str = "NEW"  # NEW | TRIGGERED | DONE | CANCELLED (KuCoin's words, neutral here)
-
-
-class OcoBook:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._seq = itertools.count(1)
-        self.pairs: dict[str, SimOco] = {}
-        self.by_client_id: dict[tuple[str, str], SimOco] = {}
-        # the last dead-man switch setting (recorded, never fired by the local venue)
-        self.dead_man: dict[str, Any] | None = None
-
-    def place(self, account: str, symbol: str, side: Side, *, price: Decimal, size: Decimal,
-              stop_price: Decimal, limit_price: Decimal, client_id: str) -> SimOco:
-        engine = self._engine
-        for p in (price, limit_price, stop_price):
-            engine._validate(engine.market(symbol), side, OrderType.LIMIT, size, p, None)
-        if (account, client_id) in self.by_client_id:
-            raise EngineError("duplicate_client_id", f"client order id {client_id} already used")
-        n = next(self._seq)
-        pair = SimOco(id=f"{0x674c316e00000000 + n:024x}", client_id=client_id,
-                      account=account, symbol=symbol, side=side, price=price, size=size,
-                      stop_price=stop_price, limit_price=limit_price,
-                      created_at=engine.clock.now(),
-                      leg_ids=(f"vs93gpqc{2 * n:016x}", f"vs93gpqc{2 * n + 1:016x}"))
-        self.pairs[pair.id] = pair
-        self.by_client_id[(account, client_id)] = pair
-        return pair
-
-    def get(self, account: str, ref: str, by_client: bool = False) -> SimOco:
-        pair = self.by_client_id.get((account, ref)) if by_client else self.pairs.get(ref)
-        if pair is None or pair.account != account:
-            raise EngineError("not_found", f"OCO order {ref} does not exist")
-        return pair
-
-    def cancel(self, account: str, ref: str) -> SimOco:
-        pair = self.get(account, ref)
-        if pair.status not in ("NEW", "TRIGGERED"):
-            raise EngineError("not_cancelable", f"OCO order {ref} is already {pair.status}")
-        pair.status = "CANCELLED"
-        return pair
-
-    def listed(self, account: str, symbol: str | None) -> list[SimOco]:
-        return sorted((p for p in self.pairs.values() if p.account == account
-                       and (symbol is None or p.symbol == symbol)), key=lambda p: p.id,
-                      reverse=True)
-
-
-_BOOKS: weakref.WeakKeyDictionary[Engine, OcoBook] = weakref.WeakKeyDictionary()
-
-
-def oco_book(engine: Engine) -> OcoBook:
-    """The OCO pairs of one engine (kept beside it, so that book.py need not know them)."""
-    book = _BOOKS.get(engine)
-    if book is None:
-        book = _BOOKS[engine] = OcoBook(engine)
-    return book
 
 
 __all__ = ["OcoBook", "SimOco", "amend", "dry_run", "oco_book", "replace"]
