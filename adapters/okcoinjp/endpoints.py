@@ -1,6 +1,6 @@
 """OKCoinJapan's table of contents: each unified operation and its encoder / decoder."""
 
-from adapters.okcoinjp import codec, signing, ws
+from adapters.okcoinjp import codec, funds_codec, signing, ws
 from unified.venue import Adapter, Endpoint
 
 ENDPOINTS = {
@@ -25,6 +25,18 @@ ENDPOINTS = {
     "iter_my_trades": Endpoint(encode=codec.encode_fills, decode=codec.decode_fill,
                                regroup=codec.regroup_fills),
     "iter_ledger": Endpoint(encode=codec.encode_ledger, decode=codec.decode_ledger),
+    "fetch_balance_main": Endpoint(decode=funds_codec.decode_wallet),
+    "transfer": Endpoint(encode=funds_codec.encode_transfer, decode=funds_codec.decode_transfer),
+    "withdraw": Endpoint(encode=funds_codec.encode_withdraw, decode=funds_codec.decode_withdraw),
+    "iter_withdrawals": Endpoint(encode=funds_codec.encode_history,
+                                 decode=funds_codec.decode_withdrawal),
+    "iter_deposits": Endpoint(encode=funds_codec.encode_history,
+                              decode=funds_codec.decode_deposit),
+    "fetch_deposit_address": Endpoint(encode=funds_codec.encode_currency,
+                                      decode=funds_codec.decode_addresses),
+    "fetch_withdrawal_fee": Endpoint(encode=funds_codec.encode_currency,
+                                     decode=funds_codec.decode_withdrawal_fee),
+    "fetch_trading_fees": Endpoint(decode=funds_codec.decode_trading_fees),
 }
 
 ADAPTER = Adapter(endpoints=ENDPOINTS, sign=signing.sign, unwrap=codec.unwrap, streams=ws.STREAMS)

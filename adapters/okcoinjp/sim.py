@@ -19,7 +19,17 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from unified.convert import from_iso, to_iso_ms
+from adapters.okcoinjp.sim_common import (
+    Reject,
+    _guard,
+    _required,
+    fail,
+    iso,
+    ok,
+    order_fail,
+    s,
+)
+from unified.convert import from_iso
 from unified.errors import DecodeError
 from unified.models import OrderStatus, OrderType, Side, TimeInForce
 from unified.sim.book import EngineError, LedgerRecord, SimFill, SimMarket, SimOrder
@@ -57,63 +67,6 @@ STATE_FILTER = {
 LEGACY_FILTER = {name: code for code, name in STATUS.items()}
 ORDER_TYPES = {"0": (TimeInForce.GTC, False), "1": (TimeInForce.GTC, True),
                "2": (TimeInForce.FOK, False), "3": (TimeInForce.IOC, False)}
-
-
-class Reject(Exception):
-    """A venue error answer chosen by a handler: HTTP 400 {code, message}."""
-
-    def __init__(self, code: int, message: str, status: int = 400) -> None:
-        self.code, self.message, self.status = code, message, status
-        super().__init__(code, message)
-
-
-def s(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def iso(moment: datetime) -> str:
-    return to_iso_ms(moment)
-
-
-def ok(body: Any, headers: dict[str, str] | None = None) -> SimResponse:
-    return SimResponse(200, body, headers=headers or {})
-
-
-def fail(code: int, message: str, status: int = 400) -> SimResponse:
-    return SimResponse(status, {"code": code, "message": message})
-
-
-def order_fail(code: int, message: str, order_id: str = "-1", client_oid: str = "") -> SimResponse:
-    """Cancel failures carry both error forms and result: false."""
-    return SimResponse(400, {
-        "client_oid": client_oid, "code": str(code), "error_code": str(code),
-        "error_message": message, "message": message, "order_id": order_id, "result": False,
-    })
-
-
-def _guard(fn: Callable[[SimVenue, SimRequest], SimResponse]
-           ) -> Callable[[SimVenue, SimRequest], SimResponse]:
-    def handle(sim: SimVenue, req: SimRequest) -> SimResponse:
-        try:
-            return fn(sim, req)
-        except Reject as r:
-            return fail(r.code, r.message, r.status)
-
-    return handle
-
-
-# ---------------------------------------------------------------- request helpers
-
-
-def _required(value: Any, name: str) -> str:
-    if value is None or value == "":
-        raise Reject(30023, f"{name} cannot be blank")
-    if not isinstance(value, str):
-        raise Reject(30025, f"{name} parameter category error")
-    return value
 
 
 def _instrument(sim: SimVenue, value: Any) -> str:
@@ -286,7 +239,10 @@ def accounts(sim: SimVenue, req: SimRequest) -> SimResponse:
     ])
 
 
-_LEDGER_TYPES = {"trade": "trade", "fee": "fee", "deposit": "transfer", "withdrawal": "transfer"}
+# Money moved between the funding wallet and the spot account is "transfer" ("Funds
+# transferred in/out") in the spot ledger, as deposits and withdrawals are.
+_LEDGER_TYPES = {"trade": "trade", "fee": "fee", "deposit": "transfer", "withdrawal": "transfer",
+                 "transfer": "transfer"}
 
 
 def _ledger_json(sim: SimVenue, e: LedgerRecord) -> dict[str, Any]:
@@ -611,6 +567,15 @@ def _loosened(handler: Handler) -> Handler:
     return loosened(handler, lambda body: True, lambda body, rng: loosen(body, rng, _words))
 
 
+def _handlers(own: dict[str, Handler]) -> dict[str, Handler]:
+    """Every handler, the funding account's too (adapters/okcoinjp/sim_funds.py, which renders
+    with this module's helpers), each after the user's wallet is funded (sim_funds.seeded)."""
+    from adapters.okcoinjp import sim_funds
+
+    every = {**own, **sim_funds.HANDLERS}
+    return {name: sim_funds.seeded(_loosened(handler)) for name, handler in every.items()}
+
+
 # ---------------------------------------------------------------- failures
 
 
@@ -629,7 +594,7 @@ class OkcoinjpPersonality(Loose):
         SimMarket("ETH/BTC", "ETH", "BTC", Decimal("0.000001"), Decimal("0.000001"),
                   Decimal("0.001"), Decimal("0.00001"), Decimal("0.06")),
     )
-    handlers = {name: _loosened(handler) for name, handler in {
+    handlers = _handlers({
         "fetch_time": server_time,
         "load_markets": instruments,
         "fetch_ticker": ticker,
@@ -648,7 +613,11 @@ class OkcoinjpPersonality(Loose):
         "iter_closed_orders": orders,
         "iter_my_trades": fills,
         "iter_ledger": ledger,
-    }.items()}
+    })
+    #: what a withdrawal here needs besides currency, amount and address (the spec's
+    #: withdraw_extras): the local venue's fund password, a fee in range, the agreement, a reason
+    withdraw_extras = {"trade_password": "sim-fund-password", "fee": Decimal("0.0005"),
+                       "usage_agreement": True, "reason": 1}
 
     @staticmethod
     def stream_face(sim: SimVenue) -> Any:

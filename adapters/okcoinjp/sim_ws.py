@@ -23,7 +23,8 @@ from typing import Any
 
 import attrs
 
-from adapters.okcoinjp.sim import BOOK_MAX, STATE, STATUS, _order_type, _ticker_json, iso, s
+from adapters.okcoinjp.sim import BOOK_MAX, STATE, STATUS, _order_type, _ticker_json
+from adapters.okcoinjp.sim_common import iso, s
 from unified.models import Side
 from unified.sim import events as ev
 from unified.sim.server import SimVenue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from adapters.kucoin.ws import Bullet
 from unified import paging, registry
 from unified.client import Exchange
 from unified.errors import DecodeError, UnifiedError
-from unified.venue import PlacedOrder
+from unified.venue import Answered, PlacedOrder
 from unified.wire import WireResponse
 
 from ..conftest import ROOT
@@ -24,11 +25,14 @@ CLASSES: dict[str, type[Any] | tuple[type[Any], ...]] = {
     "datetime": datetime, "PlacedOrder": PlacedOrder, "Balances": unified.Balances,
     "Bullet": Bullet,  # KuCoin's WebSocket token and servers
     "str": str,  # ids, e.g. the legs an OCO cancel names
+    # money: a write's answer, a fee, a cancel's nothing
+    "Answered": Answered, "Decimal": Decimal, "NoneType": type(None),
     # the dead-man switch: when it fires, or None for empty data ("DCP is not set")
     "datetime or None": (datetime, type(None)),
     **{name: getattr(unified, name) for name in (
         "Order", "Fill", "Ticker", "OrderBook", "Market", "Trade", "Candle", "LedgerEntry",
-        "OcoOrder", "DeadManSwitch")},
+        "OcoOrder", "DeadManSwitch", "Transaction", "DepositAddress", "TradingFee",
+        "MarginLoan")},
 }
 
 
