@@ -32,7 +32,7 @@ class AiohttpTransport:
     """Sends WireRequests as they are: URL(encoded=True) and a bytes body."""
 
     def __init__(self, session: aiohttp.ClientSession | None = None) -> None:
-        self._session = session
+        self._session = session if session is None else _without_hidden_resends(session)
         self._owns_session = session is None
         self._closed = False
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}  # immutable: built once each
@@ -44,9 +44,9 @@ class AiohttpTransport:
             import aiohttp
 
             connector = aiohttp.TCPConnector(limit=64, ttl_dns_cache=300)
-            self._session = aiohttp.ClientSession(
+            self._session = _without_hidden_resends(aiohttp.ClientSession(
                 connector=connector, auto_decompress=True, skip_auto_headers=("User-Agent",)
-            )
+            ))
         return self._session
 
     async def send(self, request: WireRequest, timeout: float) -> WireResponse:
@@ -98,3 +98,14 @@ class AiohttpTransport:
         if self._owns_session and self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
+
+
+def _without_hidden_resends(session: aiohttp.ClientSession) -> aiohttp.ClientSession:
+    """Recent aiohttp silently sends a PUT or DELETE again when a reused connection drops
+    during it. A venue's DELETE is not always idempotent (KuCoin's partial cancel takes
+    `cancelSize` off each time it arrives), and the pipeline already resends what is safe to
+    resend, after the venue's rules: so the session itself never does. The switch is not
+    public; on an aiohttp without it there is nothing to switch off."""
+    if hasattr(session, "_retry_connection"):
+        session._retry_connection = False
+    return session
