@@ -29,6 +29,7 @@ CLASSES: dict[str, type[Any] | tuple[type[Any], ...]] = {
     "Answered": Answered, "Decimal": Decimal, "NoneType": type(None),
     # the dead-man switch: when it fires, or None for empty data ("DCP is not set")
     "datetime or None": (datetime, type(None)),
+    "DeadManSwitch or None": (unified.DeadManSwitch, type(None)),
     **{name: getattr(unified, name) for name in (
         "Order", "Fill", "Ticker", "OrderBook", "Market", "Trade", "Candle", "LedgerEntry",
         "OcoOrder", "DeadManSwitch", "Transaction", "DepositAddress", "TradingFee",
