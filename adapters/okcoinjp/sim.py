@@ -616,6 +616,7 @@ class OkcoinjpPersonality(Loose):
     })
     #: what a withdrawal here needs besides currency, amount and address (the spec's
     #: withdraw_extras): the local venue's fund password, a fee in range, the agreement, a reason
+    withdraw_currency = "BTC"  # JPY leaves only to the registered bank account, not reached
     withdraw_extras = {"trade_password": "sim-fund-password", "fee": Decimal("0.0005"),
                        "usage_agreement": True, "reason": 1}
 

@@ -20,6 +20,7 @@ from unified import (
     Transfer,
 )
 from unified.sim.funds import funds_book
+from unified.sim.soak_money import withdraw_currency
 from unified.sim.server import USER
 
 from ..conftest import VENUES, run
@@ -94,7 +95,7 @@ def test_a_lost_withdrawal_is_never_sent_twice(venue: str, fault: str) -> None:
             if not s.ex.supports("withdraw"):
                 return
             extras = dict(getattr(s.sim.personality, "withdraw_extras", {}))
-            currency = s.market.quote
+            currency = withdraw_currency(s.sim)
             s.sim.faults.add(fault, op="withdraw")
             book = funds_book(s.sim.engine)
             before = len(book.history(USER, "withdrawal"))

@@ -35,7 +35,7 @@ async def soak_money(venue: str, intents: int, fault_rate: float, seed: int) -> 
         if not can:
             return result
         book = funds_book(sim.engine)
-        currency = sim.personality.markets[0].quote
+        currency, outgoing = sim.personality.markets[0].quote, withdraw_currency(sim)
         accounts = ex.accounts()
         extras: dict[str, Any] = dict(getattr(sim.personality, "withdraw_extras", {}))
         outcomes: list[tuple[str, Decimal, Any]] = []
@@ -46,7 +46,7 @@ async def soak_money(venue: str, intents: int, fault_rate: float, seed: int) -> 
             amount = Decimal("1") + Decimal(i) / 1000  # unique: it names the intent
             try:
                 if op == "withdraw":
-                    outcome: Any = await ex.withdraw(currency, amount, f"soak-{seed}-{i}",
+                    outcome: Any = await ex.withdraw(outgoing, amount, f"soak-{seed}-{i}",
                                                      **extras)
                 else:
                     there = accounts[:2] if rng.random() < 0.5 else accounts[1::-1]
@@ -76,3 +76,9 @@ async def soak_money(venue: str, intents: int, fault_rate: float, seed: int) -> 
                 result.placed += 1
                 result.lost += found != 1
     return result
+
+
+def withdraw_currency(sim: SimVenue) -> str:
+    """What a money soak withdraws: the venue's own choice, else the first market's quote."""
+    chosen: str | None = getattr(sim.personality, "withdraw_currency", None)
+    return chosen or sim.personality.markets[0].quote
