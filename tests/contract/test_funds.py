@@ -20,8 +20,8 @@ from unified import (
     Transfer,
 )
 from unified.sim.funds import funds_book
-from unified.sim.soak_money import withdraw_currency
 from unified.sim.server import USER
+from unified.sim.soak_money import withdraw_currency
 
 from ..conftest import VENUES, run
 from .harness import Session, sent, session
