@@ -76,9 +76,8 @@ class Personality(Protocol):
 
     def rate_headers(self, quota: int, remaining: int, reset_ms: int) -> dict[str, str]: ...
 
-    # Optional, read with getattr: `stream_face(sim)` / `order_api(api)` (WebSocket faces: see
-    # unified.sim.ws, unified.sim.ws_api), `order_id(seq) -> str` (its own order ids), and for
-    # moving money `withdraw_currency` (default: the first market's quote) and `withdraw_extras`.
+    # Optional, read with getattr: `stream_face(sim)` / `order_api(api)` (WebSocket faces),
+    # `order_id(seq) -> str` (its own ids), `withdraw_currency` / `withdraw_extras` (soak_money).
 
 
 @attrs.define
