@@ -1,6 +1,10 @@
 """`unified arb`: best bid and ask per venue, and the best cross-venue buy/sell pair net of each
 venue's taker fee. Exact Decimal arithmetic; prices in another quote currency are compared only
-through a rate the user gives."""
+through a rate the user gives.
+
+Which fee: `--fee VENUE=RATE` when given; else the account's own taker rate where there are
+credentials for the venue and it tells one (fetch_trading_fees); else the spec's default tier.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from unified import registry
 from unified.cli.errors import UsageError, on
 from unified.cli.format import fmt, plain, sig, table, to_json
 from unified.cli.session import Session, Target, open_venues
+from unified.client import Exchange
+from unified.errors import ConfigurationError, UnifiedError
 from unified.models import OrderBook
 
 HUNDRED = Decimal(100)
@@ -211,6 +217,28 @@ def setup(wanted: Sequence[Target], fees: Sequence[str], rate_args: Sequence[str
     return Setup(fee_of, reference, convert, notes)
 
 
+async def with_own_fees(s: Setup, exchanges: Mapping[str, Exchange], wanted: Sequence[Target]
+                        ) -> Setup:
+    """The account's own taker rate for every venue not given a --fee, where it can be read;
+    a venue that cannot tell it (no credentials, no such endpoint) keeps the spec's."""
+    fee_of, notes = dict(s.fee_of), list(s.notes)
+    for t in wanted:
+        ex = exchanges[t.venue]
+        if fee_of[t.venue][1] == "--fee" or not ex.supports("fetch_trading_fees"):
+            continue
+        try:
+            fees = await ex.fetch_trading_fees([t.symbol])
+        except ConfigurationError:
+            continue  # no credentials for it: nothing was sent
+        except UnifiedError as exc:
+            notes.append(f"{t.venue}: the account's fee could not be read ({type(exc).__name__}); "
+                         "the spec's is used")
+            continue
+        if t.symbol in fees:
+            fee_of[t.venue] = (fees[t.symbol].taker, ACCOUNT)
+    return attrs.evolve(s, fee_of=fee_of, notes=notes)
+
+
 def top_of(venue: str, book: OrderBook, fee: tuple[Decimal, str]) -> Top:
     bid = book.bids[0] if book.bids else None
     ask = book.asks[0] if book.asks else None
@@ -229,7 +257,8 @@ async def arb_command(session: Session, wanted: Sequence[Target], fees: Sequence
                       rate_args: Sequence[str], as_json: bool) -> int:
     s = setup(wanted, fees, rate_args)
     tops = []
-    async with open_venues(session, [t.venue for t in wanted]) as exchanges:
+    async with open_venues(session, [t.venue for t in wanted], if_given=True) as exchanges:
+        s = await with_own_fees(s, exchanges, wanted)
         for t in wanted:
             with on(t.venue):
                 book = await exchanges[t.venue].fetch_order_book(t.symbol, limit=5)
@@ -250,7 +279,7 @@ def venue_rows(tops: Sequence[Top], reference: str,
     return (["venue", "symbol", "bid", "ask", f"bid {reference}", f"ask {reference}",
              "taker fee"],
             [(t.venue, t.symbol, fmt(t.bid), fmt(t.ask), ref(t, t.bid), ref(t, t.ask),
-              f"{fmt(t.taker * HUNDRED)}% {'(--fee)' if t.fee_source == '--fee' else '(spec)'}")
+              f"{fmt(t.taker * HUNDRED)}% {SHOWN_SOURCE.get(t.fee_source, '(spec)')}")
              for t in tops])
 
 
@@ -260,7 +289,10 @@ def pair_rows(ranked: Sequence[Pair]) -> tuple[list[str], list[tuple[str, ...]]]
               f"{p.net_pct:+.3f}%") for p in ranked])
 
 
-FEE_NOTE = "(spec) = the venue's default-tier taker fee; --fee VENUE=RATE sets another"
+ACCOUNT = "account"
+SHOWN_SOURCE = {"--fee": "(--fee)", ACCOUNT: "(account)"}
+FEE_NOTE = ("(spec) = the venue's default-tier taker fee; (account) = the account's own\n"
+            "rate, read with its credentials; --fee VENUE=RATE sets another")
 NO_PAIR = "no pair of venues with a bid and an ask to compare"
 
 

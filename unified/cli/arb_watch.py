@@ -24,6 +24,7 @@ from unified.cli.arb import (
     setup,
     top_of,
     venue_rows,
+    with_own_fees,
 )
 from unified.cli.errors import on
 from unified.cli.format import grid, json_line, screen
@@ -90,8 +91,9 @@ async def arb_watch(session: Session, wanted: Sequence[Target], fees: Sequence[s
     """`unified arb --watch`: the same comparison, redrawn on every update of any venue's
     book (a JSON line each with --json); `count` updates, or until Ctrl-C."""
     s = setup(wanted, fees, rate_args)
-    async with open_venues(session, [t.venue for t in wanted]) as exchanges, \
+    async with open_venues(session, [t.venue for t in wanted], if_given=True) as exchanges, \
             contextlib.AsyncExitStack() as stack:
+        s = await with_own_fees(s, exchanges, wanted)
         if session.local:  # local venues stand still unless someone trades
             for t in wanted:
                 await stack.enter_async_context(trading(exchanges[t.venue], t.venue, t.symbol))

@@ -104,9 +104,10 @@ def from_file(venue_id: str, path: Path, warn: Callable[[str], None]) -> Credent
     return _complete(venue_id, table, f"[{venue_id}] in {path}")
 
 
-def resolve(venue_id: str, path: Path | None, environ: Mapping[str, str],
-            warn: Callable[[str], None]) -> Credentials:
-    """The venue's credentials: environment, else `path` (given), else the default file."""
+def credentials_given(venue_id: str, path: Path | None, environ: Mapping[str, str],
+                      warn: Callable[[str], None]) -> Credentials | None:
+    """The venue's credentials where there are any: environment, else `path` (given), else
+    the default file; None when none of them names the venue."""
     environ = Hidden(environ)  # rebound: the frame's locals are what a traceback shows
     found = from_env(venue_id, environ)
     if found is not None:
@@ -114,10 +115,17 @@ def resolve(venue_id: str, path: Path | None, environ: Mapping[str, str],
     file = path or default_path(environ)
     if path is not None and not path.exists():
         raise UsageError(f"credentials file {path} does not exist")
-    if file.exists():
-        found = from_file(venue_id, file, warn)
-        if found is not None:
-            return found
+    return from_file(venue_id, file, warn) if file.exists() else None
+
+
+def resolve(venue_id: str, path: Path | None, environ: Mapping[str, str],
+            warn: Callable[[str], None]) -> Credentials:
+    """The venue's credentials (see `credentials_given`); if there are none, a UsageError
+    naming where to put them."""
+    found = credentials_given(venue_id, path, environ, warn)
+    if found is not None:
+        return found
+    file = path or default_path(Hidden(environ))
     names = env_names(venue_id)
     wanted = [names["api_key"], names["secret"]]
     if registry.get(venue_id).spec.signing.passphrase != "none":

@@ -13,9 +13,10 @@ import attrs
 
 import unified
 from unified import registry
-from unified.cli.creds import resolve
+from unified.cli.creds import credentials_given, resolve
 from unified.cli.errors import UsageError, on
 from unified.client import Exchange
+from unified.venue import Credentials
 
 
 @attrs.frozen
@@ -68,10 +69,12 @@ def _warn(message: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def open_venues(session: Session, venues: Sequence[str], private: bool = False
-                      ) -> AsyncIterator[dict[str, Exchange]]:
-    """An open Exchange per venue id. With `session.local`, each venue is a local venue
-    started here, seeded with the same paper account and trading history on every run."""
+async def open_venues(session: Session, venues: Sequence[str], private: bool = False,
+                      if_given: bool = False) -> AsyncIterator[dict[str, Exchange]]:
+    """An open Exchange per venue id: with credentials when `private` (required), or
+    `if_given` (where the user has set some). With `session.local`, each venue is a local
+    venue started here, seeded with the same paper account and trading history on every
+    run (its paper account's credentials always given)."""
     wanted = list(dict.fromkeys(venues))
     for venue in wanted:
         registry.get(venue)
@@ -82,12 +85,22 @@ async def open_venues(session: Session, venues: Sequence[str], private: bool = F
                 opened[venue] = await stack.enter_async_context(_local(venue))
                 continue
             credentials = (resolve(venue, session.credentials, session.environ, _warn)
-                           if private else None)
+                           if private else _if_given(session, venue, if_given))
             with on(venue):
                 ex = unified.connect(venue, credentials=credentials,
                                      base_url=session.base_url(venue, wanted))
             opened[venue] = await stack.enter_async_context(ex)
         yield opened
+
+
+def _if_given(session: Session, venue: str, wanted: bool) -> Credentials | None:
+    if not wanted:
+        return None
+    try:
+        return credentials_given(venue, session.credentials, session.environ, _warn)
+    except UsageError as exc:  # wanted, not needed: the command goes on without them
+        _warn(f"{exc}; going on without credentials for {venue}")
+        return None
 
 
 @contextlib.asynccontextmanager
