@@ -166,11 +166,17 @@ class Funds:
         return await self.once("withdraw", args, made,
                                 lambda: self._find_withdrawal(args, sent_at))
 
-    async def cancel_withdrawal(self, id: str) -> None:
-        """Cancel a withdrawal still pending (safe to repeat: its state is the same after)."""
+    async def cancel_withdrawal(self, id: str, currency: str | None) -> None:
+        """Cancel a withdrawal still pending (safe to repeat: its state is the same after).
+        Where the venue names the withdrawal by currency and id (spec capability
+        `cancel_withdrawal_needs_currency`, v1), `currency` is required before sending."""
         require(self._pipe, "cancel_withdrawal")
         reference("a withdrawal id", id)
-        await self._pipe.fetch("cancel_withdrawal", {"id": id})
+        code = currency_code(currency) if currency is not None else None
+        if code is None and self._pipe.spec.capability("cancel_withdrawal_needs_currency"):
+            raise ConfigurationError(f"{self._pipe.venue} cancels a withdrawal of one "
+                                     "currency: pass currency=")
+        await self._pipe.fetch("cancel_withdrawal", {"id": id, "currency": code})
 
     async def once(self, op: str, args: dict[str, Any], made: Callable[[Answered], T],
                     find: Callable[[], Awaitable[T | None]]) -> T:

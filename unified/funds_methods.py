@@ -52,8 +52,9 @@ class FundsMethods:
         history, else AmbiguousOutcome. `extras`: the venue's own required fields (README)."""
         return await self._funds.withdraw(currency, amount, address, tag, network, extras)
 
-    async def cancel_withdrawal(self, id: str) -> None:
-        await self._funds.cancel_withdrawal(id)
+    async def cancel_withdrawal(self, id: str, currency: str | None = None) -> None:
+        """Cancel a pending withdrawal; `currency` where the venue needs it (v1)."""
+        await self._funds.cancel_withdrawal(id, currency)
 
     async def fetch_deposit_address(self, currency: str, network: str | None = None
                                     ) -> DepositAddress:
