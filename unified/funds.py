@@ -218,7 +218,8 @@ class Funds:
         walk: PageWalk[LedgerEntry] = self._history.ledger(
             args["currency"], sent_at - LOOKUP_SLACK, None, None, None)
         async for entry in _first(walk, LOOKUP_DEPTH):
-            if entry.kind == "transfer" and abs(entry.amount) == args["amount"]:
+            # venues word the kind in their own case (OKCoinJapan "transfer", KuCoin "Transfer")
+            if entry.kind.lower() == "transfer" and abs(entry.amount) == args["amount"]:
                 return Transfer(id=entry.id, currency=args["currency"], amount=args["amount"],
                                 from_account=args["from_account"],
                                 to_account=args["to_account"], status=TransactionStatus.OK,
@@ -245,8 +246,10 @@ class Funds:
         answers for), asked in chunks of the venue's `trading_fees_symbols_max`."""
         require(self._pipe, "fetch_trading_fees")
         names = arg_symbols("symbols", symbols)
-        await self._markets.load()
+        loaded = await self._markets.load()
         ids = [(await self._markets.market(n)).venue_symbol for n in names or ()]
+        if names is None and self._pipe.spec.capability("trading_fees_symbols_required"):
+            ids = [m.venue_symbol for m in loaded.values()]  # the venue answers none unasked
         step = int(self._pipe.spec.capability("trading_fees_symbols_max") or len(ids) or 1)
         chunks = [ids[i:i + step] for i in range(0, len(ids), step)] if ids else [[]]
         out: dict[str, TradingFee] = {}
