@@ -27,6 +27,7 @@ from unified.errors import (
     AmbiguousOutcome,
     ConfigurationError,
     ConnectionFailed,
+    DecodeError,
     NotSupported,
     TransportError,
     VenueError,
@@ -190,7 +191,8 @@ class Funds:
                 self.journal.settle(intent, "not sent")
                 raise
             found = None
-            with contextlib.suppress(TransportError, VenueError):
+            # a lookup that fails (even on an answer it cannot read) leaves the outcome unknown
+            with contextlib.suppress(TransportError, VenueError, DecodeError):
                 found = await find()
             if found is None:  # left pending in the journal: the outcome is still unknown
                 raise AmbiguousOutcome(
