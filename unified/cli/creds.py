@@ -122,10 +122,11 @@ def resolve(venue_id: str, path: Path | None, environ: Mapping[str, str],
             warn: Callable[[str], None]) -> Credentials:
     """The venue's credentials (see `credentials_given`); if there are none, a UsageError
     naming where to put them."""
+    environ = Hidden(environ)  # rebound: the frame's locals are what a traceback shows
     found = credentials_given(venue_id, path, environ, warn)
     if found is not None:
         return found
-    file = path or default_path(Hidden(environ))
+    file = path or default_path(environ)
     names = env_names(venue_id)
     wanted = [names["api_key"], names["secret"]]
     if registry.get(venue_id).spec.signing.passphrase != "none":
