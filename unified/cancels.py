@@ -9,6 +9,11 @@ request, its result that order with what the venue's answer says: the venue's st
 sizes where the answer reports them (KuCoin's sync endpoints), else CANCELING: the venue took
 the cancel and its answer does not say it is done. An order this client has not seen, or
 `fetch=True`, is looked up after the cancel.
+
+A stop order still waiting for its trigger (unified.stops) is canceled through the venue's
+stop endpoints: where the ordinary cancel knows no such order, the stop cancel is sent next.
+The venue's stop system keeps no canceled orders to look up, so an unreported stop order is
+looked up before its cancel rather than after.
 """
 
 from __future__ import annotations
@@ -36,6 +41,17 @@ from unified.pipeline import Pipeline
 from unified.placement import KnownOrders, Send
 from unified.venue import PlacedOrder, ReportedState
 
+#: an ordinary cancel -> the stop cancel and lookup to try where it knows no such order
+STOP_CANCELS = {
+    "cancel_order": ("cancel_stop_order", "fetch_stop_order"),
+    "cancel_order_by_client_id": ("cancel_stop_order_by_client_id",
+                                  "fetch_stop_order_by_client_id"),
+}
+
+
+#: what a cancel-all of stop orders answers for each: the stop is gone, nothing filled
+CANCELED = "canceled"
+
 
 def after_cancel(known: Order, answer: Any) -> Order:
     """`known` (as last reported) once the venue took its cancel and answered `answer`."""
@@ -50,6 +66,8 @@ def after_cancel(known: Order, answer: Any) -> Order:
         )
     if isinstance(answer, Order):
         return answer
+    if answer == CANCELED:
+        return attrs.evolve(known, status=OrderStatus.CANCELED)
     return attrs.evolve(known, status=OrderStatus.CANCELING)
 
 
@@ -67,19 +85,26 @@ class Cancels:
         """Cancel by id (op "cancel_order") or client id; the order's state after it. `send`
         carries it another way (the WebSocket order API), under the same rules."""
         reference("an order id", ref)
-        args = await self._markets.args(symbol, id=ref, by_client_id=op != "cancel_order")
+        by_client = op.endswith("_by_client_id")
+        args = await self._markets.args(symbol, id=ref, by_client_id=by_client)
+        stop = op.startswith("cancel_stop_order")
+        known = self._known.get(args["market"].symbol, ref, by_client)
+        if stop and known is None:
+            known = await self._pipe.fetch(lookup_op, args)
         try:
             answer = await self.repeat(op, args, send=send)
         except OrderNotFound:
+            if send is None and op in STOP_CANCELS and self._lookup.has_stops():
+                with contextlib.suppress(OrderNotFound):
+                    return await self.one(*STOP_CANCELS[op], ref, symbol, fetch)
             # Canceling twice is safe: a finished order reports its final state.
             order: Order = await self._pipe.fetch(lookup_op, args)
             if order.status.is_final:
                 return self._known.remember(order)
             raise
-        known = self._known.get(args["market"].symbol, ref, op != "cancel_order")
         if isinstance(answer, Order) and (answer.status.is_final or not fetch):
             return self._known.remember(answer)
-        if known is not None and not fetch:
+        if known is not None and (not fetch or stop):  # a canceled stop is nowhere to fetch
             return self._known.remember(after_cancel(known, answer))
         after: Order = await self._pipe.fetch(lookup_op, args)  # its state after the cancel
         return self._known.remember(after)
@@ -123,9 +148,23 @@ class Cancels:
     async def every(self, symbol: str | None) -> list[Order]:
         """Cancel every open order of one market, or of every market (symbol None); the
         orders that were open, in their state after the cancel."""
+        stops = await self._every_stop(symbol)
+        return await self._every_ordinary(symbol) + stops
+
+    async def _every_stop(self, symbol: str | None) -> list[Order]:
+        """The stop orders waiting (of one market, or all), canceled by the venue's stop
+        cancel-all (KuCoin's ordinary cancel-all leaves them)."""
+        waiting = [self._known.remember(o) for o in await self._lookup.stop_orders(symbol)]
+        if waiting:
+            await self.repeat("cancel_all_stop_orders", await self._markets.args(symbol)
+                              if symbol is not None else {"market": None})
+        return [self._known.remember(after_cancel(o, CANCELED)) for o in waiting]
+
+    async def _every_ordinary(self, symbol: str | None) -> list[Order]:
         symbols, named = ([(await self._markets.market(symbol)).symbol], True) \
             if symbol is not None else await self._open_symbols()
-        listed = {s: [self._known.remember(o) for o in await self._lookup.open_orders(s)]
+        listed = {s: [self._known.remember(o)
+                      for o in await self._lookup.open_orders(s, stops=False)]
                   for s in symbols}
         endpoints = self._pipe.spec.endpoints
         if symbol is None and "cancel_all_orders_everywhere" in endpoints:

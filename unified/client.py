@@ -34,7 +34,7 @@ from unified.arguments import flag, non_negative_seconds
 from unified.cancels import Cancels
 from unified.clock import Clock, SystemClock, VenueClock
 from unified.edits import Edits
-from unified.errors import AmbiguousOutcome, VenueError
+from unified.errors import AmbiguousOutcome, NotSupported, VenueError
 from unified.funds import Funds
 from unified.funds_methods import FundsMethods
 from unified.history import History, PageWalk, take
@@ -58,6 +58,7 @@ from unified.models import (
     Ticker,
     TimeInForce,
     Trade,
+    Trigger,
 )
 from unified.more_orders import MoreOrderMethods
 from unified.oco import OcoOrders
@@ -69,6 +70,7 @@ from unified.precision import to_step
 from unified.recovery import Recovery
 from unified.retry import RetryPolicy
 from unified.spec import VenueSpec
+from unified.stops import StopOrders, stop_fields
 from unified.streams.hub import Streams
 from unified.streams.stream import Stream
 from unified.transport import AiohttpTransport, Transport
@@ -108,6 +110,7 @@ class Exchange(MoreOrderMethods, FundsMethods):
                                     self._journal)
         self._cancels = Cancels(pipe, self._markets, self._lookup, self._placement.known,
                                 self._journal)
+        self._stops = StopOrders(pipe, self._placement, self._lookup)
         self._ops = OrderOps(pipe, self._markets, self._checks, self._cancels)
         self._edits = Edits(pipe, self._markets, self._lookup, self._placement.known)
         self._oco = OcoOrders(pipe, self._markets, self._checks, self._placement, self._cancels,
@@ -115,7 +118,7 @@ class Exchange(MoreOrderMethods, FundsMethods):
         self._funds = Funds(pipe, self._markets, self._history, self._journal)
         self._margin = Margin(pipe, self._markets, self._history, self._funds)
         self._recovery = Recovery(pipe, self._markets, self._placement, self._cancels,
-                                  self._journal)
+                                  self._journal, self._stops)
         self._streams = Streams(pipe, self._markets, self, credentials is not None)
         self._ws_orders = WsOrders(pipe, self._markets, self._checks, self._placement,
                                    self._cancels, self._edits)
@@ -219,15 +222,23 @@ class Exchange(MoreOrderMethods, FundsMethods):
         price: Decimal | None = None, *, client_order_id: str | None = None,
         time_in_force: TimeInForce | None = None, post_only: bool = False,
         cost: Decimal | None = None, fetch: bool = False, test: bool = False,
+        stop_price: Decimal | None = None, trigger: Trigger | None = None,
     ) -> Order:
         """One request: the Order from the request and the answer (PENDING where it reports no
-        state); fetch=True: then looked up; test=True: order_ops.OrderOps.test_create."""
+        state); fetch=True: then looked up; test=True: order_ops.OrderOps.test_create;
+        stop_price= with trigger=: a stop order (unified.stops)."""
         fetch = flag("fetch", fetch)
         request = OrderRequest(type=type, side=side, amount=amount, price=price,
                                client_order_id=client_order_id, time_in_force=time_in_force,
                                post_only=post_only, cost=cost)
+        stop = stop_fields(stop_price, trigger)
         if flag("test", test):
+            if stop:
+                raise NotSupported(f"{self.venue} has no test endpoint for stop orders")
             return await self._ops.test_create(symbol, request, fetch)
+        if stop:
+            args = {**await self._checks.prepare(symbol, request), **stop}
+            return await self._stops.place(args, fetch)
         return await self._placement.place(await self._checks.prepare(symbol, request), fetch)
 
     async def create_orders(self, orders: Sequence[OrderRequest], symbol: str

@@ -2,6 +2,10 @@
 
 Its own module because placement, cancels and (later) stream reconciliation all answer
 "what state is this order in now" the same way, and none of them should own it.
+
+Where the venue has stop orders (unified.stops), an order the ordinary lookups do not know
+may be a stop order still waiting for its trigger: those lookups are asked next, and the open
+orders include the waiting stops (with `stop_price` set).
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from unified.arguments import reference
-from unified.errors import ConfigurationError, NotSupported
+from unified.errors import ConfigurationError, NotSupported, OrderNotFound
 from unified.history import History, PageWalk
 from unified.markets import Markets
 from unified.models import Order
@@ -24,30 +28,52 @@ class OrderLookup:
 
     async def by_id(self, id: str, symbol: str) -> Order:
         reference("an order id", id)
-        result: Order = await self._pipe.fetch("fetch_order",
-                                               await self._markets.args(symbol, id=id))
-        return result
+        return await self._either("fetch_order", await self._markets.args(symbol, id=id))
 
     async def by_client_id(self, client_order_id: str, symbol: str) -> Order:
         if not self._pipe.spec.capability("fetch_order_by_client_id"):
             raise NotSupported(f"{self._pipe.venue} has no client order ids")
         reference("client_order_id", client_order_id)
         args = await self._markets.args(symbol, id=client_order_id)
-        result: Order = await self._pipe.fetch("fetch_order_by_client_id", args)
+        return await self._either("fetch_order_by_client_id", args)
+
+    async def _either(self, op: str, args: dict[str, Any]) -> Order:
+        """The ordinary lookup `op`; where it knows no such order, the stop lookup after it."""
+        try:
+            result: Order = await self._pipe.fetch(op, args)
+        except OrderNotFound:
+            stop_op = op.replace("fetch_order", "fetch_stop_order", 1)
+            if not self.has_stops():
+                raise
+            result = await self._pipe.fetch(stop_op, args)
         return result
 
-    async def open_orders(self, symbol: str | None) -> list[Order]:
+    def has_stops(self) -> bool:
+        return "create_stop_order" in self._pipe.spec.endpoints
+
+    async def stop_orders(self, symbol: str | None) -> list[Order]:
+        """The stop orders waiting for their trigger (of `symbol`, or all); [] without any."""
+        if not self.has_stops():
+            return []
+        args = await self._markets.args(symbol) if symbol is not None else {"market": None}
+        walk: PageWalk[Order] = self._history.walk("iter_open_stop_orders", args)
+        return [o async for o in walk]
+
+    async def open_orders(self, symbol: str | None, stops: bool = True) -> list[Order]:
         """Every open order of `symbol`; with None, of every market the venue says has some
-        (its fetch_open_order_symbols; ConfigurationError before sending where it has none)."""
+        (its fetch_open_order_symbols; ConfigurationError before sending where it has none).
+        Then the stop orders still waiting, unless `stops` is False."""
         if symbol is not None:
-            return [o async for o in self._open_walk(await self._markets.args(symbol))]
-        if "fetch_open_order_symbols" not in self._pipe.spec.endpoints:
+            found = [o async for o in self._open_walk(await self._markets.args(symbol))]
+        elif "fetch_open_order_symbols" not in self._pipe.spec.endpoints:
             raise ConfigurationError(f"{self._pipe.venue} lists open orders by market only: "
                                      "pass a symbol")
-        await self._markets.load()
-        names: list[str] = await self._pipe.fetch("fetch_open_order_symbols")
-        return [o for name in names
-                async for o in self._open_walk(await self._markets.args(name))]
+        else:
+            await self._markets.load()
+            names: list[str] = await self._pipe.fetch("fetch_open_order_symbols")
+            found = [o for name in names
+                     async for o in self._open_walk(await self._markets.args(name))]
+        return found + (await self.stop_orders(symbol) if stops else [])
 
     def _open_walk(self, args: dict[str, Any]) -> PageWalk[Order]:
         walk: PageWalk[Order] = self._history.walk("fetch_open_orders", args)

@@ -99,7 +99,7 @@ def order_from_answer(args: Mapping[str, Any], answer: PlacedOrder, sent_at: dat
         fee=None, time_in_force=tif, post_only=args["post_only"],
         created_at=state.created_at if state is not None and state.created_at else sent_at,
         updated_at=state.updated_at if state is not None else None,
-        raw=state.raw if state is not None else None,
+        raw=state.raw if state is not None else None, stop_price=args.get("stop_price"),
     )
 
 
@@ -114,16 +114,17 @@ class Placement:
         self.known = KnownOrders()
 
     async def place(self, args: Mapping[str, Any], fetch: bool = False,
-                    send: Send | None = None, lost: Lost | None = None) -> Order:
+                    send: Send | None = None, lost: Lost | None = None,
+                    op: str = "create_order") -> Order:
         """One order from prepared args (unified.order_args): one request, unless the answer is
         lost (then reconciled) or `fetch` asks for the order's state as the venue reports it.
         Journaled before it is sent; settled once its outcome is known (left open when the
         caller is cancelled or the outcome is ambiguous: Exchange.reconcile() resolves it).
         `send` carries the request another way (the WebSocket order API): the same rules;
-        `lost` replaces the reconciliation where the venue cannot be asked (margin orders)."""
+        `lost` replaces the reconciliation where the venue cannot be asked (margin orders) or
+        is asked elsewhere (stop orders, journaled as `op`)."""
         sent_at = self._pipe.clock.now()
-        intent = self.journal.record(venue=self._pipe.venue, op="create_order", args=args,
-                                     sent_at=sent_at)
+        intent = self.journal.record(venue=self._pipe.venue, op=op, args=args, sent_at=sent_at)
         try:
             placed = await (send(args) if send is not None
                             else self._pipe.fetch("create_order", args))
@@ -131,14 +132,14 @@ class Placement:
             if isinstance(exc, ConnectionFailed) and not exc.request_sent:
                 self.journal.settle(intent, "not placed: never sent")
                 raise
-            log.info("%s create_order outcome unknown (%s); reconciling", self._pipe.venue,
+            log.info("%s %s outcome unknown (%s); reconciling", self._pipe.venue, op,
                      exc.__class__.__name__)
             order = await (lost or self.reconcile)(args, sent_at, fetch)
         except (VenueError, ConfigurationError) as exc:  # refused, or never sent
             self.journal.settle(intent, f"not placed: {type(exc).__name__}")
             raise
         else:
-            order = await self._complete(placed, args, sent_at, fetch)
+            order = await self.complete(placed, args, sent_at, fetch)
         self.journal.settle(intent, order.id)
         return order
 
@@ -185,7 +186,7 @@ class Placement:
             raise
         else:
             outcomes = [item.error if item.error is not None
-                        else await self._complete(item, args, sent_at, fetch=False)
+                        else await self.complete(item, args, sent_at, fetch=False)
                         for item, args in zip(placed, chunk, strict=True)]
         for intent, outcome in zip(intents, outcomes, strict=True):
             if not isinstance(outcome, AmbiguousOutcome):
@@ -193,7 +194,7 @@ class Placement:
                                     else f"not placed: {type(outcome).__name__}")
         return outcomes
 
-    async def _complete(self, placed: Order | PlacedOrder, args: Mapping[str, Any],
+    async def complete(self, placed: Order | PlacedOrder, args: Mapping[str, Any],
                         sent_at: datetime, fetch: bool) -> Order:
         order = placed if isinstance(placed, Order) else order_from_answer(args, placed, sent_at)
         if fetch and not isinstance(placed, Order):
@@ -212,7 +213,7 @@ class Placement:
         async def resend() -> Order:
             resent_at = self._pipe.clock.now()
             placed = await self._pipe.fetch("create_order", args)  # same client id
-            return await self._complete(placed, args, resent_at, fetch)
+            return await self.complete(placed, args, resent_at, fetch)
 
         return await self.settle_lost(f"the {args['market'].symbol} order",
                                       args["client_order_id"], find, resend)
