@@ -394,19 +394,28 @@ def _orders(data: Any) -> list[Any]:
 def decode_ledger(ctx: Context, data: Any) -> LedgerEntry:
     """One deposit or withdrawal record (ctx.variant says which), as wrapped by unwrap with the
     answer's currency. A withdrawal's amount is what left the account: negative."""
-    if not isinstance(data, dict) or LEDGER_RECORD not in data:
-        raise DecodeError("account_records.do: expected a record wrapped by unwrap")
+    currency, r, raw = record(data)
     states = RECORD_STATES.get(ctx.variant or "")
     if states is None:
         raise DecodeError(f"account_records.do: not a deposit or withdrawal walk: {ctx.variant!r}")
-    raw = data[LEDGER_RECORD]
-    currency = to_str(data[LEDGER_CURRENCY])
-    r = structure(raw, wire.AccountRecord)
     kind = states.get(r.status)
     if kind is None:
         raise DecodeError(f"unknown {ctx.variant} status {r.status!r}")
     amount = r.amount if ctx.variant == "deposit" else -r.amount
-    # Records carry no id: this one is made of what identifies a record.
-    ident = f"{ctx.variant}:{currency}:{r.date}:{r.addr or ''}:{num(r.amount)}"
-    return LedgerEntry(id=ident, currency=currency, amount=amount, balance=None, kind=kind,
-                       reference=r.addr or None, timestamp=from_ms(r.date), raw=raw)
+    return LedgerEntry(id=record_id(ctx.variant or "", currency, r), currency=currency,
+                       amount=amount, balance=None, kind=kind, reference=r.addr or None,
+                       timestamp=from_ms(r.date), raw=raw)
+
+
+def record_id(part: str, currency: str, r: wire.AccountRecord) -> str:
+    """Records carry no id: this one is made of what identifies a record (the same for its
+    ledger entry and its deposit or withdrawal)."""
+    return f"{part}:{currency}:{r.date}:{r.addr or ''}:{num(r.amount)}"
+
+
+def record(data: Any) -> tuple[str, wire.AccountRecord, Any]:
+    """(currency, record, raw) of one account_records.do row as unwrap hands it on."""
+    if not isinstance(data, dict) or LEDGER_RECORD not in data:
+        raise DecodeError("account_records.do: expected a record wrapped by unwrap")
+    raw = data[LEDGER_RECORD]
+    return to_str(data[LEDGER_CURRENCY]), structure(raw, wire.AccountRecord), raw

@@ -1,6 +1,6 @@
 """v1's table of contents: each operation and its encoder / decoder."""
 
-from adapters.okex_v1 import codec, signing
+from adapters.okex_v1 import codec, funds_codec, signing
 from unified.venue import Adapter, Endpoint
 
 ENDPOINTS = {
@@ -20,6 +20,15 @@ ENDPOINTS = {
     "fetch_orders": Endpoint(encode=codec.encode_orders, decode=codec.decode_orders),
     "iter_closed_orders": Endpoint(encode=codec.encode_history, decode=codec.decode_order),
     "iter_ledger": Endpoint(encode=codec.encode_ledger, decode=codec.decode_ledger),
+    "fetch_balance_main": Endpoint(encode=codec.no_params, decode=funds_codec.decode_wallet),
+    "transfer": Endpoint(encode=funds_codec.encode_transfer, decode=funds_codec.decode_transfer),
+    "withdraw": Endpoint(encode=funds_codec.encode_withdraw, decode=funds_codec.decode_withdraw),
+    "cancel_withdrawal": Endpoint(encode=funds_codec.encode_cancel_withdrawal,
+                                  decode=funds_codec.decode_cancel_withdrawal),
+    "iter_deposits": Endpoint(encode=funds_codec.encode_deposits,
+                              decode=funds_codec.decode_deposit),
+    "iter_withdrawals": Endpoint(encode=funds_codec.encode_withdrawals,
+                                 decode=funds_codec.decode_withdrawal),
 }
 
 ADAPTER = Adapter(endpoints=ENDPOINTS, sign=signing.sign, unwrap=codec.unwrap)

@@ -16,10 +16,22 @@ import random
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qsl
 
+from adapters.okex_v1.sim_common import (
+    _decimal,
+    _form,
+    _int,
+    _need,
+    _page,
+    _symbol,
+    fail,
+    number,
+    seconds,
+    text,
+    v1_error,
+)
 from unified.convert import to_ms as ms
 from unified.models import OrderStatus, OrderType, Side
 from unified.sim.book import EngineError, SimMarket, SimOrder
@@ -42,91 +54,6 @@ HISTORY = timedelta(days=2)  # "order_history: only the most recent 2 days are r
 MAX_PRICE = Decimal(1_000_000)
 _CODED = re.compile(r"^(-?\d+): ")
 _JS_KEY = re.compile(r"([{,]\s*)([A-Za-z_]\w*)\s*:")
-
-
-def v1_error(code: int, text: str) -> EngineError:
-    """A rejection with v1's own code (render_error reads it back from the message)."""
-    return EngineError("invalid", f"{code}: {text}")
-
-
-def fail(code: int) -> SimResponse:
-    return SimResponse(200, {"result": False, "error_code": code})
-
-
-def number(value: Decimal) -> int | float:
-    """A JSON number for `value`, exactly: v1 sends numbers, and the client reads them as Decimal.
-
-    The server writes Decimals as strings, so non-integers go out as floats, rounded (to at most
-    8 decimals, like the venue) until the float's shortest repr is that very decimal: the client
-    then reads exactly the number written (always so for <= 15 significant digits).
-    """
-    for places in range(8, 0, -1):
-        rounded = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN)
-        if rounded == rounded.to_integral_value():
-            return int(rounded)
-        as_float = float(rounded)
-        if Decimal(repr(as_float)) == rounded:
-            return as_float
-    return int(value.to_integral_value(ROUND_HALF_EVEN))
-
-
-def text(value: Decimal | None) -> str:
-    return "0" if value is None else format(value.normalize(), "f")
-
-
-def seconds(moment: datetime) -> int:
-    return int(moment.timestamp())
-
-
-# ---------------------------------------------------------------- requests
-
-
-def _form(req: SimRequest) -> dict[str, str]:
-    """The signed form of a private POST. Query parameters would be part of the signed set at
-    the venue; since the signature covers the form only, any of them makes it not match."""
-    if req.query:
-        raise v1_error(10007, "parameters outside the signed form")
-    params = dict(parse_qsl(req.body.decode(errors="replace"), keep_blank_values=True))
-    params.pop("sign", None)
-    params.pop("api_key", None)
-    return params
-
-
-def _need(params: Mapping[str, str], name: str) -> str:
-    value = params.get(name)
-    if not value:
-        raise v1_error(10000, f"{name} is required")
-    return value
-
-
-def _int(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
-        raise v1_error(10008, f"{name} must be between {low} and {high}")
-    return int(raw)
-
-
-def _decimal(params: Mapping[str, Any], name: str) -> Decimal | None:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        value = Decimal(str(raw))
-    except ArithmeticError:
-        raise v1_error(10008, f"{name} is not a number") from None
-    if not value.is_finite():
-        raise v1_error(10008, f"{name} is not a number")
-    return value
-
-
-def _symbol(sim: SimVenue, params: Mapping[str, str]) -> str:
-    return sim.unified_symbol(_need(params, "symbol"))
-
-
-def _page(rows: list[Any], page: int, size: int) -> list[Any]:
-    return rows[(page - 1) * size: page * size]
 
 
 # ---------------------------------------------------------------- market data
@@ -376,25 +303,6 @@ def order_history(sim: SimVenue, req: SimRequest) -> SimResponse:
     })
 
 
-def account_records(sim: SimVenue, req: SimRequest) -> SimResponse:
-    params = _form(req)
-    assert req.account is not None
-    # The docs name it a pair (ltc_usd) and answer a currency (btc): both are read as the coin.
-    coin = _need(params, "symbol").split("_")[0].upper()
-    kind = "withdrawal" if _int(params, "type", 0, 0, 1) == 1 else "deposit"
-    page = _int(params, "current_page", 1, 1, 10**9)
-    size = _int(params, "page_length", 50, 1, 50)
-    entries = [e for e in sim.engine.account_ledger(req.account, coin) if e.kind == kind]
-    records = [
-        {"addr": f"sim-{coin.lower()}-address", "account": req.account,
-         "amount": number(abs(e.amount)), "bank": "", "benificiary_addr": "",
-         "transaction_value": number(abs(e.amount)), "fee": 0, "date": ms(e.at),
-         "status": 2 if kind == "withdrawal" else 1}  # both mean complete
-        for e in _page(entries, page, size)
-    ]
-    return SimResponse(200, {"records": records, "symbol": coin.lower()})
-
-
 # ---------------------------------------------------------------- loose answers
 
 
@@ -416,6 +324,15 @@ def _succeeded(body: Any) -> bool:
 
 def _loosened(handler: Handler) -> Handler:
     return loosened(handler, _succeeded, lambda body, rng: loosen(body, rng, _words))
+
+
+def _handlers(own: dict[str, Handler]) -> dict[str, Handler]:
+    """Every handler, the money ones too (adapters/okex_v1/sim_funds.py, which renders with
+    this module's helpers), each after the user's wallet is funded (sim_funds.seeded)."""
+    from adapters.okex_v1 import sim_funds
+
+    every = {**own, **sim_funds.HANDLERS}
+    return {name: sim_funds.seeded(_loosened(handler)) for name, handler in every.items()}
 
 
 # ---------------------------------------------------------------- failures
@@ -458,7 +375,7 @@ def _markets() -> tuple[SimMarket, ...]:
 
 class OkexV1Personality(Loose):
     markets = _markets()
-    handlers = {name: _loosened(handler) for name, handler in {
+    handlers = _handlers({
         "fetch_ticker": ticker,
         "fetch_time": ticker,
         "fetch_tickers": tickers,
@@ -474,9 +391,12 @@ class OkexV1Personality(Loose):
         "fetch_open_orders": order_info,
         "fetch_orders": orders_info,
         "iter_closed_orders": order_history,
-        "iter_ledger": account_records,
-    }.items()}
-
+    })
+    #: a money soak or contract test withdraws BTC, with what withdraw.do needs besides
+    #: currency, amount and address (the spec's withdraw_extras): the local venue's trade
+    #: password and a chargefee in BTC's documented range
+    withdraw_currency = "BTC"
+    withdraw_extras = {"trade_password": "sim-trade-password", "fee": Decimal("0.002")}
 
     def render_error(self, venue: SimVenue, request: SimRequest, error: EngineError
                      ) -> SimResponse:

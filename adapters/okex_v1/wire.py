@@ -130,3 +130,36 @@ class AccountRecord:
     benificiary_addr: str | None = None
     transaction_value: Decimal | None = None
     fee: Decimal | None = None
+
+
+@attrs.frozen
+class WalletFunds:
+    """wallet_info.do info.funds: `holds` where userinfo.do says `freezed`."""
+
+    free: dict[str, Decimal]
+    holds: dict[str, Decimal] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class WalletBody:
+    funds: WalletFunds
+
+
+@attrs.frozen
+class WalletInfo:
+    info: WalletBody
+
+
+@attrs.frozen
+class Transferred:
+    """funds_transfer.do: {"result": true} (no id)."""
+
+    result: Flag = None
+
+
+@attrs.frozen
+class Withdrawn:
+    """withdraw.do and cancel_withdraw.do: {"withdraw_id": 301, "result": true}."""
+
+    withdraw_id: str
+    result: Flag = None
