@@ -140,6 +140,7 @@ class Engine:
         time_in_force: TimeInForce = TimeInForce.GTC,
         post_only: bool = False,
         client_id: str | None = None,
+        id: str | None = None,  # a stop order keeps its id once triggered (unified.sim.stops)
     ) -> SimOrder:
         market = self.market(symbol)
         self._validate(market, side, type, amount, price, cost)
@@ -148,7 +149,7 @@ class Engine:
         seq = next(self._seq)
         now = self.clock.now()
         order = SimOrder(
-            seq=seq, id=self.order_id(seq), client_id=client_id or None,
+            seq=seq, id=id or self.order_id(seq), client_id=client_id or None,
             account=account, symbol=symbol, side=side, type=type, price=price, amount=amount,
             cost_limit=cost, time_in_force=time_in_force, post_only=post_only,
             created_at=now, updated_at=now, fee_currency=market.quote,
