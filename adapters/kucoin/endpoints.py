@@ -1,6 +1,6 @@
 """KuCoin's table of contents: each unified operation and its encoder / decoder."""
 
-from adapters.kucoin import codec, signing, ws, wsapi
+from adapters.kucoin import codec, funds_codec, signing, ws, wsapi
 from unified.venue import Adapter, Endpoint
 
 ENDPOINTS = {
@@ -49,6 +49,25 @@ ENDPOINTS = {
     "iter_closed_orders": Endpoint(encode=codec.encode_history, decode=codec.decode_order),
     "iter_my_trades": Endpoint(encode=codec.encode_history, decode=codec.decode_fill),
     "iter_ledger": Endpoint(encode=codec.encode_ledger, decode=codec.decode_ledger),
+    # DESIGN 3c: moving money (adapters/kucoin/funds_codec.py).
+    "fetch_balance_main": Endpoint(encode=funds_codec.encode_main,
+                                   decode=funds_codec.decode_main),
+    "fetch_balance_margin": Endpoint(decode=funds_codec.decode_margin),
+    "fetch_balance_isolated": Endpoint(decode=funds_codec.decode_isolated),
+    "transfer": Endpoint(encode=funds_codec.encode_transfer, decode=funds_codec.decode_transfer),
+    "withdraw": Endpoint(encode=funds_codec.encode_withdraw, decode=funds_codec.decode_withdraw),
+    "cancel_withdrawal": Endpoint(encode=funds_codec.encode_cancel_withdrawal,
+                                  decode=funds_codec.decode_canceled_withdrawal),
+    "iter_withdrawals": Endpoint(encode=funds_codec.encode_history,
+                                 decode=funds_codec.decode_withdrawal),
+    "iter_deposits": Endpoint(encode=funds_codec.encode_history,
+                              decode=funds_codec.decode_deposit),
+    "fetch_deposit_address": Endpoint(encode=funds_codec.encode_currency_chain,
+                                      decode=funds_codec.decode_addresses),
+    "fetch_withdrawal_fee": Endpoint(encode=funds_codec.encode_currency_chain,
+                                     decode=funds_codec.decode_withdrawal_fee),
+    "fetch_trading_fees": Endpoint(encode=funds_codec.encode_trading_fees,
+                                   decode=funds_codec.decode_trading_fees),
 }
 
 ADAPTER = Adapter(endpoints=ENDPOINTS, sign=signing.sign, unwrap=codec.unwrap, streams=ws.STREAMS,

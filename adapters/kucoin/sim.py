@@ -204,21 +204,6 @@ def bullet_private(sim: SimVenue, req: SimRequest) -> SimResponse:
 # ---------------------------------------------------------------- account
 
 
-def accounts(sim: SimVenue, req: SimRequest) -> SimResponse:
-    wanted_type = req.query.get("type")
-    rows = []
-    assert req.account is not None
-    for i, (ccy, wallet) in enumerate(sorted(sim.engine.wallets.get(req.account, {}).items())):
-        if wanted_type not in (None, "trade"):
-            continue
-        if req.query.get("currency") not in (None, ccy):
-            continue
-        rows.append({"id": str(548674591753 + i), "currency": ccy, "type": "trade",
-                     "balance": s(wallet.total), "available": s(wallet.available),
-                     "holds": s(wallet.held)})
-    return ok(rows)
-
-
 def ledgers(sim: SimVenue, req: SimRequest) -> SimResponse:
     assert req.account is not None
     page = _int_param(req, "currentPage", 1, 1, 10**9)
@@ -229,8 +214,9 @@ def ledgers(sim: SimVenue, req: SimRequest) -> SimResponse:
                if (start is None or e.at >= start) and (end is None or e.at <= end)]
     total_pages = (len(entries) + size - 1) // size
     chunk = entries[(page - 1) * size: page * size]
+    # money moved to or from the funding or margin accounts is a TRANSFER (sim_funds)
     biz = {"trade": "TRADE_EXCHANGE", "fee": "TRADE_EXCHANGE", "deposit": "DEPOSIT",
-           "withdrawal": "WITHDRAW"}
+           "withdrawal": "WITHDRAW", "transfer": "TRANSFER"}
     return ok({
         "currentPage": page, "pageSize": size, "totalNum": len(entries),
         "totalPage": total_pages,
@@ -708,6 +694,15 @@ def _loosened(handler: Handler) -> Handler:
                     _reword)
 
 
+def _handlers(own: dict[str, Handler]) -> dict[str, Handler]:
+    """Every handler, the money ones too (adapters/kucoin/sim_funds.py, which answers with
+    this module's helpers), each after the user's funding account is funded (seeded)."""
+    from adapters.kucoin import sim_funds
+
+    every = {**own, **sim_funds.HANDLERS}
+    return {name: sim_funds.seeded(_loosened(handler)) for name, handler in every.items()}
+
+
 # ---------------------------------------------------------------- failures
 
 
@@ -720,7 +715,7 @@ class KucoinPersonality(Loose):
         SimMarket("ETH/BTC", "ETH", "BTC", Decimal("0.00001"), Decimal("0.0000001"),
                   Decimal("0.0001"), Decimal("0.00001"), Decimal("0.065")),
     )
-    handlers = {name: _loosened(handler) for name, handler in {
+    handlers = _handlers({
         "fetch_time": timestamp,
         "ws_token_public": bullet_public,
         "ws_token_private": bullet_private,
@@ -731,7 +726,6 @@ class KucoinPersonality(Loose):
         "fetch_order_book_full": orderbook_full,
         "fetch_trades": histories,
         "fetch_ohlcv": candles,
-        "fetch_balance": accounts,
         "create_order": place_sync,
         "create_orders": place_multi,
         "cancel_order": cancel_sync,
@@ -759,7 +753,10 @@ class KucoinPersonality(Loose):
         "iter_closed_orders": done,
         "iter_my_trades": fills,
         "iter_ledger": ledgers,
-    }.items()}
+    })
+    #: what the money contract and soak withdraw on (the default USDT chain, ERC20, has a
+    #: 10 USDT least withdrawal; TRC20 takes 1)
+    withdraw_extras = {"network": "TRC20"}
     stream_face = sim_ws.KucoinStreams  # the WebSocket side (sim.streams.face)
 
     @staticmethod
