@@ -695,11 +695,11 @@ def _loosened(handler: Handler) -> Handler:
 
 
 def _handlers(own: dict[str, Handler]) -> dict[str, Handler]:
-    """Every handler, the money ones too (adapters/kucoin/sim_funds.py, which answers with
-    this module's helpers), each after the user's funding account is funded (seeded)."""
-    from adapters.kucoin import sim_funds
+    """Every handler, the money ones too (adapters/kucoin/sim_funds.py, sim_margin.py, which
+    answer with this module's helpers), each after the user's funding account is funded."""
+    from adapters.kucoin import sim_funds, sim_margin
 
-    every = {**own, **sim_funds.HANDLERS}
+    every = {**own, **sim_funds.HANDLERS, **sim_margin.HANDLERS}
     return {name: sim_funds.seeded(_loosened(handler)) for name, handler in every.items()}
 
 

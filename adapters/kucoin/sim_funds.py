@@ -114,16 +114,16 @@ def _chain(currency: str, wanted: Any) -> Chain:
     raise Refused("400100", f"chain {wanted} is not supported for {currency}")
 
 
-def _amount(body: dict[str, Any]) -> Decimal:
-    raw = body.get("amount")
+def _amount(body: dict[str, Any], name: str = "amount") -> Decimal:
+    raw = body.get(name)
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
-        raise Refused("400100", "amount is invalid")
+        raise Refused("400100", f"{name} is invalid")
     try:
         value = Decimal(str(raw))
     except InvalidOperation:
-        raise Refused("400100", "amount is invalid") from None
+        raise Refused("400100", f"{name} is invalid") from None
     if not value.is_finite() or value <= 0:
-        raise Refused("400100", "amount must be positive")
+        raise Refused("400100", f"{name} must be positive")
     return value
 
 

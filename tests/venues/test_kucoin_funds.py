@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from adapters.kucoin import funds_codec
+from adapters.kucoin import funds_codec, margin_codec
 from unified import Account, ConfigurationError, TransactionStatus
 from unified.convert import loads
 from unified.errors import DecodeError
@@ -141,3 +141,32 @@ def test_unknown_words_are_decode_errors() -> None:
         funds_codec.decode_canceled_withdrawal(CTX, {"withdrawalId": "1"})
     with pytest.raises(DecodeError):
         funds_codec.decode_margin(CTX, {"accounts": None})
+
+
+def test_margin_loans_are_fok_and_name_isolated_pairs() -> None:
+    cross = {"currency": "USDT", "amount": Decimal(10), "isolated": False}
+    assert margin_codec.encode_borrow(CTX, cross).body == {
+        "currency": "USDT", "size": "10", "timeInForce": "FOK", "isIsolated": False}
+    isolated = {**cross, "isolated": True, "symbol": "BTC-USDT"}
+    assert margin_codec.encode_repay(CTX, isolated).body == {
+        "currency": "USDT", "size": "10", "symbol": "BTC-USDT", "isIsolated": True}
+    assert margin_codec.encode_history(CTX, {**isolated, "since_ms": 1729655000000}).query == [
+        ("currency", "USDT"), ("isIsolated", "true"), ("symbol", "BTC-USDT"),
+        ("startTime", "1729655000000")]
+    for bad in ({**cross, "isolated": True}, {**cross, "currency": None}):
+        with pytest.raises(ConfigurationError):
+            margin_codec.encode_history(CTX, bad)
+
+
+def test_margin_answers_decode() -> None:
+    lent = margin_codec.decode_loan(CTX, data("post_api_v3_margin_borrow"))
+    assert (lent.id, lent.amount, lent.timestamp) == ("67187162c0d6990007717b15", Decimal(10),
+                                                     None)
+    paid = margin_codec.decode_loan(CTX, data("post_api_v3_margin_repay"))
+    assert paid.amount == Decimal(10) and paid.timestamp is not None
+    ok, failed = (margin_codec.decode_borrow_row(CTX, row)
+                  for row in data("get_api_v3_margin_borrow")["items"])
+    assert (ok.amount, ok.symbol, failed.amount) == (Decimal(10), None, Decimal(0))
+    (repay,) = (margin_codec.decode_repay_row(CTX, row)
+                for row in data("get_api_v3_margin_repay")["items"])
+    assert repay.amount == Decimal(10)  # principal 9.99986518 + interest 0.00013482
