@@ -272,3 +272,24 @@ def test_money_answers_have_the_documented_shapes() -> None:
         checked += 1
         problems += [f"{path.name} {m}" for m in mismatches(example["response"], answers[op])]
     assert checked >= 11 and not problems, "\n".join(problems)
+
+
+def test_loosely_worded_money_answers_still_decode() -> None:
+    """Numbers as JSON numbers or strings, empty values as "" or null (unified.sim.loose)."""
+    async def scenario() -> None:
+        async with session(VENUE, **shared_time()) as s:
+            s.sim.personality = type(s.sim.personality)(loose=1.0, seed=11)  # type: ignore[call-arg]
+            assert (await s.ex.fetch_balance(Account.MAIN))["USDT"].total == Decimal(52_399)
+            await s.ex.transfer("USDT", Decimal(5), Account.MAIN, Account.MARGIN)
+            assert (await s.ex.fetch_balance(Account.MARGIN))["USDT"].total == Decimal(5)
+            tx = await s.ex.withdraw("USDT", Decimal(3), ADDRESS, network="trx")
+            listed = [w async for w in s.ex.iter_withdrawals("USDT")]
+            assert listed[0].id == tx.id and listed[0].fee == Decimal(1)
+            assert [d.amount async for d in s.ex.iter_deposits("USDT")] == [Decimal(2500),
+                                                                          Decimal(50000)]
+            assert (await s.ex.fetch_deposit_address("USDT", "trx")).network == "trx"
+            assert await s.ex.fetch_withdrawal_fee("BTC") == Decimal("0.0005")
+            assert len(await s.ex.fetch_trading_fees()) == 3
+            loan = await s.ex.borrow_cross_margin("USDT", Decimal(7))
+            assert [x.id async for x in s.ex.iter_margin_borrows("USDT")] == [loan.id]
+    run(scenario())
