@@ -121,6 +121,8 @@ class VenueSpec:
     status: Mapping[str, OrderStatus]
     # an OCO pair's own statuses (KuCoin NEW/TRIGGERED/DONE/CANCELLED); empty without OCO
     oco_status: Mapping[str, OrderStatus]
+    # a stop order's own statuses while in the venue's stop system (KuCoin NEW/TRIGGERED)
+    stop_status: Mapping[str, OrderStatus]
     sides: Mapping[str, Side]
     order_types: Mapping[str, OrderType]
     time_in_force: Mapping[str, TimeInForce]
@@ -282,6 +284,7 @@ def parse_spec(data: Mapping[str, Any]) -> VenueSpec:
         },
         status=_enum_map(data["status"], OrderStatus, "status"),
         oco_status=_enum_map(data.get("oco_status", {}), OrderStatus, "oco_status"),
+        stop_status=_enum_map(data.get("stop_status", {}), OrderStatus, "stop_status"),
         sides=_enum_map(data["sides"], Side, "sides"),
         order_types=_enum_map(data["order_types"], OrderType, "order_types"),
         time_in_force=_enum_map(data.get("time_in_force", {}), TimeInForce, "time_in_force"),

@@ -118,6 +118,7 @@ class Tables:
         self.spec = spec
         self.status = EnumTable("order status", spec.status)
         self.oco_status = EnumTable("OCO status", spec.oco_status)
+        self.stop_status = EnumTable("stop order status", spec.stop_status)
         self.sides = EnumTable("side", spec.sides)
         self.order_types = EnumTable("order type", spec.order_types)
         self.time_in_force = EnumTable("time in force", spec.time_in_force)

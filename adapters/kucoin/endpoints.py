@@ -1,6 +1,6 @@
 """KuCoin's table of contents: each unified operation and its encoder / decoder."""
 
-from adapters.kucoin import codec, funds_codec, margin_codec, signing, ws, wsapi
+from adapters.kucoin import codec, funds_codec, margin_codec, signing, stop_codec, ws, wsapi
 from unified.venue import Adapter, Endpoint
 
 ENDPOINTS = {
@@ -38,6 +38,21 @@ ENDPOINTS = {
     "fetch_oco_order": Endpoint(encode=codec.oco_ref, decode=codec.decode_oco),
     "fetch_oco_order_by_client_id": Endpoint(encode=codec.oco_ref, decode=codec.decode_oco),
     "fetch_oco_orders": Endpoint(encode=codec.encode_oco_list, decode=codec.decode_oco),
+    # DESIGN 3c: stop orders, in KuCoin's stop system until triggered (unified.stops).
+    "create_stop_order": Endpoint(encode=stop_codec.encode_stop,
+                                  decode=stop_codec.decode_stop_placed),
+    "fetch_stop_order": Endpoint(encode=stop_codec.stop_id_ref,
+                                 decode=stop_codec.decode_stop_order),
+    "fetch_stop_order_by_client_id": Endpoint(encode=stop_codec.stop_client_ref,
+                                              decode=stop_codec.decode_stop_by_client),
+    "cancel_stop_order": Endpoint(encode=stop_codec.stop_id_ref,
+                                  decode=stop_codec.decode_stop_canceled),
+    "cancel_stop_order_by_client_id": Endpoint(encode=stop_codec.stop_client_ref,
+                                               decode=stop_codec.decode_stop_canceled),
+    "cancel_all_stop_orders": Endpoint(encode=stop_codec.stop_market_query,
+                                       decode=stop_codec.decode_stop_cancel_all),
+    "iter_open_stop_orders": Endpoint(encode=stop_codec.stop_market_query,
+                                      decode=stop_codec.decode_stop_order),
     # The plain (acknowledge-only) forms: not used by the client, served by the local venue.
     "create_order_ack": Endpoint(encode=codec.encode_create, decode=codec.decode_placed),
     "cancel_order_ack": Endpoint(encode=codec.order_ref, decode=codec.decode_canceled),

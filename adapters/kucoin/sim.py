@@ -696,10 +696,11 @@ def _loosened(handler: Handler) -> Handler:
 
 def _handlers(own: dict[str, Handler]) -> dict[str, Handler]:
     """Every handler, the money ones too (adapters/kucoin/sim_funds.py, sim_margin.py, which
-    answer with this module's helpers), each after the user's funding account is funded."""
-    from adapters.kucoin import sim_funds, sim_margin
+    answer with this module's helpers) and the stop orders' (sim_stops.py), each after the
+    user's funding account is funded."""
+    from adapters.kucoin import sim_funds, sim_margin, sim_stops
 
-    every = {**own, **sim_funds.HANDLERS, **sim_margin.HANDLERS}
+    every = {**own, **sim_funds.HANDLERS, **sim_margin.HANDLERS, **sim_stops.HANDLERS}
     return {name: sim_funds.seeded(_loosened(handler)) for name, handler in every.items()}
 
 

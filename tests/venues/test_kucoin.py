@@ -253,12 +253,14 @@ def test_a_second_local_venue_has_no_open_symbols() -> None:
 
 
 def test_cancel_all_everywhere_asks_which_markets_first() -> None:
-    """Venue-wide: the markets with open orders (one request), their open orders, then one
-    cancelAll (weight 30) only if any market holds one."""
+    """Venue-wide: the waiting stop orders (one request: none), the markets with open orders
+    (one request), their open orders, then one cancelAll (weight 30) only if any market holds
+    one."""
     async def scenario() -> None:
         async with session("kucoin") as s:
             assert await s.ex.cancel_all_orders() == []
-            assert s.sim.requests == {"load_markets": 1, "fetch_open_order_symbols": 1}
+            assert s.sim.requests == {"load_markets": 1, "fetch_open_order_symbols": 1,
+                                      "iter_open_stop_orders": 1}
             placed = await s.ex.create_order(s.symbol, OrderType.LIMIT, Side.BUY, s.amount,
                                              s.price("0.9"))
             (canceled,) = await s.ex.cancel_all_orders()
