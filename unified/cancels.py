@@ -10,10 +10,10 @@ sizes where the answer reports them (KuCoin's sync endpoints), else CANCELING: t
 the cancel and its answer does not say it is done. An order this client has not seen, or
 `fetch=True`, is looked up after the cancel.
 
-A stop order still waiting for its trigger (unified.stops) is canceled through the venue's
-stop endpoints: where the ordinary cancel knows no such order, the stop cancel is sent next.
-The venue's stop system keeps no canceled orders to look up, so an unreported stop order is
-looked up before its cancel rather than after.
+An order of a family the venue keeps apart (unified.families: a stop order still waiting, a
+margin order) is canceled through that family's endpoints: where the ordinary cancel knows no
+such order, each family's cancel is sent next. The venue's stop system keeps no canceled
+orders to look up, so an unreported stop order is looked up before its cancel, not after.
 """
 
 from __future__ import annotations
@@ -34,19 +34,15 @@ from unified.errors import (
     VenueUnavailable,
 )
 from unified.journal import Journal
-from unified.lookups import OrderLookup
+from unified.lookups import OrderLookup, families, family_op
 from unified.markets import Markets
 from unified.models import Order, OrderStatus
 from unified.pipeline import Pipeline
 from unified.placement import KnownOrders, Send
 from unified.venue import PlacedOrder, ReportedState
 
-#: an ordinary cancel -> the stop cancel and lookup to try where it knows no such order
-STOP_CANCELS = {
-    "cancel_order": ("cancel_stop_order", "fetch_stop_order"),
-    "cancel_order_by_client_id": ("cancel_stop_order_by_client_id",
-                                  "fetch_stop_order_by_client_id"),
-}
+#: the ordinary cancels, which fall back to the families' (unified.families)
+ORDINARY = ("cancel_order", "cancel_order_by_client_id")
 
 
 #: what a cancel-all of stop orders answers for each: the stop is gone, nothing filled
@@ -94,9 +90,10 @@ class Cancels:
         try:
             answer = await self.repeat(op, args, send=send)
         except OrderNotFound:
-            if send is None and op in STOP_CANCELS and self._lookup.has_stops():
+            for family in families(self._pipe) if send is None and op in ORDINARY else ():
                 with contextlib.suppress(OrderNotFound):
-                    return await self.one(*STOP_CANCELS[op], ref, symbol, fetch)
+                    return await self.one(family_op(op, family),
+                                          family_op(lookup_op, family), ref, symbol, fetch)
             # Canceling twice is safe: a finished order reports its final state.
             order: Order = await self._pipe.fetch(lookup_op, args)
             if order.status.is_final:

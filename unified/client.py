@@ -35,12 +35,13 @@ from unified.cancels import Cancels
 from unified.clock import Clock, SystemClock, VenueClock
 from unified.edits import Edits
 from unified.errors import AmbiguousOutcome, NotSupported, VenueError
+from unified.families import OrderFamily
 from unified.funds import Funds
 from unified.funds_methods import FundsMethods
 from unified.history import History, PageWalk, take
 from unified.journal import Intent, Journal, Reconciled, open_journal
 from unified.limits import Sleep
-from unified.lookups import OrderLookup
+from unified.lookups import FAMILIES, OrderLookup
 from unified.margin import Margin
 from unified.market_data import MarketData
 from unified.markets import Markets
@@ -70,7 +71,7 @@ from unified.precision import to_step
 from unified.recovery import Recovery
 from unified.retry import RetryPolicy
 from unified.spec import VenueSpec
-from unified.stops import StopOrders, stop_fields
+from unified.stops import check_stop, stop_fields
 from unified.streams.hub import Streams
 from unified.streams.stream import Stream
 from unified.transport import AiohttpTransport, Transport
@@ -110,7 +111,8 @@ class Exchange(MoreOrderMethods, FundsMethods):
                                     self._journal)
         self._cancels = Cancels(pipe, self._markets, self._lookup, self._placement.known,
                                 self._journal)
-        self._stops = StopOrders(pipe, self._placement, self._lookup)
+        self._families = {name: OrderFamily(name, pipe, self._placement, self._lookup)
+                          for name in FAMILIES}
         self._ops = OrderOps(pipe, self._markets, self._checks, self._cancels)
         self._edits = Edits(pipe, self._markets, self._lookup, self._placement.known)
         self._oco = OcoOrders(pipe, self._markets, self._checks, self._placement, self._cancels,
@@ -118,7 +120,7 @@ class Exchange(MoreOrderMethods, FundsMethods):
         self._funds = Funds(pipe, self._markets, self._history, self._journal)
         self._margin = Margin(pipe, self._markets, self._history, self._funds)
         self._recovery = Recovery(pipe, self._markets, self._placement, self._cancels,
-                                  self._journal, self._stops)
+                                  self._journal, self._families)
         self._streams = Streams(pipe, self._markets, self, credentials is not None)
         self._ws_orders = WsOrders(pipe, self._markets, self._checks, self._placement,
                                    self._cancels, self._edits)
@@ -238,7 +240,8 @@ class Exchange(MoreOrderMethods, FundsMethods):
             return await self._ops.test_create(symbol, request, fetch)
         if stop:
             args = {**await self._checks.prepare(symbol, request), **stop}
-            return await self._stops.place(args, fetch)
+            check_stop(self._pipe, args)
+            return await self._families["stop"].place(args, fetch)
         return await self._placement.place(await self._checks.prepare(symbol, request), fetch)
 
     async def create_orders(self, orders: Sequence[OrderRequest], symbol: str

@@ -3,13 +3,14 @@
 Its own module because placement, cancels and (later) stream reconciliation all answer
 "what state is this order in now" the same way, and none of them should own it.
 
-Where the venue has stop orders (unified.stops), an order the ordinary lookups do not know
-may be a stop order still waiting for its trigger: those lookups are asked next, and the open
-orders include the waiting stops (with `stop_price` set).
+Where the venue keeps some orders apart (order families, unified.families: stop orders
+waiting for their trigger, margin orders), an order the ordinary lookups do not know is looked
+for in each family next; the open orders include the waiting stops (with `stop_price` set).
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from unified.arguments import reference
@@ -18,6 +19,18 @@ from unified.history import History, PageWalk
 from unified.markets import Markets
 from unified.models import Order
 from unified.pipeline import Pipeline
+
+#: the order families a spec may have (unified.families), in the order fallbacks try them
+FAMILIES = ("stop", "margin")
+
+
+def family_op(op: str, family: str) -> str:
+    """An ordinary order op's name in `family` (fetch_order -> fetch_stop_order, ...)."""
+    return op.replace("_order", f"_{family}_order", 1)
+
+
+def families(pipe: Pipeline) -> list[str]:
+    return [f for f in FAMILIES if f"create_{f}_order" in pipe.spec.endpoints]
 
 
 class OrderLookup:
@@ -38,18 +51,19 @@ class OrderLookup:
         return await self._either("fetch_order_by_client_id", args)
 
     async def _either(self, op: str, args: dict[str, Any]) -> Order:
-        """The ordinary lookup `op`; where it knows no such order, the stop lookup after it."""
+        """The ordinary lookup `op`; where it knows no such order, each family's after it."""
         try:
             result: Order = await self._pipe.fetch(op, args)
         except OrderNotFound:
-            stop_op = op.replace("fetch_order", "fetch_stop_order", 1)
-            if not self.has_stops():
-                raise
-            result = await self._pipe.fetch(stop_op, args)
+            for family in families(self._pipe):
+                with contextlib.suppress(OrderNotFound):
+                    found: Order = await self._pipe.fetch(family_op(op, family), args)
+                    return found
+            raise
         return result
 
     def has_stops(self) -> bool:
-        return "create_stop_order" in self._pipe.spec.endpoints
+        return "stop" in families(self._pipe)
 
     async def stop_orders(self, symbol: str | None) -> list[Order]:
         """The stop orders waiting for their trigger (of `symbol`, or all); [] without any."""

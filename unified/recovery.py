@@ -9,17 +9,17 @@ for a create. A cancel is repeated, which is safe.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from unified.cancels import Cancels
 from unified.errors import VenueError
+from unified.families import OrderFamily
 from unified.journal import Intent, Journal, Reconciled
 from unified.markets import Markets
 from unified.models import Order, OrderType, Side, TimeInForce
 from unified.pipeline import Pipeline
 from unified.placement import Placement
-from unified.stops import CREATE as CREATE_STOP
-from unified.stops import StopOrders
 
 #: The journaled writes that are safe to send again (cancels: a repeat reports the final state).
 SAFE_TO_REPEAT = frozenset({"cancel_order", "cancel_order_by_client_id", "cancel_orders",
@@ -28,8 +28,10 @@ SAFE_TO_REPEAT = frozenset({"cancel_order", "cancel_order_by_client_id", "cancel
 
 class Recovery:
     def __init__(self, pipeline: Pipeline, markets: Markets, placement: Placement,
-                 cancels: Cancels, journal: Journal, stops: StopOrders | None = None) -> None:
-        self._stops = stops
+                 cancels: Cancels, journal: Journal,
+                 families: Mapping[str, OrderFamily] | None = None) -> None:
+        # a create of an order family is journaled under its own op (create_stop_order, ...)
+        self._families = {f.create: f for f in (families or {}).values()}
         self._pipe = pipeline
         self._markets = markets
         self._placement = placement
@@ -44,8 +46,8 @@ class Recovery:
         asked leaves the rest open for the next call (its error is raised)."""
         done = []
         for intent in self.pending():
-            if intent.op == "create_order" or (intent.op == CREATE_STOP and intent.client_order_id
-                                               and self._stops is not None):
+            if intent.op == "create_order" or (intent.op in self._families
+                                               and intent.client_order_id):
                 order = await self._created(intent)
                 self._journal.settle(intent, order.id if order else "never reached the venue")
             elif intent.op in SAFE_TO_REPEAT:
@@ -65,11 +67,9 @@ class Recovery:
             time_in_force=TimeInForce(tif) if tif else None,
             post_only=bool(a.get("post_only", False)),
         )
-        if intent.op == CREATE_STOP:  # in the venue's stop system (or triggered since)
-            assert self._stops is not None
-            found = await self._stops.find(args)
-        else:
-            found = await self._placement.find(args, intent.sent_at)
+        family = self._families.get(intent.op)
+        found = await (family.find(args) if family is not None
+                       else self._placement.find(args, intent.sent_at))
         return self._placement.known.remember(found) if found is not None else None
 
     async def _canceled(self, intent: Intent) -> Order | None:
