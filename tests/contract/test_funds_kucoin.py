@@ -236,7 +236,7 @@ def test_trading_fees_are_asked_ten_pairs_a_call() -> None:
         async with many_markets(20) as (sim, ex):
             fees = await ex.fetch_trading_fees()
             assert len(fees) == 23 and sim.requests["fetch_trading_fees"] == 3
-            assert fees["C07/USDT"].taker == Decimal("0.001")
+            assert fees["C07/USDT"].taker == sim.engine.market("C07/USDT").taker_fee
             few = await ex.fetch_trading_fees(["BTC/USDT", "C01/USDT"])
             assert set(few) == {"BTC/USDT", "C01/USDT"} and sim.requests[
                 "fetch_trading_fees"] == 4
