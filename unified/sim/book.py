@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
+import attrs
+
 from unified.clock import Clock, SystemClock
 from unified.models import Liquidity, OrderStatus, OrderType, Side, TimeInForce
 from unified.sim import events as ev
@@ -51,7 +53,7 @@ class Engine:
 
     def __init__(self, markets: Iterable[SimMarket], clock: Clock | None = None,
                  seed: int = 7) -> None:
-        self.markets = {m.symbol: m for m in markets}
+        self.markets = {m.symbol: attrs.evolve(m) for m in markets}  # copies: shared class data
         self.clock = clock or SystemClock()
         self.rng = random.Random(seed)
         self.wallets: dict[str, dict[str, Wallet]] = {}
