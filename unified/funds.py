@@ -8,9 +8,11 @@ withdrawal in the withdrawal history by currency, amount, address and time) and 
 found, else AmbiguousOutcome carrying what was asked. Every such write is journaled before it
 is sent and settled once its outcome is known.
 
-Which accounts a venue has, whether its histories need a currency and what extras a withdrawal
-takes all come from the spec (capabilities `accounts`, `funding_history_needs_currency`,
-`withdraw_extras`); nothing is sent for an argument the venue cannot take.
+Which accounts a venue has, whether its histories need a currency, what extras a withdrawal
+takes and which currencies are fiat, moved through their own endpoints, all come from the spec
+(capabilities `accounts`, `funding_history_needs_currency`, `withdraw_extras`,
+`fiat_currencies` with `fiat_endpoints` and `fiat_withdraw_extras`); nothing is sent for an
+argument the venue cannot take.
 """
 
 from __future__ import annotations
@@ -141,18 +143,33 @@ class Funds:
         return await self.once("transfer", args, made,
                                 lambda: self._find_transfer(args, sent_at))
 
+    def _fiat(self, currency: str | None) -> bool:
+        return currency in (self._pipe.spec.capability("fiat_currencies") or ())
+
+    def _op(self, op: str, currency: str | None) -> str:
+        """`op`, or the venue's own op for a fiat currency where its spec names one
+        (`fiat_currencies`, `fiat_endpoints`: a bank withdrawal has its own endpoint and
+        histories, apart from the chains')."""
+        if not self._fiat(currency):
+            return op
+        return str((self._pipe.spec.capability("fiat_endpoints") or {}).get(op, op))
+
     async def withdraw(self, currency: str, amount: Decimal, address: str, tag: str | None,
                        network: str | None, extras: Mapping[str, Any]) -> Transaction:
         require(self._pipe, "withdraw")
+        code = currency_code(currency)
+        op = self._op("withdraw", code)
+        require(self._pipe, op)
         reference("address", address)
-        allowed = set(self._pipe.spec.capability("withdraw_extras") or ())
+        allowed = set(self._pipe.spec.capability(
+            "fiat_withdraw_extras" if self._fiat(code) else "withdraw_extras") or ())
         unknown = set(extras) - allowed
         if unknown:
             raise ConfigurationError(f"{self._pipe.venue} withdrawals take no "
                                      f"{', '.join(sorted(unknown))}")
         network = self.network(network)
         args: dict[str, Any] = {
-                "currency": currency_code(currency),
+                "currency": code,
                 "amount": positive_decimal("amount", amount), "address": address,
                 "tag": tag, "network": network, **{k: v for k, v in extras.items()}}
         sent_at = self._pipe.clock.now()
@@ -164,8 +181,7 @@ class Funds:
                                txid=None, status=answer.status or TransactionStatus.PENDING,
                                timestamp=answer.timestamp or sent_at, raw=answer.raw)
 
-        return await self.once("withdraw", args, made,
-                                lambda: self._find_withdrawal(args, sent_at))
+        return await self.once(op, args, made, lambda: self._find_withdrawal(args, sent_at))
 
     async def cancel_withdrawal(self, id: str, currency: str | None) -> None:
         """Cancel a withdrawal still pending (safe to repeat: its state is the same after).
@@ -287,6 +303,8 @@ class Funds:
         op = "iter_deposits" if kind is TransactionKind.DEPOSIT else "iter_withdrawals"
         require(self._pipe, op)
         code = currency_code(currency) if currency is not None else None
+        op = self._op(op, code)
+        require(self._pipe, op)
         if code is None and self._pipe.spec.capability("funding_history_needs_currency"):
             raise ConfigurationError(f"{self._pipe.venue} lists {op[5:]} of one currency "
                                      "at a time: pass currency=")
