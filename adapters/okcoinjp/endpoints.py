@@ -1,6 +1,6 @@
 """OKCoinJapan's table of contents: each unified operation and its encoder / decoder."""
 
-from adapters.okcoinjp import codec, funds_codec, signing, ws
+from adapters.okcoinjp import codec, fiat_codec, funds_codec, signing, ws
 from unified.venue import Adapter, Endpoint
 
 ENDPOINTS = {
@@ -32,6 +32,12 @@ ENDPOINTS = {
                                  decode=funds_codec.decode_withdrawal),
     "iter_deposits": Endpoint(encode=funds_codec.encode_history,
                               decode=funds_codec.decode_deposit),
+    "withdraw_fiat": Endpoint(encode=fiat_codec.encode_withdraw_fiat,
+                              decode=fiat_codec.decode_withdraw_fiat),
+    "iter_fiat_withdrawals": Endpoint(encode=fiat_codec.encode_fiat_history,
+                                      decode=fiat_codec.decode_fiat_withdrawal),
+    "iter_fiat_deposits": Endpoint(encode=fiat_codec.encode_fiat_history,
+                                   decode=fiat_codec.decode_fiat_deposit),
     "fetch_deposit_address": Endpoint(encode=funds_codec.encode_currency,
                                       decode=funds_codec.decode_addresses),
     "fetch_withdrawal_fee": Endpoint(encode=funds_codec.encode_currency,

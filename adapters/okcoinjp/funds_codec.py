@@ -162,9 +162,10 @@ def _password(value: Any) -> str:
 
 def encode_withdraw(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
     if args["currency"] == "JPY":
+        # the core sends JPY to withdraw_fiat (spec fiat_currencies): only a direct call gets here
         raise ConfigurationError(
-            "okcoinjp withdraws JPY to the registered bank account through another endpoint "
-            "(/api/account/v3/jpywithdrawal), which this library does not reach")
+            "okcoinjp withdraws JPY to the registered bank account only, through "
+            "/api/account/v3/jpywithdrawal (adapters/okcoinjp/fiat_codec.py)")
     if args.get("usage_agreement") not in (True, "1", 1):
         raise ConfigurationError(
             "usage_agreement=True is required: it declares that the address is NOT from "

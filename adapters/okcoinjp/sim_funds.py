@@ -1,9 +1,11 @@
 """The local OKCoinJapan's funding account (/api/account/v3/...): the wallet, transfers to and
 from the spot account, withdrawals with their fund password, fee range, usage agreement and
 reason, deposit and withdrawal histories ("up to 100 recent records", newest first, no paging),
-deposit addresses, withdrawal fees and the spot trade_fee rate. Backed by the engine's neutral
-FundsBook (unified.sim.funds), in the venue's own words: account ids "6" (funding) and "1"
-(spot), status numbers, fees written "0.00050000btc", errors 34xxx as {code, message}.
+JPY bank withdrawals (/jpywithdrawal: whole yen, a 400 yen fee) and the fiat histories (rows
+of amount, fee, status and time only), deposit addresses, withdrawal fees and the spot
+trade_fee rate. Backed by the engine's neutral FundsBook (unified.sim.funds), in the venue's
+own words: account ids "6" (funding) and "1" (spot), status numbers, fees written
+"0.00050000btc", errors 34xxx as {code, message}.
 
 The user's wallet is funded, with a history of past deposits and withdrawals, on the venue's
 first request (see `seeded`): a local venue started with its paper account funded
@@ -38,6 +40,13 @@ SEED_DEPOSITS = {"BTC": [Decimal(20), Decimal("5.5"), Decimal(3), Decimal("0.25"
                  "ETH": [Decimal(40), Decimal(10), Decimal("2.5")],
                  "JPY": [Decimal(5_000_000)]}
 SEED_WITHDRAWALS = {"BTC": [Decimal("1.5"), Decimal("0.2")], "ETH": [Decimal(3)]}
+#: JPY leaves to the registered bank account: its "address" and "chain" in the FundsBook
+BANK = "bank"
+#: a JPY bank withdrawal's fee (the docs' example history row: "fee":"400")
+FIAT_FEE = Decimal(400)
+#: the JPY bank withdrawals already made (their ids are numbers counted from the docs' example)
+SEED_FIAT_WITHDRAWALS = [Decimal(100_000)]
+FIAT_FIRST_ID = 74629
 
 _SEEDED: weakref.WeakSet[Engine] = weakref.WeakSet()
 
@@ -69,6 +78,9 @@ def seed(book: FundsBook) -> None:
             tx = book.withdraw(USER, ccy, amount, f"seed-{ccy.lower()}-addr-{n}", None,
                                chain, fee)
             tx.created_at = now - timedelta(days=10 - n)
+    for n, amount in enumerate(SEED_FIAT_WITHDRAWALS):
+        tx = book.withdraw(USER, "JPY", amount, BANK, None, BANK, FIAT_FEE)
+        tx.created_at = now - timedelta(days=5 - n)
 
 
 def _currency(sim: SimVenue, value: Any) -> str:
@@ -217,6 +229,50 @@ def deposits(sim: SimVenue, req: SimRequest) -> SimResponse:
     return ok([_deposit_json(sim, t) for t in _history(sim, req, "deposit")])
 
 
+# ---------------------------------------------------------------- JPY: the bank account
+
+
+def _fiat(book: FundsBook, account: str | None, kind: str) -> list[SimTransaction]:
+    """One account's JPY records, newest first, "up to 100 recent records"."""
+    rows = [t for t in book.transactions if t.kind == kind and t.currency == "JPY"
+            and t.account == account]
+    return sorted(rows, key=lambda t: t.created_at, reverse=True)[:HISTORY_MAX]
+
+
+@_guard
+def withdraw_fiat(sim: SimVenue, req: SimRequest) -> SimResponse:
+    assert req.account is not None
+    account, body = req.account, req.json()
+    amount = _amount(body, "amount")
+    if body.get("trade_pwd") != FUND_PASSWORD:
+        raise Reject(34018, "Fund password error")
+    # the docs name the code, not JPY's increment: the local venue takes whole yen
+    if amount % 1:
+        raise Reject(34064, "Please input withdrawal amount in increments of 1")
+    book = funds_book(sim.engine)
+    tx = _moving(lambda: book.withdraw(account, "JPY", amount, BANK, None, BANK, FIAT_FEE))
+    made = [t for t in book.transactions if t.kind == "withdrawal" and t.network == BANK]
+    return ok({"amount": s(tx.amount), "withdraw_id": FIAT_FIRST_ID + len(made) - 1,
+               "result": True})
+
+
+_FIAT_STATUS = {"pending": "1", "ok": "4", "canceled": "6"}
+
+
+@_guard
+def fiat_withdrawals(sim: SimVenue, req: SimRequest) -> SimResponse:
+    now = sim.engine.clock.now()
+    return ok([{"amount": s(t.amount), "fee": s(t.fee), "status": _FIAT_STATUS[t.status(now)],
+                "timestamp": iso(t.created_at)}
+               for t in _fiat(funds_book(sim.engine), req.account, "withdrawal")])
+
+
+@_guard
+def fiat_deposits(sim: SimVenue, req: SimRequest) -> SimResponse:
+    return ok([{"amount": s(t.amount), "status": "4", "timestamp": iso(t.created_at)}
+               for t in _fiat(funds_book(sim.engine), req.account, "deposit")])
+
+
 # ---------------------------------------------------------------- addresses, fees
 
 
@@ -253,6 +309,9 @@ HANDLERS: dict[str, Handler] = {
     "withdraw": withdraw,
     "iter_withdrawals": withdrawals,
     "iter_deposits": deposits,
+    "withdraw_fiat": withdraw_fiat,
+    "iter_fiat_withdrawals": fiat_withdrawals,
+    "iter_fiat_deposits": fiat_deposits,
     "fetch_deposit_address": deposit_address,
     "fetch_withdrawal_fee": withdrawal_fee,
     "fetch_trading_fees": trade_fee,

@@ -157,7 +157,9 @@ def test_histories_reach_the_end_and_resume_from_a_cursor() -> None:
             tx = await s.ex.withdraw("BTC", Decimal("0.3"), ADDRESS, **EXTRAS)
             resumed = [w async for w in s.ex.iter_withdrawals("BTC", cursor=cursor)]
             assert [w.id for w in resumed] == [tx.id]
-            assert [d async for d in s.ex.iter_deposits("JPY")] == []  # fiat: another path
+            jpy = [d async for d in s.ex.iter_deposits("JPY")]  # fiat: its own path
+            assert [d.amount for d in jpy] == [Decimal(5_000_000)]
+            assert s.sim.requests["iter_fiat_deposits"] == 1
             await refused_unsent(s, lambda: anext(s.ex.iter_deposits()))
     run(scenario())
 
