@@ -30,12 +30,13 @@ from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import cast
 
+from unified import families
 from unified.arguments import flag, non_negative_seconds
 from unified.cancels import Cancels
 from unified.clock import Clock, SystemClock, VenueClock
 from unified.edits import Edits
 from unified.errors import AmbiguousOutcome, NotSupported, VenueError
-from unified.families import OrderFamily
+from unified.families import OrderFamily, margin_fields
 from unified.funds import Funds
 from unified.funds_methods import FundsMethods
 from unified.history import History, PageWalk, take
@@ -50,6 +51,7 @@ from unified.models import (
     Candle,
     Fill,
     LedgerEntry,
+    MarginMode,
     Market,
     Order,
     OrderBook,
@@ -71,7 +73,7 @@ from unified.precision import to_step
 from unified.recovery import Recovery
 from unified.retry import RetryPolicy
 from unified.spec import VenueSpec
-from unified.stops import check_stop, stop_fields
+from unified.stops import stop_fields
 from unified.streams.hub import Streams
 from unified.streams.stream import Stream
 from unified.transport import AiohttpTransport, Transport
@@ -123,7 +125,7 @@ class Exchange(MoreOrderMethods, FundsMethods):
                                   self._journal, self._families)
         self._streams = Streams(pipe, self._markets, self, credentials is not None)
         self._ws_orders = WsOrders(pipe, self._markets, self._checks, self._placement,
-                                   self._cancels, self._edits)
+                                   self._cancels, self._edits, self._families["margin"])
 
     def __repr__(self) -> str:
         return f"<Exchange {self.venue} {self.origin}>"
@@ -225,24 +227,26 @@ class Exchange(MoreOrderMethods, FundsMethods):
         time_in_force: TimeInForce | None = None, post_only: bool = False,
         cost: Decimal | None = None, fetch: bool = False, test: bool = False,
         stop_price: Decimal | None = None, trigger: Trigger | None = None,
+        margin_mode: MarginMode | None = None, auto_borrow: bool = False,
+        auto_repay: bool = False,
     ) -> Order:
         """One request: the Order from the request and the answer (PENDING where it reports no
         state); fetch=True: then looked up; test=True: order_ops.OrderOps.test_create;
-        stop_price= with trigger=: a stop order (unified.stops)."""
+        stop_price= with trigger=: a stop order; margin_mode=: a margin order (families)."""
         fetch = flag("fetch", fetch)
         request = OrderRequest(type=type, side=side, amount=amount, price=price,
                                client_order_id=client_order_id, time_in_force=time_in_force,
                                post_only=post_only, cost=cost)
         stop = stop_fields(stop_price, trigger)
+        margin = margin_fields(self._pipe, margin_mode, auto_borrow, auto_repay, type,
+                               time_in_force)
         if flag("test", test):
-            if stop:
-                raise NotSupported(f"{self.venue} has no test endpoint for stop orders")
+            if stop or margin:
+                raise NotSupported(f"{self.venue}: test creates are for spot orders")
             return await self._ops.test_create(symbol, request, fetch)
-        if stop:
-            args = {**await self._checks.prepare(symbol, request), **stop}
-            check_stop(self._pipe, args)
-            return await self._families["stop"].place(args, fetch)
-        return await self._placement.place(await self._checks.prepare(symbol, request), fetch)
+        return await families.place(self._pipe, self._placement, self._families,
+                                    await self._checks.prepare(symbol, request), stop, margin,
+                                    fetch)
 
     async def create_orders(self, orders: Sequence[OrderRequest], symbol: str
                             ) -> list[Order | VenueError | AmbiguousOutcome]:
@@ -274,8 +278,12 @@ class Exchange(MoreOrderMethods, FundsMethods):
     async def fetch_order_by_client_id(self, client_order_id: str, symbol: str) -> Order:
         return await self._lookup.by_client_id(client_order_id, symbol)
 
-    async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
-        """Every open order of `symbol`, or (None) of every market the venue says has some."""
+    async def fetch_open_orders(self, symbol: str | None = None, *,
+                                margin_mode: MarginMode | None = None) -> list[Order]:
+        """Every open order of `symbol`, or (None) of every market the venue says has some;
+        with margin_mode, the open margin orders of that mode (a symbol is needed)."""
+        if margin_mode is not None:
+            return await self._lookup.margin_orders(symbol, margin_mode)
         return await self._lookup.open_orders(symbol)
 
     async def fetch_closed_orders(self, symbol: str, since: datetime | None = None,

@@ -17,12 +17,42 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from unified.errors import OrderNotFound
+from unified.errors import ConfigurationError, OrderNotFound
 from unified.lookups import OrderLookup
-from unified.models import Order
+from unified.models import MarginMode, Order, OrderType, TimeInForce
 from unified.order_ops import require
+from unified.order_options import OrderOptions, extras
 from unified.pipeline import Pipeline
 from unified.placement import Placement
+from unified.stops import check_stop
+
+
+def margin_fields(pipe: Pipeline, mode: MarginMode | None, auto_borrow: bool,
+                  auto_repay: bool, type: OrderType, tif: TimeInForce | None
+                  ) -> dict[str, Any]:
+    """A margin order's extras for the encoder ({} for a spot order), checked before sending:
+    NotSupported where the venue has no margin orders."""
+    if mode is None and auto_borrow is False and auto_repay is False:
+        return {}
+    options: OrderOptions = {"margin_mode": mode, "auto_borrow": auto_borrow,
+                             "auto_repay": auto_repay}
+    return extras(pipe.spec, options, type, tif)
+
+
+async def place(pipe: Pipeline, placement: Placement, families: Mapping[str, OrderFamily],
+                args: Mapping[str, Any], stop: Mapping[str, Any], margin: Mapping[str, Any],
+                fetch: bool) -> Order:
+    """One order from prepared args, into the family its stop or margin fields name."""
+    if stop and margin:
+        raise ConfigurationError("a stop order on margin is not offered: place the stop order "
+                                 "or the margin order")
+    if stop:
+        stopped = {**args, **stop}
+        check_stop(pipe, stopped)
+        return await families["stop"].place(stopped, fetch)
+    if margin:
+        return await families["margin"].place({**args, "extras": margin}, fetch)
+    return await placement.place(args, fetch)
 
 
 class OrderFamily:
@@ -38,7 +68,7 @@ class OrderFamily:
         require(self._pipe, self.create)
         return await self._placement.place(args, fetch,
                                            send=lambda a: self._pipe.fetch(self.create, a),
-                                           lost=self._lost, op=self.create)
+                                           lost=self.lost, op=self.create)
 
     async def find(self, args: Mapping[str, Any]) -> Order | None:
         """The order a create with these args placed (by its client id), if any: the ordinary
@@ -49,7 +79,9 @@ class OrderFamily:
         except OrderNotFound:
             return None
 
-    async def _lost(self, args: Mapping[str, Any], sent_at: datetime, fetch: bool) -> Order:
+    async def lost(self, args: Mapping[str, Any], sent_at: datetime, fetch: bool) -> Order:
+        """A create of this family whose answer was lost (over REST or another carrier): the
+        order looked up by client id; not found: sent once more over REST, the same id."""
         async def find() -> Order | None:
             found = await self.find(args)
             return self._placement.known.remember(found) if found is not None else None

@@ -17,7 +17,7 @@ from unified.arguments import reference
 from unified.errors import ConfigurationError, NotSupported, OrderNotFound
 from unified.history import History, PageWalk
 from unified.markets import Markets
-from unified.models import Order
+from unified.models import MarginMode, Order
 from unified.pipeline import Pipeline
 
 #: the order families a spec may have (unified.families), in the order fallbacks try them
@@ -88,6 +88,18 @@ class OrderLookup:
             found = [o for name in names
                      async for o in self._open_walk(await self._markets.args(name))]
         return found + (await self.stop_orders(symbol) if stops else [])
+
+    async def margin_orders(self, symbol: str | None, mode: MarginMode) -> list[Order]:
+        """The open margin orders of one market and mode (the margin family's list)."""
+        if not isinstance(mode, MarginMode):
+            raise ConfigurationError(f"margin_mode must be a MarginMode, got {mode!r}")
+        if "margin" not in families(self._pipe):
+            raise NotSupported(f"{self._pipe.venue} has no margin orders")
+        if symbol is None:
+            raise ConfigurationError("margin orders are listed by market: pass a symbol")
+        walk: PageWalk[Order] = self._history.walk(
+            "iter_open_margin_orders", await self._markets.args(symbol, margin_mode=mode))
+        return [o async for o in walk]
 
     def _open_walk(self, args: dict[str, Any]) -> PageWalk[Order]:
         walk: PageWalk[Order] = self._history.walk("fetch_open_orders", args)

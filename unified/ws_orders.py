@@ -12,8 +12,8 @@ Which create op: `spot.sync_order` by default (sync=True), whose answer is the o
 after matching, as REST create_order reports it; `sync=False` sends `spot.order`, answered
 with the ids only (the order is PENDING, as on venues that do not report state). Cancels use
 `spot.sync_cancel` (the state after the cancel). Margin orders (margin_mode=) go through
-`margin.order` / `margin.cancel`; our REST side cannot look margin orders up yet, so a lost
-margin answer is AmbiguousOutcome, never a resend.
+`margin.order` / `margin.cancel`; a lost margin answer is looked up over REST in the margin
+order family (unified.families), else AmbiguousOutcome where the venue has no such lookups.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from unified.arguments import flag
 from unified.cancels import Cancels
 from unified.edits import Edits
 from unified.errors import AmbiguousOutcome, ConfigurationError, NotSupported, VenueError
+from unified.families import OrderFamily
+from unified.lookups import families
 from unified.markets import Markets
 from unified.models import Order, OrderRequest, OrderType, Side
 from unified.order_args import OrderChecks
@@ -40,9 +42,11 @@ from unified.venue import ReportedState
 
 class WsOrders:
     def __init__(self, pipe: Pipeline, markets: Markets, checks: OrderChecks,
-                 placement: Placement, cancels: Cancels, edits: Edits) -> None:
+                 placement: Placement, cancels: Cancels, edits: Edits,
+                 margin: OrderFamily | None = None) -> None:
         self._pipe, self._markets, self._checks = pipe, markets, checks
         self._placement, self._cancels, self._edits = placement, cancels, edits
+        self._margin = margin if margin is not None and "margin" in families(pipe) else None
         self._rpc: RpcConnection | None = None
         #: the order API's in/out times of the answer an op last decoded (raw of the result)
         self._answers: dict[str, Any] = {}
@@ -114,14 +118,15 @@ class WsOrders:
         try:
             return await self._placement.place(
                 args, send=lambda a: self._send("margin_create", "create_order", a),
-                lost=self._ambiguous)
+                lost=self._margin.lost if self._margin is not None else self._ambiguous,
+                op="create_margin_order" if self._margin is not None else "create_order")
         finally:
             self._answers.pop("create_order", None)
 
     async def _ambiguous(self, args: Mapping[str, Any], *_: Any) -> Order:
         raise AmbiguousOutcome(
-            f"the answer to a {args['market'].symbol} margin order was lost and margin orders "
-            "cannot be looked up yet", venue=self._pipe.venue,
+            f"the answer to a {args['market'].symbol} margin order was lost and "
+            f"{self._pipe.venue} has no margin order lookups", venue=self._pipe.venue,
             client_order_id=args["client_order_id"])
 
     async def edit(self, id: str, symbol: str, amount: Decimal | None,

@@ -1,6 +1,15 @@
 """KuCoin's table of contents: each unified operation and its encoder / decoder."""
 
-from adapters.kucoin import codec, funds_codec, margin_codec, signing, stop_codec, ws, wsapi
+from adapters.kucoin import (
+    codec,
+    funds_codec,
+    margin_codec,
+    margin_order_codec,
+    signing,
+    stop_codec,
+    ws,
+    wsapi,
+)
 from unified.venue import Adapter, Endpoint
 
 ENDPOINTS = {
@@ -53,6 +62,18 @@ ENDPOINTS = {
                                        decode=stop_codec.decode_stop_cancel_all),
     "iter_open_stop_orders": Endpoint(encode=stop_codec.stop_market_query,
                                       decode=stop_codec.decode_stop_order),
+    # DESIGN 3c: margin orders, the margin HF system (create_order(margin_mode=)).
+    "create_margin_order": Endpoint(encode=codec.encode_create, decode=codec.decode_placed),
+    "fetch_margin_order": Endpoint(encode=codec.order_ref, decode=codec.decode_order),
+    "fetch_margin_order_by_client_id": Endpoint(encode=codec.order_ref,
+                                                decode=codec.decode_order),
+    "cancel_margin_order": Endpoint(encode=codec.order_ref, decode=codec.decode_canceled),
+    "cancel_margin_order_by_client_id": Endpoint(encode=codec.order_ref,
+                                                 decode=codec.decode_canceled),
+    "cancel_all_margin_orders": Endpoint(encode=margin_order_codec.margin_market_query,
+                                         decode=codec.decode_cancel_all),
+    "iter_open_margin_orders": Endpoint(encode=margin_order_codec.margin_market_query,
+                                        decode=codec.decode_order),
     # The plain (acknowledge-only) forms: not used by the client, served by the local venue.
     "create_order_ack": Endpoint(encode=codec.encode_create, decode=codec.decode_placed),
     "cancel_order_ack": Endpoint(encode=codec.order_ref, decode=codec.decode_canceled),

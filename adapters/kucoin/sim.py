@@ -337,20 +337,25 @@ def place_multi(sim: SimVenue, req: SimRequest) -> SimResponse:
     return ok(out)
 
 
-def _lookup(sim: SimVenue, req: SimRequest, by_client: bool) -> SimOrder:
+def _lookup(sim: SimVenue, req: SimRequest, by_client: bool, margin: bool = False
+            ) -> SimOrder:
+    """The order named, in the spot HF system (or the margin one): the other's orders are
+    unknown there, as KuCoin keeps them apart."""
     assert req.account is not None
     _param(req, "symbol")
     ref = req.match["id"]
-    if by_client:
-        return sim.engine.get_by_client_id(req.account, ref)
-    return sim.engine.get(req.account, ref)
+    order = sim.engine.get_by_client_id(req.account, ref) if by_client \
+        else sim.engine.get(req.account, ref)
+    if sim_orders.is_margin(sim.engine, order.id) != margin:
+        raise EngineError("not_found", f"order {ref} does not exist")
+    return order
 
 
-def _cancel(sim: SimVenue, req: SimRequest, by_client: bool, sync: bool = False
-            ) -> SimResponse:
+def _cancel(sim: SimVenue, req: SimRequest, by_client: bool, sync: bool = False,
+            margin: bool = False) -> SimResponse:
     assert req.account is not None
     try:
-        order = _lookup(sim, req, by_client)
+        order = _lookup(sim, req, by_client, margin)
         sim.engine.cancel(req.account, order.id)
     except EngineError as error:
         if error.kind in ("not_found", "not_cancelable"):
@@ -377,8 +382,14 @@ def cancel_sync_by_client_oid(sim: SimVenue, req: SimRequest) -> SimResponse:
     return _cancel(sim, req, by_client=True, sync=True)
 
 
+def spot_open(sim: SimVenue, account: str, symbol: str | None = None) -> list[SimOrder]:
+    """The account's open orders in the spot HF system (its margin orders are apart)."""
+    return [o for o in sim.engine.open_orders(account, symbol)
+            if not sim_orders.is_margin(sim.engine, o.id)]
+
+
 def _cancel_open(sim: SimVenue, account: str, symbol: str) -> None:
-    for o in sim.engine.open_orders(account, symbol):
+    for o in spot_open(sim, account, symbol):
         sim.engine.cancel(account, o.id)
 
 
@@ -390,7 +401,7 @@ def cancel_all_symbol(sim: SimVenue, req: SimRequest) -> SimResponse:
 
 
 def _open_symbols(sim: SimVenue, account: str) -> list[str]:
-    return sorted({o.symbol for o in sim.engine.open_orders(account)})
+    return sorted({o.symbol for o in spot_open(sim, account)})
 
 
 def cancel_all(sim: SimVenue, req: SimRequest) -> SimResponse:
@@ -419,7 +430,7 @@ def get_order_by_client_oid(sim: SimVenue, req: SimRequest) -> SimResponse:
 def active(sim: SimVenue, req: SimRequest) -> SimResponse:
     assert req.account is not None
     symbol = sim.unified_symbol(_param(req, "symbol"))
-    return ok([_order(sim, o) for o in sim.engine.open_orders(req.account, symbol)])
+    return ok([_order(sim, o) for o in spot_open(sim, req.account, symbol)])
 
 
 def _last_id_page(req: SimRequest, rows: list[Any], key: Any) -> tuple[list[Any], int | None]:
@@ -442,7 +453,8 @@ def _window(req: SimRequest, moment: datetime) -> bool:
 def done(sim: SimVenue, req: SimRequest) -> SimResponse:
     assert req.account is not None
     symbol = sim.unified_symbol(_param(req, "symbol"))
-    rows = [o for o in sim.engine.closed_orders(req.account, symbol) if _window(req, o.updated_at)]
+    rows = [o for o in sim.engine.closed_orders(req.account, symbol) if _window(req, o.updated_at)
+            and not sim_orders.is_margin(sim.engine, o.id)]
     page, last_id = _last_id_page(req, rows, lambda o: o.seq)
     if not page and "lastId" in req.query:
         return ok(None)  # KuCoin answers data: null past the end
@@ -696,11 +708,12 @@ def _loosened(handler: Handler) -> Handler:
 
 def _handlers(own: dict[str, Handler]) -> dict[str, Handler]:
     """Every handler, the money ones too (adapters/kucoin/sim_funds.py, sim_margin.py, which
-    answer with this module's helpers) and the stop orders' (sim_stops.py), each after the
-    user's funding account is funded."""
-    from adapters.kucoin import sim_funds, sim_margin, sim_stops
+    answer with this module's helpers), the stop orders' (sim_stops.py) and the margin
+    orders' (sim_margin_orders.py), each after the user's funding account is funded."""
+    from adapters.kucoin import sim_funds, sim_margin, sim_margin_orders, sim_stops
 
-    every = {**own, **sim_funds.HANDLERS, **sim_margin.HANDLERS, **sim_stops.HANDLERS}
+    every = {**own, **sim_funds.HANDLERS, **sim_margin.HANDLERS, **sim_stops.HANDLERS,
+             **sim_margin_orders.HANDLERS}
     return {name: sim_funds.seeded(_loosened(handler)) for name, handler in every.items()}
 
 

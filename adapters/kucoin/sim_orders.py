@@ -49,6 +49,14 @@ def shown(engine: Engine, order_id: str) -> dict[str, Any]:
     return {**SHOWN_DEFAULTS, **_EXTRAS.get(engine, {}).get(order_id, {})}
 
 
+#: the tradeType of a margin order (cross, isolated): the margin HF system's, not spot's
+MARGIN = ("MARGIN_TRADE", "MARGIN_ISOLATED_TRADE")
+
+
+def is_margin(engine: Engine, order_id: str) -> bool:
+    return shown(engine, order_id)["tradeType"] in MARGIN
+
+
 def keep(engine: Engine, order_id: str, fields: dict[str, Any]) -> None:
     """Remember an order's optional fields (what `shown` gives back)."""
     _EXTRAS.setdefault(engine, {})[order_id] = dict(fields)

@@ -62,6 +62,7 @@ from typing import Any
 from aiohttp import WSCloseCode
 
 from adapters.kucoin import sim as rest
+from adapters.kucoin import sim_margin_orders as margin_rest
 from adapters.kucoin import sim_orders
 from unified.convert import dumps, to_ms
 from unified.sim.book import EngineError, SimOrder
@@ -86,7 +87,7 @@ BAD_SESSION = ("400005", "Invalid session signature.")
 INTERNAL = ("500000", "Internal Server Error")
 NOT_FOUND = ("400100", "order_not_exist_or_not_allow_to_cancel")
 POOL = "spot"
-MARGIN = ("MARGIN_TRADE", "MARGIN_ISOLATED_TRADE")
+MARGIN = sim_orders.MARGIN
 
 Op = Callable[[SimVenue, str, dict[str, Any]], SimResponse]
 
@@ -142,7 +143,9 @@ def _cancel(sim: SimVenue, account: str, args: dict[str, Any], *, sync: bool, ma
         raise EngineError("invalid", "orderId or clientOid is required")
     if _other_kind(sim, account, args, margin):
         return rest.fail(*NOT_FOUND)
-    if by_client:
+    if margin:
+        handler = margin_rest.cancel_by_client_oid if by_client else margin_rest.cancel
+    elif by_client:
         handler = rest.cancel_sync_by_client_oid if sync else rest.cancel_by_client_oid
     else:
         handler = rest.cancel_sync if sync else rest.cancel
@@ -150,15 +153,9 @@ def _cancel(sim: SimVenue, account: str, args: dict[str, Any], *, sync: bool, ma
 
 
 def margin_order(sim: SimVenue, account: str, args: dict[str, Any]) -> SimResponse:
-    isolated = sim_orders.flag(args, "isIsolated")
-    sim_orders.flag(args, "autoBorrow")
-    sim_orders.flag(args, "autoRepay")
     if not args.get("clientOid"):
         raise EngineError("invalid", "clientOid is required")
-    order = rest.place_order(sim, account, {"type": "limit", **args},
-                             tradeType=MARGIN[1] if isolated else MARGIN[0])
-    return rest.ok({"orderId": order.id, "clientOid": order.client_id or "",
-                    "borrowSize": "0", "loanApplyId": ""})
+    return margin_rest.place(sim, _request(account, {"type": "limit", **args}))
 
 
 #: each operation, its REST twin's weight in the spot pool

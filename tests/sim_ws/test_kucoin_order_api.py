@@ -129,8 +129,11 @@ def refused(answer: Any, code: str, *, with_id: bool = True) -> str:
     return str(answer["msg"])
 
 
-async def rest_order(sim: SimVenue, http: aiohttp.ClientSession, order_id: str) -> Any:
-    return await kucoin_get(sim, http, f"/api/v1/hf/orders/{order_id}?symbol={CODE}")
+async def rest_order(sim: SimVenue, http: aiohttp.ClientSession, order_id: str,
+                     margin: bool = False) -> Any:
+    """The order over REST: the spot HF lookup, or the margin one (each knows its own)."""
+    system = "/api/v3/hf/margin/orders" if margin else "/api/v1/hf/orders"
+    return await kucoin_get(sim, http, f"{system}/{order_id}?symbol={CODE}")
 
 
 async def rest_open(sim: SimVenue, http: aiohttp.ClientSession) -> list[str]:
@@ -333,13 +336,16 @@ def test_margin_orders_against_the_trade_account() -> None:
                     "size": "0.01", "isIsolated": True, "autoBorrow": True, "autoRepay": True}
             data = well_formed(await ask(ws, "margin.order", args), MARGIN_DATA)
             assert (data["clientOid"], data["borrowSize"], data["loanApplyId"]) == ("m1", "0", "")
-            shown = await rest_order(sim, http, data["orderId"])
+            shown = await rest_order(sim, http, data["orderId"], margin=True)
             assert (shown["type"], shown["tradeType"], shown["active"]) == (
                 "limit", "MARGIN_ISOLATED_TRADE", True)
+            with pytest.raises(AssertionError, match="400100"):  # spot does not know it
+                await rest_order(sim, http, data["orderId"])
             cross = well_formed(await ask(ws, "margin.order", {**args, "clientOid": "m2",
                                                                "isIsolated": False}, "r2"),
                                 MARGIN_DATA)
-            assert (await rest_order(sim, http, cross["orderId"]))["tradeType"] == "MARGIN_TRADE"
+            assert (await rest_order(sim, http, cross["orderId"], margin=True))["tradeType"] \
+                == "MARGIN_TRADE"
             # spot.* does not see margin orders, nor margin.* spot ones
             spot = well_formed(await ask(ws, "spot.order", limit(coid="s1"), "r3"), ORDER_DATA)
             for op, ref in (("spot.cancel", data["orderId"]), ("margin.cancel", spot["orderId"]),
