@@ -34,7 +34,10 @@ from unified.models import Order
 
 #: The args of a write that are kept (JSON-able; enums by value, Decimals as text).
 KEPT_ARGS = ("symbol", "side", "type", "amount", "price", "cost", "client_order_id", "ids",
-             "time_in_force", "post_only", "id")
+             "time_in_force", "post_only", "id", "stop_price", "trigger",
+             # money (unified.funds): what a person checks at the venue after a crash; never a
+             # secret (a trade password is an extra, not kept)
+             "currency", "address", "tag", "network", "from_account", "to_account")
 
 
 @attrs.frozen(kw_only=True)
@@ -73,7 +76,8 @@ class Journal:
         market = args.get("market")
         intent = Intent(
             id=uuid.uuid4().hex, venue=venue, op=op,
-            symbol=getattr(market, "symbol", None), client_order_id=args.get("client_order_id"),
+            symbol=getattr(market, "symbol", None),
+            client_order_id=args.get("client_order_id") or args.get("client_id"),
             args={k: _plain(args[k]) for k in KEPT_ARGS if args.get(k) is not None},
             sent_at=sent_at,
         )

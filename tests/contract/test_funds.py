@@ -114,7 +114,11 @@ def test_a_lost_withdrawal_is_never_sent_twice(venue: str, fault: str) -> None:
                 assert s.ex.pending() == []
             else:  # never acted: nothing found, nothing resent, honestly unknown
                 assert isinstance(outcome, AmbiguousOutcome) and made == []
-                assert [i.op for i in s.ex.pending()] == ["withdraw"]
+                (intent,) = s.ex.pending()  # what to check at the venue, secrets left out
+                assert intent.op == "withdraw"
+                assert (intent.args["currency"], intent.args["address"], intent.decimal(
+                    "amount")) == (currency, "soak-addr-1", Decimal("1.234"))
+                assert "trade_password" not in intent.args
     run(scenario())
 
 
