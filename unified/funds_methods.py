@@ -99,3 +99,10 @@ class FundsMethods:
         """Every borrow (isolated: of `symbol`), oldest pages last, walked to the end."""
         return self._margin.loans("iter_margin_borrows", currency, since, until, cursor,
                                   symbol)
+
+    def iter_margin_repays(self, currency: str | None = None, since: datetime | None = None,
+                           until: datetime | None = None, cursor: str | None = None,
+                           symbol: str | None = None) -> PageWalk[MarginLoan]:
+        """Every repay (isolated: of `symbol`), as iter_margin_borrows walks the borrows."""
+        return self._margin.loans("iter_margin_repays", currency, since, until, cursor,
+                                  symbol)

@@ -178,6 +178,8 @@ class Balance:
     total: Decimal
     available: Decimal
     held: Decimal
+    # a margin account's debt in this currency: principal and interest owed (0 elsewhere)
+    borrowed: Decimal = Decimal(0)
 
 
 class Balances(Mapping[str, Balance]):

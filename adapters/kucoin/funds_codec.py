@@ -229,20 +229,23 @@ def decode_main(ctx: Context, data: Any) -> Balances:
 
 
 def _add(seen: Balance | None, currency: str, total: Decimal, available: Decimal,
-         held: Decimal) -> Balance:
+         held: Decimal, borrowed: Decimal | None = None) -> Balance:
+    owed = borrowed or Decimal(0)
     if seen is not None:
-        total, available, held = (total + seen.total, available + seen.available,
-                                  held + seen.held)
-    return Balance(currency=currency.upper(), total=total, available=available, held=held)
+        total, available, held, owed = (total + seen.total, available + seen.available,
+                                        held + seen.held, owed + seen.borrowed)
+    return Balance(currency=currency.upper(), total=total, available=available, held=held,
+                   borrowed=owed)
 
 
 def decode_margin(ctx: Context, data: Any) -> Balances:
-    """GET /api/v3/margin/accounts: each currency's assets (liabilities stay in raw)."""
+    """GET /api/v3/margin/accounts: each currency's assets and `liability` (principal and
+    interest owed) as Balance.borrowed."""
     out: dict[str, Balance] = {}
     for item in _rows(_object(data, "margin account").get("accounts"), "margin accounts"):
         a = structure(item, MarginAsset)
         out[a.currency.upper()] = _add(out.get(a.currency.upper()), a.currency, a.total,
-                                       a.available, a.hold)
+                                       a.available, a.hold, a.liability)
     return Balances(out, raw=data)
 
 
@@ -254,7 +257,7 @@ def decode_isolated(ctx: Context, data: Any) -> Balances:
         for side in ("baseAsset", "quoteAsset"):
             a = structure(_object(pair, "isolated pair").get(side), MarginAsset)
             out[a.currency.upper()] = _add(out.get(a.currency.upper()), a.currency, a.total,
-                                           a.available, a.hold)
+                                           a.available, a.hold, a.liability)
     return Balances(out, raw=data)
 
 

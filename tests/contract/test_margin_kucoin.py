@@ -41,18 +41,24 @@ def test_cross_and_isolated_loans_move_money_and_accrue_interest() -> None:
             margin = await s.ex.fetch_balance(Account.MARGIN)
             assert margin["USDT"].total == Decimal(1000)
             (row,) = margin.raw["accounts"]
-            assert Decimal(row["liability"]) == Decimal(1000)
+            assert Decimal(row["liability"]) == Decimal(1000) == margin["USDT"].borrowed
             time["clock"].advance(2 * 3600 + 1)
             owed = Decimal(1000) * (1 + 2 * HOURLY_RATE)
-            row = (await s.ex.fetch_balance(Account.MARGIN)).raw["accounts"][0]
-            assert Decimal(row["liability"]) == owed
+            margin = await s.ex.fetch_balance(Account.MARGIN)
+            row = margin.raw["accounts"][0]
+            assert Decimal(row["liability"]) == owed == margin["USDT"].borrowed
             assert Decimal(row["liabilityInterest"]) == owed - 1000
             await s.ex.transfer("USDT", Decimal(10), Account.TRADE, Account.MARGIN)  # interest
             paid = await s.ex.repay_cross_margin("USDT", Decimal(5000))  # up to what is owed
             assert paid.amount == owed
+            repays = [x async for x in s.ex.iter_margin_repays("USDT")]
+            assert [(x.id, x.amount) for x in repays] == [(paid.id, owed)]
             iso = await s.ex.borrow_isolated_margin("ETH/USDT", "ETH", Decimal(2))
             assert iso.symbol == "ETH/USDT"
-            assert (await s.ex.fetch_balance(Account.ISOLATED))["ETH"].total == Decimal(2)
+            isolated_balances = await s.ex.fetch_balance(Account.ISOLATED)
+            assert isolated_balances["ETH"].total == Decimal(2)
+            assert isolated_balances["ETH"].borrowed == Decimal(2)  # nothing accrued yet
+            assert (await s.ex.fetch_balance())["USDT"].borrowed == 0  # spot owes nothing
             borrows = [x async for x in s.ex.iter_margin_borrows("USDT")]
             assert [x.id for x in borrows] == [loan.id]
             isolated = [x async for x in s.ex.iter_margin_borrows("ETH", symbol="ETH/USDT")]
