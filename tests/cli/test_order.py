@@ -98,3 +98,24 @@ def test_usage_errors_are_plain() -> None:
                         (("order", "oco", "BTC/USDT", "--venue", "kucoin"), "needs --side")):
         result = unified_cmd(*args, "--local")
         assert result.returncode != 0 and words in result.stderr, result.stderr
+
+
+def test_place_a_stop_order_and_a_margin_order_on_kucoin() -> None:
+    price = Decimal(seeded_open("kucoin")[0]["price"])
+    stop = run_json("order", "place", "BTC/USDT", "--venue", "kucoin", "--side", "sell",
+                    "--amount", "0.001", "--price", str(price - 100), "--stop-price",
+                    str(price - 50), "--trigger", "below")["order"]
+    assert Decimal(stop["stop_price"]) == price - 50 and stop["side"] == "sell"
+    margin = run_json("order", "place", "BTC/USDT", "--venue", "kucoin", "--side", "buy",
+                      "--amount", "0.001", "--price", str(price), "--margin", "isolated",
+                      "--auto-borrow")["order"]
+    assert (margin["side"], Decimal(margin["price"]), margin["stop_price"]) == ("buy", price, None)
+    assert margin["id"] and margin["id"] != stop["id"]
+
+
+@pytest.mark.parametrize("venue", ["okcoinjp", "okex_v1"])
+def test_a_stop_order_is_refused_where_the_venue_has_none(venue: str) -> None:
+    result = unified_cmd("order", "place", SYMBOL[venue], "--venue", venue, "--side", "sell",
+                         "--amount", "0.01", "--price", "1", "--stop-price", "2", "--trigger",
+                         "above", "--local")
+    assert result.returncode == 2 and "NotSupported" in result.stderr

@@ -14,7 +14,7 @@ from unified.cli.errors import UsageError, on
 from unified.cli.format import plain, to_json
 from unified.cli.session import Session, open_venues
 from unified.client import Exchange
-from unified.models import Order, OrderType, Side, TimeInForce
+from unified.models import MarginMode, Order, OrderType, Side, TimeInForce, Trigger
 from unified.order_options import OrderOptions
 
 
@@ -42,7 +42,16 @@ def add_parser(sub: Any, common: Sequence[argparse.ArgumentParser]) -> None:
     o.add_argument("--type", choices=["limit", "market"], default="limit")
     o.add_argument("--amount", type=_decimal, help="base amount (edit: the new amount)")
     o.add_argument("--price", type=_decimal, help="limit price (edit: the new price)")
-    o.add_argument("--stop-price", type=_decimal, help="oco: the price that triggers leg 2")
+    o.add_argument("--stop-price", type=_decimal,
+                   help="place: a stop order's trigger price (with --trigger); oco: the price "
+                        "that triggers leg 2")
+    o.add_argument("--trigger", choices=[t.value for t in Trigger],
+                   help="place: a stop order fires when the price rises to (above) or falls "
+                        "to (below) --stop-price")
+    o.add_argument("--margin", choices=[m.value for m in MarginMode],
+                   help="place: a margin order (cross or isolated)")
+    o.add_argument("--auto-borrow", action="store_true", help="place --margin: borrow what "
+                   "the order needs")
     o.add_argument("--limit-price", type=_decimal, help="oco: leg 2's limit price")
     o.add_argument("--seconds", type=int, help="cancel-after: the timeout (0 clears it)")
     o.add_argument("--cost", type=_decimal, help="market orders: the quote amount")
@@ -70,6 +79,11 @@ def _options(args: argparse.Namespace) -> OrderOptions:
         options["hidden"] = True
     if (args.cancel_after is not None or args.hidden) and not args.ws:
         raise UsageError("--cancel-after and --hidden go with --ws")
+    if args.ws and args.trigger:
+        raise UsageError("stop orders (--trigger) are placed over REST: leave out --ws")
+    if args.margin:
+        options["margin_mode"] = MarginMode(args.margin)
+        options["auto_borrow"] = args.auto_borrow
     return options
 
 
@@ -81,9 +95,12 @@ async def _act(ex: Exchange, args: argparse.Namespace, symbol: str) -> Order:
         if args.ws:
             return await ex.create_order_ws(symbol, kind, side, args.amount, args.price,
                                             **options)
-        return await ex.create_order(symbol, kind, side, args.amount, args.price,
-                                     client_order_id=args.client_id, post_only=args.post_only,
-                                     time_in_force=options.get("time_in_force"), cost=args.cost)
+        return await ex.create_order(
+            symbol, kind, side, args.amount, args.price, client_order_id=args.client_id,
+            post_only=args.post_only, time_in_force=options.get("time_in_force"), cost=args.cost,
+            stop_price=args.stop_price, trigger=Trigger(args.trigger) if args.trigger else None,
+            margin_mode=MarginMode(args.margin) if args.margin else None,
+            auto_borrow=args.auto_borrow)
     if args.id is None:
         raise UsageError(f"order {args.action} needs --id")
     if args.action == "edit":
