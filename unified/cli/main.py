@@ -21,6 +21,7 @@ from unified.cli import arb as cli_arb
 from unified.cli import arb_watch as cli_arb_watch
 from unified.cli import export as cli_export
 from unified.cli import funds as cli_funds
+from unified.cli import gateway as cli_gateway
 from unified.cli import local as cli_local
 from unified.cli import market as cli_market
 from unified.cli import order as cli_order
@@ -163,6 +164,7 @@ def parser() -> argparse.ArgumentParser:
     _watch_command(sub, common)
     cli_order.add_parser(sub, common)
     cli_funds.add_parsers(sub, common)
+    cli_gateway.add_parser(sub, common)
 
     bal = sub.add_parser("balances", parents=common, help="an account's balances")
     bal.add_argument("--venue", required=True)
@@ -250,6 +252,8 @@ def dispatch(args: argparse.Namespace) -> int:
     if command == "codes":
         return codes_command(args.venue)
     session = _session(args)
+    if command == "gateway":
+        return cli_gateway.run(session, args)
     if command in ("ticker", "book", "arb"):
         wanted = targets(args.symbol, args.venue)
         if command == "ticker":
