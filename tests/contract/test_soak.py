@@ -3,7 +3,10 @@ and still exactly one order per placed intent, none per failed one, no 429 in th
 
 from __future__ import annotations
 
+import pytest
+
 from unified.sim.soak import report, soak
+from unified.sim.soak_money import soak_money
 
 from ..conftest import VENUES, run
 
@@ -29,3 +32,16 @@ def test_ws_soak_places_every_order_exactly_once() -> None:
         assert r.intents == 500 and r.faults >= 100, text
         assert r.duplicates == 0 and r.lost == 0 and r.burst_429 == 0, text
         assert r.placed + r.failed + r.ambiguous == r.intents
+
+
+@pytest.mark.parametrize("venue", VENUES)
+def test_money_soak_moves_every_withdrawal_and_transfer_at_most_once(venue: str) -> None:
+    """python -m unified.sim.soak --money, smaller: withdrawal and transfer intents with about
+    a fifth of the requests faulted; each placed one is at the venue exactly once, each failed
+    or ambiguous one at most once, none refused for want of funds."""
+    result = run(soak_money(venue, intents=40, fault_rate=0.2, seed=3))
+    text = report([result])
+    assert result.intents == 40 and result.faults >= 5, text
+    assert result.duplicates == 0 and result.lost == 0, text
+    assert result.failed == 0 and result.placed + result.ambiguous == 40, text
+    assert result.placed >= 25, text

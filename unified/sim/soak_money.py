@@ -36,6 +36,9 @@ async def soak_money(venue: str, intents: int, fault_rate: float, seed: int) -> 
             return result
         book = funds_book(sim.engine)
         currency, outgoing = sim.personality.markets[0].quote, withdraw_currency(sim)
+        # enough to withdraw every intent's amount (about 1 each, plus fees): a refusal for
+        # funds would say nothing about lost answers
+        book.deposit(USER, outgoing, Decimal(3 * intents), network="soak")
         accounts = ex.accounts()
         extras: dict[str, Any] = dict(getattr(sim.personality, "withdraw_extras", {}))
         outcomes: list[tuple[str, Decimal, Any]] = []
