@@ -6,8 +6,9 @@ import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
-from unified import errors
+from unified import contracts, errors
 from unified.client import Exchange
+from unified.derivative_models import FundingRate, IndexPrice, MarkPrice, Position, PositionSide
 from unified.errors import (
     AmbiguousOutcome,
     AuthenticationError,
@@ -46,6 +47,7 @@ from unified.models import (
     MarginLoan,
     MarginMode,
     Market,
+    MarketKind,
     OcoOrder,
     Order,
     OrderBook,
@@ -147,6 +149,8 @@ __all__ = [
     "Exchange",
     "Fee",
     "Fill",
+    "FundingRate",
+    "IndexPrice",
     "InsufficientFunds",
     "Intent",
     "InvalidOrder",
@@ -154,7 +158,9 @@ __all__ = [
     "Liquidity",
     "MarginLoan",
     "MarginMode",
+    "MarkPrice",
     "Market",
+    "MarketKind",
     "NotSupported",
     "OcoOrder",
     "Order",
@@ -166,6 +172,8 @@ __all__ = [
     "OrderType",
     "Page",
     "PermissionDenied",
+    "Position",
+    "PositionSide",
     "RateLimited",
     "Reconciled",
     "RequestTimeout",
@@ -188,6 +196,7 @@ __all__ = [
     "VenueUnavailable",
     "__version__",
     "connect",
+    "contracts",
     "errors",
     "venues",
 ]

@@ -34,6 +34,8 @@ from unified import families
 from unified.arguments import flag, non_negative_seconds
 from unified.cancels import Cancels
 from unified.clock import Clock, SystemClock, VenueClock
+from unified.derivatives import Derivatives
+from unified.derivatives_methods import DerivativesMethods
 from unified.edits import Edits
 from unified.errors import AmbiguousOutcome, NotSupported, VenueError
 from unified.families import OrderFamily, margin_fields
@@ -83,7 +85,7 @@ from unified.ws_orders import WsOrders
 __all__ = ["Exchange", "PageWalk"]
 
 
-class Exchange(MoreOrderMethods, FundsMethods):
+class Exchange(MoreOrderMethods, FundsMethods, DerivativesMethods):
     """One venue connection. Use as `async with unified.connect(...) as ex:`."""
 
     def __init__(
@@ -106,6 +108,7 @@ class Exchange(MoreOrderMethods, FundsMethods):
         self._markets = Markets(pipe)
         self._data = MarketData(pipe, self._markets)
         self._history = History(pipe, self._markets)
+        self._derivatives = Derivatives(pipe, self._markets, self._history)
         self._lookup = OrderLookup(pipe, self._markets, self._history)
         self._checks = OrderChecks(pipe, self._markets)
         self._journal = open_journal(journal)

@@ -67,6 +67,14 @@ class Trigger(enum.Enum):
     BELOW = "below"
 
 
+class MarketKind(enum.Enum):
+    """DESIGN 3c: a spot pair, a perpetual swap or a dated future."""
+
+    SPOT = "spot"
+    SWAP = "swap"
+    FUTURE = "future"
+
+
 class Liquidity(enum.Enum):
     MAKER = "maker"
     TAKER = "taker"
@@ -115,6 +123,13 @@ class Market:
     raw: Any = _raw
     # the step of a quote amount (a market buy's cost), where the venue has one
     cost_increment: Decimal | None = None
+    # DESIGN 3c, derivatives (unified.contracts): amounts are in contracts of contract_size
+    # (base per contract when linear, quote per contract when inverse); None on spot
+    kind: MarketKind = MarketKind.SPOT
+    settle: str | None = None
+    contract_size: Decimal | None = None
+    linear: bool | None = None
+    expiry: datetime | None = None
 
 
 @attrs.frozen(kw_only=True, slots=True)
