@@ -27,6 +27,7 @@ from typing import Any, BinaryIO
 import attrs
 
 from unified import registry
+from unified.cli import parquet
 from unified.cli.errors import INTERRUPTED, Failed, UsageError, on
 from unified.cli.progress import Progress
 from unified.cli.rows import BY_CURRENCY, KINDS, encode, header
@@ -134,9 +135,15 @@ def checkpoint_path(out: Path) -> Path:
     return out.with_name(out.name + ".checkpoint")
 
 
+def rows_path(job: Job, out: Path) -> Path:
+    """The file the walk appends to: FILE itself, or a Parquet export's staged JSON lines."""
+    return parquet.staging(out) if job.format == "parquet" else out
+
+
 def _open(job: Job, out: Path, resume: bool, force: bool) -> tuple[BinaryIO, Checkpoint]:
     """The output, positioned after the last checkpointed byte, and its checkpoint."""
     marker = checkpoint_path(out)
+    target = rows_path(job, out)
     if not out.parent.is_dir():
         raise UsageError(f"no such folder for --out: {out.parent}")
     if resume:
@@ -146,11 +153,11 @@ def _open(job: Job, out: Path, resume: bool, force: bool) -> tuple[BinaryIO, Che
             raise UsageError(f"--resume with different arguments than the interrupted export "
                              f"({', '.join(changed)}); checkpoint {marker}")
         try:
-            size = out.stat().st_size
+            size = target.stat().st_size
         except FileNotFoundError:
-            raise UsageError(f"cannot resume: {out} is gone (checkpoint {marker})") from None
+            raise UsageError(f"cannot resume: {target} is gone (checkpoint {marker})") from None
         if size < state.bytes:
-            raise UsageError(f"cannot resume: {out} is shorter than its checkpoint says")
+            raise UsageError(f"cannot resume: {target} is shorter than its checkpoint says")
     else:
         if marker.exists():
             if not Checkpoint.load(marker).complete:
@@ -162,11 +169,11 @@ def _open(job: Job, out: Path, resume: bool, force: bool) -> tuple[BinaryIO, Che
         if out.exists() and not force:
             raise UsageError(f"{out} exists: add --force to overwrite it")
         data = header(job.kind, job.format).encode()
-        with open(out, "wb") as fresh:
+        with open(target, "wb") as fresh:
             _append(fresh, data)
         state = Checkpoint(job=job.identity(), bytes=len(data))
         state.save(marker)
-    f = open(out, "r+b")  # noqa: SIM115 (the caller closes it)
+    f = open(target, "r+b")  # noqa: SIM115 (the caller closes it)
     f.truncate(state.bytes)  # drops rows written after the last checkpoint
     f.seek(state.bytes)
     return f, state
@@ -298,6 +305,8 @@ async def export_command(session: Session, job: Job, out: Path, resume: bool, fo
         raise UsageError("--page-size must be positive")
     if KINDS[job.kind][0] not in registry.get(job.venue).spec.endpoints:
         raise UsageError(f"{job.venue} has no {job.kind} history to export")
+    if job.format == "parquet":
+        parquet.ensure()  # the data extra, before anything is walked
     async with open_venues(session, [job.venue], private=True) as exchanges:
         ex = exchanges[job.venue]
         f, state = _open(job, out, resume, force)
@@ -311,11 +320,13 @@ async def export_command(session: Session, job: Job, out: Path, resume: bool, fo
                             f"finish")
             else:  # refused before the first page: nothing to resume
                 f.close()
-                out.unlink(missing_ok=True)
+                rows_path(job, out).unlink(missing_ok=True)
                 checkpoint_path(out).unlink(missing_ok=True)
             raise
         finally:
             f.close()
+    if job.format == "parquet":  # the whole walk, exactly, as FILE (atomically replaced)
+        parquet.write(job.kind, rows_path(job, out), out)
     return Finished(checkpoint_path(out), state, progress,
                     f"wrote {state.rows} {NOUNS[job.kind]} to {out} ({job.format}, "
                     f"{state.pages} pages"

@@ -188,8 +188,9 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--since", metavar="TIME", help="ISO-8601, UTC unless an offset is given")
     e.add_argument("--until", metavar="TIME", help="ISO-8601, UTC unless an offset is given")
     e.add_argument("--out", required=True, type=Path, metavar="FILE")
-    e.add_argument("--format", choices=["csv", "jsonl"],
-                   help="default: jsonl for a .jsonl/.json file, else csv")
+    e.add_argument("--format", choices=["csv", "jsonl", "parquet"],
+                   help="default: jsonl for a .jsonl/.json file, parquet for .parquet/.pq "
+                   "(the data extra), else csv")
     e.add_argument("--page-size", type=_positive, metavar="N",
                    help="records per request (default: the venue's largest page)")
     e.add_argument("--resume", action="store_true",
@@ -230,7 +231,8 @@ def _session(args: argparse.Namespace) -> Session:
 
 def _export_job(args: argparse.Namespace) -> Job:
     out: Path = args.out
-    fmt = args.format or ("jsonl" if out.suffix.lower() in (".jsonl", ".json") else "csv")
+    fmt = args.format or ("jsonl" if out.suffix.lower() in (".jsonl", ".json") else
+                          "parquet" if out.suffix.lower() in (".parquet", ".pq") else "csv")
     since = parse_time(args.since, "--since") if args.since else None
     until = parse_time(args.until, "--until") if args.until else None
     if since and until and since > until:

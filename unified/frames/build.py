@@ -47,7 +47,7 @@ def _significant(value: Decimal) -> tuple[int, int]:
 
 def decimal_shape(column: str, values: Sequence[Decimal | None]) -> tuple[int, int]:
     """(precision, scale) of the smallest decimal that holds every value exactly."""
-    whole, scale = 1, 0
+    whole, scale = 0, 0
     for value in values:
         if value is None:
             continue
@@ -62,7 +62,7 @@ def decimal_shape(column: str, values: Sequence[Decimal | None]) -> tuple[int, i
             f"column {column!r} needs {whole + scale} decimal digits ({whole} before the "
             f"point, {scale} after) to hold every value exactly; decimal128 holds "
             f"{MAX_PRECISION}: refused rather than rounded (export csv or jsonl instead)")
-    return whole + scale, scale
+    return max(whole + scale, 1), scale
 
 
 def _arrow_type(pa: Any, name: str, kind: str, values: Sequence[Any]) -> Any:
