@@ -25,6 +25,7 @@ from unified.cli import gateway as cli_gateway
 from unified.cli import local as cli_local
 from unified.cli import market as cli_market
 from unified.cli import order as cli_order
+from unified.cli import plot as cli_plot
 from unified.cli import watch as cli_watch
 from unified.cli.errors import (
     FAILURE,
@@ -165,6 +166,7 @@ def parser() -> argparse.ArgumentParser:
     cli_order.add_parser(sub, common)
     cli_funds.add_parsers(sub, common)
     cli_gateway.add_parser(sub, common)
+    cli_plot.add_parser(sub, common)
 
     bal = sub.add_parser("balances", parents=common, help="an account's balances")
     bal.add_argument("--venue", required=True)
@@ -178,8 +180,8 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--json", action="store_true", help="machine-readable output")
 
     e = sub.add_parser("export", parents=common,
-                       help="a full order, fill, ledger, deposit or withdrawal history to CSV "
-                       "or JSON lines, resumable")
+                       help="a full order, fill, ledger, deposit or withdrawal history to CSV, "
+                       "JSON lines or Parquet, resumable")
     e.add_argument("kind", choices=["orders", "fills", "ledger", "deposits", "withdrawals"])
     e.add_argument("--venue", required=True)
     e.add_argument("--symbol", help="market (orders and fills)")
@@ -254,6 +256,8 @@ def dispatch(args: argparse.Namespace) -> int:
     if command == "codes":
         return codes_command(args.venue)
     session = _session(args)
+    if command == "plot":
+        return cli_plot.run(session, args)
     if command == "gateway":
         return cli_gateway.run(session, args)
     if command in ("ticker", "book", "arb"):
