@@ -162,6 +162,7 @@ def _time_axis(ax: Any) -> None:
 
 
 def _floats(values: Sequence[Decimal]) -> list[float]:
+    """Pixel positions only: the series stay exact Decimals (what --data writes)."""
     return [float(v) for v in values]
 
 

@@ -197,8 +197,7 @@ class Engine:
             ccy, need = market.quote, order.cost_limit
         elif order.type is OrderType.LIMIT:
             assert order.price is not None and order.amount is not None
-            ccy, need = market.quote, order.price * order.amount * (1 + max(
-                market.maker_fee, market.taker_fee))
+            ccy, need = market.quote, market.limit_buy_hold(order.price, order.amount)
         else:  # market buy by amount: hold what sweeping the book would cost, plus fee
             ccy, need = market.quote, self._sweep_cost(market, order.amount or ZERO) * (
                 1 + market.taker_fee)

@@ -50,6 +50,10 @@ class SimMarket:
     maker_fee: Decimal = Decimal("0.001")
     taker_fee: Decimal = Decimal("0.001")
 
+    def limit_buy_hold(self, price: Decimal, amount: Decimal) -> Decimal:
+        """What a limit buy holds of the quote: its cost plus the larger of the two fees."""
+        return price * amount * (1 + max(self.maker_fee, self.taker_fee))
+
 
 @attrs.define
 class SimOrder:

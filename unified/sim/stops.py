@@ -114,8 +114,7 @@ class StopBook:
             ccy, need = market.quote, stop.cost
         elif stop.type is OrderType.LIMIT:
             assert stop.price is not None and stop.amount is not None
-            ccy, need = market.quote, stop.price * stop.amount * (
-                1 + max(market.maker_fee, market.taker_fee))
+            ccy, need = market.quote, market.limit_buy_hold(stop.price, stop.amount)
         else:
             ccy, need = market.quote, ZERO
         if engine.wallet(stop.account, ccy).available < need:
