@@ -63,7 +63,7 @@ from aiohttp import WSCloseCode
 
 from adapters.kucoin import sim as rest
 from adapters.kucoin import sim_margin_orders as margin_rest
-from adapters.kucoin import sim_orders
+from adapters.kucoin import sim_more_orders, sim_orders
 from unified.convert import dumps, to_ms
 from unified.sim.book import EngineError, SimOrder
 from unified.sim.server import MALFORMED, SimRequest, SimResponse, SimVenue
@@ -131,7 +131,7 @@ def spot_sync_order(sim: SimVenue, account: str, args: dict[str, Any]) -> SimRes
 def spot_modify(sim: SimVenue, account: str, args: dict[str, Any]) -> SimResponse:
     if _other_kind(sim, account, args, margin=False):
         return rest.fail(*NOT_FOUND)
-    return rest.alter(sim, _request(account, args))
+    return sim_more_orders.alter(sim, _request(account, args))
 
 
 def _cancel(sim: SimVenue, account: str, args: dict[str, Any], *, sync: bool, margin: bool
