@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import os
+import socket
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 from unified import registry
@@ -29,3 +32,36 @@ VENUES = list(registry.venues())
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
+
+
+_connect = socket.socket.connect
+_connect_ex = socket.socket.connect_ex
+
+
+def _loopback_only(address: Any) -> None:
+    """Tests reach only 127.0.0.1 / ::1 (or local sockets): anything else is a bug, refused."""
+    if not isinstance(address, tuple):
+        return  # AF_UNIX paths, socketpairs
+    host = str(address[0])
+    if host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise AssertionError(f"a test tried to reach {host}: tests stay on loopback")
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    def connect(self: socket.socket, address: Any) -> None:
+        _loopback_only(address)
+        _connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        _loopback_only(address)
+        return _connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)

@@ -132,3 +132,11 @@ def test_a_foreign_adapters_package_is_refused(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                          text=True, env={"PYTHONPATH": str(tmp_path)}, check=False)
     assert "refused True" in out.stdout, out.stderr
+
+
+def test_tests_cannot_reach_past_loopback() -> None:
+    """The suite's guard (tests/conftest.py) refuses a connection to any non-loopback host."""
+    import socket
+
+    with socket.socket() as sock, pytest.raises(AssertionError, match="stay on loopback"):
+        sock.connect(("192.0.2.1", 443))  # TEST-NET-1: refused before any packet leaves
