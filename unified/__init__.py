@@ -8,7 +8,14 @@ from urllib.parse import urlsplit
 
 from unified import contracts, errors
 from unified.client import Exchange
-from unified.derivative_models import FundingRate, IndexPrice, MarkPrice, Position, PositionSide
+from unified.derivative_models import (
+    FundingRate,
+    IndexPrice,
+    MarkPrice,
+    Position,
+    PositionSide,
+    StopPriceType,
+)
 from unified.errors import (
     AmbiguousOutcome,
     AuthenticationError,
@@ -179,6 +186,7 @@ __all__ = [
     "RequestTimeout",
     "SelfTradePrevention",
     "Side",
+    "StopPriceType",
     "Stream",
     "StreamLagged",
     "Ticker",

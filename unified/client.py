@@ -34,6 +34,8 @@ from unified import families
 from unified.arguments import flag, non_negative_seconds
 from unified.cancels import Cancels
 from unified.clock import Clock, SystemClock, VenueClock
+from unified.contract_orders import contract_fields
+from unified.derivative_models import StopPriceType
 from unified.derivatives import Derivatives
 from unified.derivatives_methods import DerivativesMethods
 from unified.edits import Edits
@@ -108,7 +110,6 @@ class Exchange(MoreOrderMethods, FundsMethods, DerivativesMethods):
         self._markets = Markets(pipe)
         self._data = MarketData(pipe, self._markets)
         self._history = History(pipe, self._markets)
-        self._derivatives = Derivatives(pipe, self._markets, self._history)
         self._lookup = OrderLookup(pipe, self._markets, self._history)
         self._checks = OrderChecks(pipe, self._markets)
         self._journal = open_journal(journal)
@@ -123,6 +124,7 @@ class Exchange(MoreOrderMethods, FundsMethods, DerivativesMethods):
         self._oco = OcoOrders(pipe, self._markets, self._checks, self._placement, self._cancels,
                               self._history)
         self._funds = Funds(pipe, self._markets, self._history, self._journal)
+        self._derivatives = Derivatives(pipe, self._markets, self._history, self._funds)
         self._margin = Margin(pipe, self._markets, self._history, self._funds)
         self._recovery = Recovery(pipe, self._markets, self._placement, self._cancels,
                                   self._journal, self._families)
@@ -231,12 +233,16 @@ class Exchange(MoreOrderMethods, FundsMethods, DerivativesMethods):
         cost: Decimal | None = None, fetch: bool = False, test: bool = False,
         stop_price: Decimal | None = None, trigger: Trigger | None = None,
         margin_mode: MarginMode | None = None, auto_borrow: bool = False,
-        auto_repay: bool = False,
+        auto_repay: bool = False, leverage: Decimal | None = None, reduce_only: bool = False,
+        close_position: bool = False, stop_price_type: StopPriceType | None = None,
     ) -> Order:
         """One request: the Order from the request and the answer (PENDING where it reports no
         state); fetch=True: then looked up; test=True: order_ops.OrderOps.test_create;
-        stop_price= with trigger=: a stop order; margin_mode=: a margin order (families)."""
+        stop_price= with trigger=: a stop order; margin_mode=: a margin order (families);
+        on contracts, amount counts contracts (unified.contract_orders for the rest)."""
         fetch = flag("fetch", fetch)
+        if flag("close_position", close_position):
+            amount = await self._derivatives.closing_amount(symbol, side, type, amount)
         request = OrderRequest(type=type, side=side, amount=amount, price=price,
                                client_order_id=client_order_id, time_in_force=time_in_force,
                                post_only=post_only, cost=cost)
@@ -247,9 +253,11 @@ class Exchange(MoreOrderMethods, FundsMethods, DerivativesMethods):
             if stop or margin:
                 raise NotSupported(f"{self.venue}: test creates are for spot orders")
             return await self._ops.test_create(symbol, request, fetch)
-        return await families.place(self._pipe, self._placement, self._families,
-                                    await self._checks.prepare(symbol, request), stop, margin,
-                                    fetch)
+        args = await self._checks.prepare(symbol, request)
+        args.update(contract_fields(args["market"], leverage, reduce_only, close_position,
+                                    stop_price_type, bool(stop), self.has("leverage_required")))
+        return await families.place(self._pipe, self._placement, self._families, args, stop,
+                                    margin, fetch)
 
     async def create_orders(self, orders: Sequence[OrderRequest], symbol: str
                             ) -> list[Order | VenueError | AmbiguousOutcome]:

@@ -23,6 +23,14 @@ class PositionSide(enum.Enum):
     SHORT = "short"
 
 
+class StopPriceType(enum.Enum):
+    """Which price a contract stop order watches: the last trade's, the index or the mark."""
+
+    LAST = "last"
+    INDEX = "index"
+    MARK = "mark"
+
+
 @attrs.frozen(kw_only=True, slots=True)
 class Position:
     """An open position; `contracts` is a count of contracts of `contract_size` each."""

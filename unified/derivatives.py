@@ -11,27 +11,32 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from unified import arguments
+from unified.contract_orders import closing_amount
 from unified.convert import to_ms
-from unified.derivative_models import FundingRate, IndexPrice, MarkPrice
+from unified.derivative_models import FundingRate, IndexPrice, MarkPrice, Position
 from unified.errors import ConfigurationError, NotSupported
+from unified.funds import Funds
 from unified.history import History, PageWalk, take
 from unified.markets import Markets
-from unified.models import Market, MarketKind, Page
+from unified.models import Market, MarketKind, OrderType, Page, Side
 from unified.pipeline import Pipeline
 
 FUNDING_HISTORY = "iter_funding_rate_history"
 
 
 class Derivatives:
-    def __init__(self, pipeline: Pipeline, markets: Markets, history: History) -> None:
+    def __init__(self, pipeline: Pipeline, markets: Markets, history: History,
+                 funds: Funds) -> None:
         self._pipe = pipeline
         self._markets = markets
         self._history = history
+        self._funds = funds
 
     def _require(self, op: str) -> None:
         if op not in self._pipe.spec.endpoints:
@@ -62,6 +67,64 @@ class Derivatives:
     async def funding_rate(self, symbol: str) -> FundingRate:
         result: FundingRate = await self._one("fetch_funding_rate", symbol)
         return result
+
+    # ---------------------------------------------------------------- positions
+
+    async def positions(self, symbols: list[str] | None) -> list[Position]:
+        """Every open position (of `symbols` where given), named by unified symbol."""
+        self._require("fetch_positions")
+        wanted = None
+        if symbols is not None:
+            asked = arguments.symbols("symbols", symbols) or []
+            wanted = {(await self._contract(one)).symbol for one in asked}
+        await self._markets.load()
+        found: list[Position] = await self._pipe.fetch("fetch_positions", {})
+        return [p for p in found if p.contracts and (wanted is None or p.symbol in wanted)]
+
+    async def position(self, symbol: str) -> Position | None:
+        """The open position of one contract; None when flat."""
+        if "fetch_position" not in self._pipe.spec.endpoints:
+            market = await self._contract(symbol)
+            return next(iter(await self.positions([market.symbol])), None)
+        args = await self._args("fetch_position", symbol)
+        found: Position | None = await self._pipe.fetch("fetch_position", args)
+        if found is None or not found.contracts:
+            return None
+        return attrs.evolve(found, symbol=args["market"].symbol)
+
+    async def closing_amount(self, symbol: str, side: Side, type: OrderType,
+                             amount: Decimal | None) -> Decimal:
+        """close_position=True: the whole open position's contracts (contract_orders)."""
+        position = await self.position(symbol)
+        return closing_amount(side, type, amount, position.side if position else None,
+                              position.contracts if position else Decimal(0))
+
+    async def add_margin(self, symbol: str, amount: Decimal, client_id: str) -> Position:
+        """Move margin from the account into an isolated position: sent once, never twice (a
+        lost answer is AmbiguousOutcome); the position as it stands afterwards."""
+        args = await self._args("add_margin", symbol)
+        market: Market = args["market"]
+        args.update(amount=arguments.positive_decimal("amount", amount), client_id=client_id,
+                    currency=market.settle)
+        await self._funds.once("add_margin", args, lambda answer: answer,
+                               lambda: _nothing())
+        position = await self.position(symbol)
+        if position is None:
+            raise ConfigurationError(f"no open position on {market.symbol} took the margin")
+        return position
+
+    async def set_auto_deposit_margin(self, symbol: str, enabled: bool) -> None:
+        """Whether the venue tops up an isolated position's margin from the account."""
+        args = await self._args("set_auto_deposit_margin", symbol,
+                                enabled=arguments.flag("enabled", enabled))
+        await self._pipe.fetch("set_auto_deposit_margin", args)
+
+    async def _contract(self, symbol: str) -> Market:
+        market = await self._markets.market(symbol)
+        if market.kind is MarketKind.SPOT:
+            raise ConfigurationError(f"{market.symbol} is a spot market: positions are on "
+                                     "contracts")
+        return market
 
     def funding_history(self, symbol: str, since: datetime | None, until: datetime | None,
                         cursor: str | None) -> PageWalk[FundingRate]:
@@ -101,6 +164,11 @@ class Derivatives:
             return since, until
         until = until or self._pipe.clock.now()
         return since or until - timedelta(days=int(days)), until
+
+
+async def _nothing() -> None:
+    # a lost margin deposit has no record to look it up by: its outcome stays unknown
+    return None
 
 
 def _window_args(since: datetime | None, until: datetime | None) -> dict[str, Any]:

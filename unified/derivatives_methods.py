@@ -6,9 +6,11 @@ stays short; it checks nothing itself and delegates to unified.derivatives.Deriv
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from decimal import Decimal
 
-from unified.derivative_models import FundingRate, IndexPrice, MarkPrice
+from unified.derivative_models import FundingRate, IndexPrice, MarkPrice, Position
 from unified.derivatives import Derivatives
 from unified.history import PageWalk
 
@@ -37,3 +39,20 @@ class DerivativesMethods:
                                   ) -> PageWalk[FundingRate]:
         """Every settled rate of the window, walked to the end (resumable by page cursor)."""
         return self._derivatives.funding_history(symbol, since, until, cursor)
+
+    async def fetch_positions(self, symbols: list[str] | None = None) -> list[Position]:
+        """Open positions (of `symbols` where given); `contracts` counts contracts."""
+        return await self._derivatives.positions(symbols)
+
+    async def fetch_position(self, symbol: str) -> Position | None:
+        """One contract's open position, None when there is none."""
+        return await self._derivatives.position(symbol)
+
+    async def add_margin(self, symbol: str, amount: Decimal) -> Position:
+        """Add `amount` of the settle currency to an isolated position's margin. Never sent
+        twice: a lost answer raises AmbiguousOutcome. Returns the position afterwards."""
+        return await self._derivatives.add_margin(symbol, amount, uuid.uuid4().hex)
+
+    async def set_auto_deposit_margin(self, symbol: str, enabled: bool) -> None:
+        """Turn the venue's automatic margin top-up of an isolated position on or off."""
+        await self._derivatives.set_auto_deposit_margin(symbol, enabled)

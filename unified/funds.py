@@ -39,6 +39,7 @@ from unified.journal import Journal
 from unified.markets import Markets
 from unified.models import (
     Account,
+    Balance,
     Balances,
     DepositAddress,
     LedgerEntry,
@@ -102,8 +103,23 @@ class Funds:
         op = f"fetch_balance_{account.value}" if account is not None else "fetch_balance"
         if op not in self._pipe.spec.endpoints:
             op = "fetch_balance"
+        if op == "fetch_balance" and self._pipe.spec.capability("balance_per_settle_currency"):
+            return await self._settle_balances(account)
         result: Balances = await self._pipe.fetch(op, {"account": account})
         return result
+
+    async def _settle_balances(self, account: Account | None) -> Balances:
+        """A venue whose balance answer covers one currency (a contract venue's account
+        overview): one request per settle currency of its markets, merged."""
+        markets = await self._markets.load()
+        merged: dict[str, Balance] = {}
+        raws: list[Any] = []
+        for currency in sorted({m.settle for m in markets.values() if m.settle}):
+            part: Balances = await self._pipe.fetch("fetch_balance",
+                                                    {"account": account, "currency": currency})
+            merged.update(part)
+            raws.append(part.raw)
+        return Balances(merged, raw=raws)
 
     def takes_client_id(self, op: str) -> bool:
         """Whether the venue takes a client id on `op` (spec capability `client_ids`)."""
