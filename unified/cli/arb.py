@@ -21,8 +21,9 @@ from unified.cli.errors import UsageError, on
 from unified.cli.format import fmt, plain, sig, table, to_json
 from unified.cli.session import Session, Target, open_venues
 from unified.client import Exchange
+from unified.contracts import to_base
 from unified.errors import ConfigurationError, UnifiedError
-from unified.models import OrderBook
+from unified.models import BookLevel, Market, MarketKind, OrderBook
 
 HUNDRED = Decimal(100)
 # Sums and products of venue prices are exact at this precision; dividing (by an inverse
@@ -58,7 +59,8 @@ class Top:
 
     @property
     def quote(self) -> str:
-        return self.symbol.partition("/")[2]
+        # a contract's symbol names its settle currency after ':' (BTC/USDT:USDT)
+        return self.symbol.partition("/")[2].partition(":")[0]
 
 
 @attrs.frozen
@@ -239,11 +241,28 @@ async def with_own_fees(s: Setup, exchanges: Mapping[str, Exchange], wanted: Seq
     return attrs.evolve(s, fee_of=fee_of, notes=notes)
 
 
-def top_of(venue: str, book: OrderBook, fee: tuple[Decimal, str]) -> Top:
+def top_of(venue: str, book: OrderBook, fee: tuple[Decimal, str],
+           market: Market | None = None) -> Top:
+    """A venue's top of book; a contract's sizes (in contracts) as base amounts."""
     bid = book.bids[0] if book.bids else None
     ask = book.asks[0] if book.asks else None
-    return Top(venue, book.symbol, bid.price if bid else None, bid.amount if bid else None,
-               ask.price if ask else None, ask.amount if ask else None, *fee)
+
+    def base(level: BookLevel | None) -> Decimal | None:
+        if level is None:
+            return None
+        if market is None or market.kind is MarketKind.SPOT:
+            return level.amount
+        return to_base(market, level.amount, level.price)
+
+    return Top(venue, book.symbol, bid.price if bid else None, base(bid),
+               ask.price if ask else None, base(ask), *fee)
+
+
+def basis_notes(wanted: Sequence[Target], markets: Mapping[str, Market]) -> list[str]:
+    """A contract compared with spot: the spread between them is the contract's basis."""
+    return [f"{t.venue} {t.symbol} is a {markets[t.venue].kind.value} contract: its sizes are "
+            "shown in the base, and its spread to spot is its basis"
+            for t in wanted if markets[t.venue].kind is not MarketKind.SPOT]
 
 
 def report(s: Setup, tops: Sequence[Top]) -> dict[str, Any]:
@@ -259,10 +278,13 @@ async def arb_command(session: Session, wanted: Sequence[Target], fees: Sequence
     tops = []
     async with open_venues(session, [t.venue for t in wanted], if_given=True) as exchanges:
         s = await with_own_fees(s, exchanges, wanted)
+        markets: dict[str, Market] = {}
         for t in wanted:
             with on(t.venue):
                 book = await exchanges[t.venue].fetch_order_book(t.symbol, limit=5)
-            tops.append(top_of(t.venue, book, s.fee_of[t.venue]))
+                markets[t.venue] = (await exchanges[t.venue].load_markets())[book.symbol]
+            tops.append(top_of(t.venue, book, s.fee_of[t.venue], markets[t.venue]))
+        s = attrs.evolve(s, notes=[*s.notes, *basis_notes(wanted, markets)])
     if as_json:
         print(to_json(report(s, tops)))
         return 0

@@ -62,9 +62,10 @@ async def _tops(exchanges: Mapping[str, Exchange], wanted: Sequence[Target], s: 
     async def follow(t: Target) -> None:
         try:
             with on(t.venue):
+                market = (await exchanges[t.venue].load_markets()).get(t.symbol)
                 async with exchanges[t.venue].watch_order_book(t.symbol, limit=1) as books:
                     async for book in books:
-                        latest[t.venue] = top_of(t.venue, book, s.fee_of[t.venue])
+                        latest[t.venue] = top_of(t.venue, book, s.fee_of[t.venue], market)
                         news.put_nowait(None)
         except Exception as exc:
             news.put_nowait(exc)
