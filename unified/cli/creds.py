@@ -82,7 +82,9 @@ def from_env(venue_id: str, environ: Mapping[str, str]) -> Credentials | None:
     return _complete(venue_id, values, f"the environment ({names['api_key']}, ...)")
 
 
-def from_file(venue_id: str, path: Path, warn: Callable[[str], None]) -> Credentials | None:
+def from_file(venue_id: str, path: Path, warn: Callable[[str], None],
+              table_name: str | None = None) -> Credentials | None:
+    """The table named `table_name` (an account's, for `unified collect`), else the venue's."""
     check_permissions(path, warn)
     try:
         data = Hidden(tomllib.loads(path.read_text(encoding="utf-8")))
@@ -91,17 +93,18 @@ def from_file(venue_id: str, path: Path, warn: Callable[[str], None]) -> Credent
     except tomllib.TOMLDecodeError as exc:
         # The parser's message names a line and column, never the text found there.
         raise UsageError(f"credentials file {path} is not valid TOML: {exc}") from None
-    if venue_id not in data:
+    name = table_name or venue_id
+    if name not in data:
         return None
-    table = Hidden(data[venue_id]) if isinstance(data[venue_id], dict) else None
+    table = Hidden(data[name]) if isinstance(data[name], dict) else None
     if table is None or not all(isinstance(table.get(f), (str, type(None))) for f in FIELDS):
-        raise UsageError(f"credentials file {path}: [{venue_id}] must hold string values "
+        raise UsageError(f"credentials file {path}: [{name}] must hold string values "
                          f"{', '.join(FIELDS)}")
     unknown = sorted(set(table) - set(FIELDS))
     if unknown:
-        raise UsageError(f"credentials file {path}: [{venue_id}] has unknown keys: "
+        raise UsageError(f"credentials file {path}: [{name}] has unknown keys: "
                          f"{', '.join(unknown)}")
-    return _complete(venue_id, table, f"[{venue_id}] in {path}")
+    return _complete(venue_id, table, f"[{name}] in {path}")
 
 
 def credentials_given(venue_id: str, path: Path | None, environ: Mapping[str, str],

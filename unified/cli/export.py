@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -140,7 +140,8 @@ def rows_path(job: Job, out: Path) -> Path:
     return parquet.staging(out) if job.format == "parquet" else out
 
 
-def _open(job: Job, out: Path, resume: bool, force: bool) -> tuple[BinaryIO, Checkpoint]:
+def open_output(job: Job, out: Path, resume: bool, force: bool
+                ) -> tuple[BinaryIO, Checkpoint]:
     """The output, positioned after the last checkpointed byte, and its checkpoint."""
     marker = checkpoint_path(out)
     target = rows_path(job, out)
@@ -309,11 +310,11 @@ async def export_command(session: Session, job: Job, out: Path, resume: bool, fo
         parquet.ensure()  # the data extra, before anything is walked
     async with open_venues(session, [job.venue], private=True) as exchanges:
         ex = exchanges[job.venue]
-        f, state = _open(job, out, resume, force)
+        f, state = open_output(job, out, resume, force)
         progress = Progress(sys.stderr, job.label, state.rows, state.pages)
         before = state.rows
         try:
-            await _export(ex, job, f, state, checkpoint_path(out), progress)
+            await write_walk(ex, job, f, state, checkpoint_path(out), progress)
         except Failed as exc:
             if state.pages:
                 exc.hint = (f"{state.rows} rows kept; run the same command with --resume to "
@@ -333,8 +334,11 @@ async def export_command(session: Session, job: Job, out: Path, resume: bool, fo
                     + (f"; {state.rows - before} this run)" if resume else ")"))
 
 
-async def _export(ex: Exchange, job: Job, f: BinaryIO, state: Checkpoint, marker: Path,
-                  progress: Progress) -> None:
+async def write_walk(ex: Exchange, job: Job, f: BinaryIO, state: Checkpoint, marker: Path,
+                     progress: Progress,
+                     after_page: Callable[[Checkpoint], Awaitable[None]] | None = None) -> None:
+    """The walk from the checkpoint's cursor to the end, each page appended, synced and then
+    checkpointed; `after_page` runs after each checkpoint (unified collect's test seam)."""
     make_row = KINDS[job.kind][2]
     with on(job.venue):
         async for page in _walk(ex, job, state.cursor):
@@ -354,3 +358,5 @@ async def _export(ex: Exchange, job: Job, f: BinaryIO, state: Checkpoint, marker
             state.save(marker)
             progress.update(state.rows, state.pages)
             await _pause_if_asked("checkpoint", state.pages, progress)
+            if after_page is not None:
+                await after_page(state)

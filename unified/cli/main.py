@@ -19,6 +19,7 @@ from unified import registry
 from unified.cli import account as cli_account
 from unified.cli import arb as cli_arb
 from unified.cli import arb_watch as cli_arb_watch
+from unified.cli import collect as cli_collect
 from unified.cli import derivatives as cli_derivatives
 from unified.cli import export as cli_export
 from unified.cli import funds as cli_funds
@@ -165,7 +166,7 @@ def parser() -> argparse.ArgumentParser:
     _market_commands(sub, common)
     _watch_command(sub, common)
     for commands in (cli_order.add_parser, cli_funds.add_parsers, cli_derivatives.add_parsers,
-                     cli_gateway.add_parser, cli_plot.add_parser):
+                     cli_gateway.add_parser, cli_plot.add_parser, cli_collect.add_parser):
         commands(sub, common)
 
     bal = sub.add_parser("balances", parents=common, help="an account's balances")
@@ -272,6 +273,8 @@ def dispatch(args: argparse.Namespace) -> int:
             return asyncio.run(cli_arb_watch.arb_watch(session, wanted, args.fee, args.rate,
                                                  args.json, args.count))
         return asyncio.run(cli_arb.arb_command(session, wanted, args.fee, args.rate, args.json))
+    if command == "collect":
+        return cli_collect.command(args)
     if command == "funding":
         return asyncio.run(cli_derivatives.funding_command(session, args))
     registry.get(args.venue)
