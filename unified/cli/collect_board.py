@@ -63,8 +63,8 @@ class Board:
             print(f"{label}: {state}, {rows:,} rows, {pages:,} pages", file=self.stream,
                   flush=True)
 
-    def failed(self, job: CollectJob, error: BaseException | None) -> None:
-        self.failures[job.label] = f"{type(error).__name__}: {error}" if error else "failed"
+    def failed(self, job: CollectJob, why: str) -> None:
+        self.failures[job.label] = why
         line = self.lines[job.label]
         self.set(job.label, line.rows, line.pages, "failed")
 
@@ -104,6 +104,8 @@ class Board:
         done = [label for label, line in self.lines.items() if line.state == "done"]
         rows = sum(self.lines[label].rows for label in done)
         text = [f"collect: {len(done)} of {len(self.lines)} jobs done, {rows:,} rows"]
+        text += [f"  {label}: {line.rows:,} rows, {line.pages:,} pages"
+                 for label, line in self.lines.items() if line.state == "done"]
         text += [f"  failed: {label}: {why} (its checkpoint is kept: run collect again)"
                  for label, why in self.failures.items()]
         return "\n".join(text)

@@ -9,14 +9,17 @@ A job names its venue, its kind, the market (`symbol`) or `currency` its kind ta
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from unified import registry
+from unified.cli import parquet
 from unified.cli.errors import UsageError
-from unified.cli.export import Job, parse_time
+from unified.cli.export import Checkpoint, Job, checkpoint_path, parse_time, rows_path
 from unified.cli.rows import BY_CURRENCY, KINDS
 from unified.errors import ConfigurationError
 
@@ -30,8 +33,9 @@ FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".parquet": "parq
 class CollectJob:
     """One export of a collect run, and the account it runs as."""
 
+    number: int  # its place in the job file, from 1
     export: Job
-    out: Path
+    out: Path  # absolute
     credentials: str | None  # a table of the credentials file; None with local = true
     base_url: str | None
 
@@ -43,7 +47,9 @@ class CollectJob:
     @property
     def label(self) -> str:
         who = "local" if self.export.local else self.credentials
-        return f"{self.export.label} ({who})"
+        what = self.export.symbol or self.export.currency
+        return (f"#{self.number} {self.export.kind} {self.export.venue}"
+                + (f" {what}" if what else "") + f" ({who})")
 
 
 def load_jobs(path: Path) -> list[CollectJob]:
@@ -57,8 +63,9 @@ def load_jobs(path: Path) -> list[CollectJob]:
     if not isinstance(tables, list) or not tables or set(data) - {"job"}:
         raise UsageError(f"job file {path}: expected one or more [[job]] tables and nothing "
                          "else")
-    jobs = [_job(i + 1, table, path.parent) for i, table in enumerate(tables)]
-    outs = [j.out.resolve() for j in jobs]
+    # Absolute: a Dask worker, wherever it runs, writes the same path.
+    jobs = [_job(i + 1, table, path.resolve().parent) for i, table in enumerate(tables)]
+    outs = [j.out for j in jobs]
     twice = sorted({str(o) for o in outs if outs.count(o) > 1})
     if twice:
         raise UsageError(f"job file {path}: two jobs write {', '.join(twice)}")
@@ -100,15 +107,18 @@ def _job(n: int, table: Any, folder: Path) -> CollectJob:
         raise UsageError(f"job {n}: {kind} need `symbol`")
     out_text = _text(n, table, "out", True)
     assert out_text is not None
-    out = Path(out_text) if Path(out_text).is_absolute() else folder / out_text
+    out = folder / Path(out_text).expanduser()
     fmt = FORMATS.get(out.suffix.lower())
     if fmt is None:
         raise UsageError(f"job {n}: `out` must end in {', '.join(FORMATS)}")
     local, credentials = table.get("local", False), _text(n, table, "credentials")
     if not isinstance(local, bool) or local == (credentials is not None):
         raise UsageError(f"job {n}: give either `local = true` or `credentials = \"NAME\"`")
-    since, until = (parse_time(t, f"job {n} `{k}`") if (t := _text(n, table, k)) else None
-                    for k in ("since", "until"))
+    base_url = _text(n, table, "base_url")
+    if local and base_url:
+        raise UsageError(f"job {n}: `local = true` starts its own venue: drop `base_url` (or "
+                         f"give `credentials`)")
+    since, until = (_time(n, table, k) for k in ("since", "until"))
     if since and until and since > until:
         raise UsageError(f"job {n}: `since` is after `until`")
     page_size = table.get("page_size")
@@ -118,4 +128,46 @@ def _job(n: int, table: Any, folder: Path) -> CollectJob:
     export = Job(kind=kind, venue=venue, symbol=symbol.upper() if symbol else None,
                  currency=currency.upper() if currency else None, since=since, until=until,
                  format=fmt, page_size=page_size, local=local)
-    return CollectJob(export, out, credentials, _text(n, table, "base_url"))
+    return CollectJob(n, export, out, credentials, base_url)
+
+
+def _time(n: int, table: dict[str, Any], key: str) -> datetime | None:
+    """A TOML date-time or date, or an ISO-8601 string; UTC unless an offset is given."""
+    value = table.get(key)
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), UTC)
+    text = _text(n, table, key)
+    return parse_time(text, f"job {n} `{key}`") if text else None
+
+
+def prepare(jobs: Sequence[CollectJob], force: bool) -> None:
+    """Before anything runs, every job can start or resume: an interrupted job resumes from
+    its checkpoint, a finished one appends what is new since (its cursor is a sync point), and
+    `force` starts every job over. From then on a job with a checkpoint resumes and one
+    without starts afresh, on whichever machine runs it, however often it is retried."""
+    for job in jobs:
+        marker, staged = checkpoint_path(job.out), rows_path(job.export, job.out)
+        where = f"job {job.number}"
+        if not job.out.parent.is_dir():
+            raise UsageError(f"{where}: no such folder for `out`: {job.out.parent}")
+        if job.export.format == "parquet":
+            parquet.ensure()  # the data extra, before anything is walked
+        if force:
+            for path in (marker, staged, job.out):
+                path.unlink(missing_ok=True)
+            continue
+        if not marker.exists():
+            if staged.exists() or job.out.exists():
+                raise UsageError(f"{where}: {job.out} exists and is no export of this file: "
+                                 f"add --force to overwrite it")
+            continue
+        state = Checkpoint.load(marker)
+        wanted = job.export.identity()
+        if state.job != wanted:
+            changed = sorted(k for k in wanted if state.job.get(k) != wanted[k])
+            raise UsageError(f"{where}: {job.out} is another export ({', '.join(changed)} "
+                             f"differ); --force starts it over")
+        if not staged.exists():
+            raise UsageError(f"{where}: cannot resume: {staged} is gone (checkpoint {marker})")
