@@ -4,7 +4,7 @@ Signing is spot's recipe exactly (KC-API-* headers, key version 2): adapters.kuc
 the one module a venue of the same operator may share (tests/meta/test_layout.py).
 """
 
-from adapters.kucoin import signing
+import adapters.kucoin.signing as signing
 from adapters.kucoin_futures import account_codec as account
 from adapters.kucoin_futures import market_codec as market
 from adapters.kucoin_futures import orders_codec as orders
