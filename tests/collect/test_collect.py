@@ -17,18 +17,11 @@ from .support import (
     LOCAL_JOBS,
     Served,
     collect,
-    export_reference,
     job_table,
     ledger_ids,
     venue_ledger_ids,
     write_jobs,
 )
-
-
-@pytest.fixture(scope="module")
-def references(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    folder = tmp_path_factory.mktemp("references")
-    return {job[4]: export_reference(folder, *job) for job in LOCAL_JOBS}
 
 
 def test_every_job_equals_its_own_export(references: dict[str, bytes], tmp_path: Path) -> None:

@@ -21,7 +21,6 @@ from .support import (
     LOCAL_JOBS,
     Served,
     collect,
-    export_reference,
     job_table,
     ledger_ids,
     venue_ledger_ids,
@@ -39,12 +38,6 @@ def cluster(env: Mapping[str, str] | None = None) -> Iterator[tuple[str, object]
                                   env=dict(env or {})) as local, \
             distributed.Client(local) as client:
         yield local.scheduler_address, client
-
-
-@pytest.fixture(scope="module")
-def references(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    folder = tmp_path_factory.mktemp("references")
-    return {job[4]: export_reference(folder, *job) for job in LOCAL_JOBS}
 
 
 def test_jobs_on_dask_write_what_one_process_writes(references: dict[str, bytes],

@@ -49,8 +49,12 @@ class Board:
         line.rows, line.pages, line.state = rows, pages, state
         if self._console.is_terminal:
             if self._live is None:
-                self._live = Live(self.table(), console=self._console, auto_refresh=False)
+                self._live = Live(self.table(), console=self._console, auto_refresh=False,
+                                  redirect_stdout=False, redirect_stderr=False)
                 self._live.start()
+                # As Progress: redrawn on updates only, the cursor visible should the
+                # process end mid-table.
+                self._console.show_cursor(True)
             self._live.update(self.table(), refresh=True)
             if self.finished() and self._live is not None:
                 self._live.stop()
@@ -62,6 +66,13 @@ class Board:
             self._printed[label] = moment
             print(f"{label}: {state}, {rows:,} rows, {pages:,} pages", file=self.stream,
                   flush=True)
+
+    def note(self, text: str) -> None:
+        """A line of its own; on a terminal, printed above the table."""
+        if self._live is not None:
+            self._console.print(text, markup=False)
+        else:
+            print(text, file=self.stream, flush=True)
 
     def failed(self, job: CollectJob, why: str) -> None:
         self.failures[job.label] = why
@@ -123,7 +134,7 @@ class JobProgress(Progress):
         self.board.set(self.label, rows, pages, "running")
 
     def note(self, message: str) -> None:
-        print(f"{self.label}: {message}", file=self.board.stream, flush=True)
+        self.board.note(f"{self.label}: {message}")
 
     def finish(self, message: str) -> None:
         self.board.set(self.label, self.rows, self.pages, message)
