@@ -71,11 +71,16 @@ def test_an_account_from_the_credentials_file(references: dict[str, bytes],
         served.stop()
 
 
-@pytest.mark.parametrize("pause", ["rows:3", "checkpoint:3"])
-def test_a_collect_killed_mid_job_finishes_on_the_next_run(
-        pause: str, references: dict[str, bytes], tmp_path: Path) -> None:
+@pytest.mark.parametrize(("pause", "sent", "code"), [
+    ("rows:3", signal.SIGKILL, -signal.SIGKILL), ("checkpoint:3", signal.SIGKILL,
+                                                  -signal.SIGKILL),
+    ("checkpoint:3", signal.SIGINT, 130)])
+def test_a_collect_stopped_mid_job_finishes_on_the_next_run(
+        pause: str, sent: signal.Signals, code: int, references: dict[str, bytes],
+        tmp_path: Path) -> None:
     """Killed after page 3 was written (rows:3, before its checkpoint: the next run cuts it
-    off and walks it again) or after its checkpoint: the same file as one export."""
+    off and walks it again) or after its checkpoint, or Ctrl-C there (exit 130): the next
+    run writes the same file as one export."""
     job = LOCAL_JOBS[0]
     jobs = write_jobs(tmp_path, [job_table(*job)])
     proc = spawn("collect", str(jobs), env={PAUSE_ENV: pause})
@@ -83,11 +88,14 @@ def test_a_collect_killed_mid_job_finishes_on_the_next_run(
         assert proc.stderr is not None
         read_until(proc.stderr, "paused after page 3")
         written = (tmp_path / job[4]).stat().st_size
-        proc.send_signal(signal.SIGKILL)
-        exited(proc)  # still paused: only the signal ends it
+        proc.send_signal(sent)
+        err = exited(proc)  # still paused: only the signal ends it
     finally:
         proc.kill()
         proc.communicate()
+    assert proc.returncode == code, err
+    if sent == signal.SIGINT:
+        assert "run the same command again" in err and "Traceback" not in err
     state = json.loads((tmp_path / f"{job[4]}.checkpoint").read_text())
     assert state["pages"] == (2 if pause.startswith("rows") else 3)
     assert 0 < state["bytes"] <= written < len(references[job[4]])

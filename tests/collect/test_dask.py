@@ -42,19 +42,24 @@ def cluster(env: Mapping[str, str] | None = None) -> Iterator[tuple[str, object]
 
 def test_jobs_on_dask_write_what_one_process_writes(references: dict[str, bytes],
                                                     tmp_path: Path) -> None:
-    """Local accounts (their venues started in the workers) and an account of the
-    credentials file on a served venue, side by side."""
+    """Local accounts (their venues started in the workers) and accounts of the credentials
+    file on a served venue, side by side."""
     served = Served("kucoin")
     try:
         creds = served.credentials_file(tmp_path, "desk")
         served_job = ("ledger", "kucoin", None, 40, "served-ledger.csv")
         tables = [job_table(*job) for job in LOCAL_JOBS]
         tables.append(job_table(*served_job, credentials="desk", base_url=served.base_url))
+        # An account the credentials file lacks: that job fails, named; the others finish.
+        tables.append(job_table("orders", "kucoin", "BTC/USDT", 20, "nobody.csv",
+                                credentials="nobody", base_url=served.base_url))
         jobs = write_jobs(tmp_path, tables)
         with cluster() as (address, _):
             result = collect(str(jobs), "--dask", address, "--credentials", str(creds))
-        assert result.returncode == 0, result.stderr
-        assert "4 of 4 jobs done" in result.stdout
+        assert result.returncode == 1, result.stderr
+        assert "4 of 5 jobs done" in result.stdout
+        assert "failed: #5 orders kucoin BTC/USDT (nobody)" in result.stdout
+        assert "has no table [nobody]" in result.stdout
         for out, expected in references.items():
             assert (tmp_path / out).read_bytes() == expected, out
         assert ledger_ids((tmp_path / "served-ledger.csv").read_bytes()) == \

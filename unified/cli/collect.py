@@ -30,7 +30,7 @@ from unified.cli import parquet
 from unified.cli.collect_board import Board, JobProgress
 from unified.cli.collect_jobs import CollectJob, load_jobs, prepare
 from unified.cli.creds import default_path, from_file
-from unified.cli.errors import FAILURE, Failed, UsageError, describe, on
+from unified.cli.errors import FAILURE, INTERRUPTED, Failed, UsageError, describe, on
 from unified.cli.export import Checkpoint, checkpoint_path, open_output, rows_path, write_walk
 from unified.cli.session import Session, open_venues
 from unified.client import Exchange
@@ -179,7 +179,9 @@ def collect_on_dask(jobs: Sequence[CollectJob], credentials_file: Path | None, a
 def add_parser(sub: Any, common: Sequence[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("collect", parents=list(common),
                        help="many exports at once (a [[job]] table each), each resumable")
-    p.add_argument("jobs", type=Path, metavar="JOBS.toml")
+    p.add_argument("jobs", type=Path, metavar="JOBS.toml",
+                   help="[[job]] tables: venue, kind, symbol or currency, out, since/until, "
+                        "local = true or credentials = \"NAME\" (see the README)")
     p.add_argument("--dask", metavar="ADDRESS",
                    help="run the jobs as tasks on this Dask scheduler, e.g. "
                         "tcp://10.0.0.5:8786 (the dask extra)")
@@ -191,18 +193,25 @@ def command(args: argparse.Namespace) -> int:
     if getattr(args, "local", False) or getattr(args, "base_url", None):
         raise UsageError("collect takes `local = true` or `base_url` per job, in JOBS.toml")
     jobs = load_jobs(args.jobs)
+    if args.dask:
+        _distributed()  # the extra, before anything is touched
     prepare(jobs, args.force)
     return run(jobs, getattr(args, "credentials", None), args.dask)
 
 
 def run(jobs: Sequence[CollectJob], credentials_file: Path | None, dask: str | None) -> int:
-    """0 when every job finished; else 1 (each failure named, its checkpoint kept)."""
-    if dask:
-        _distributed()  # the extra, before anything runs
+    """0 when every job finished; else 1 (each failure named, its checkpoint kept), or 130
+    after Ctrl-C (every checkpoint as the last page left it)."""
     board = Board(sys.stderr, jobs)
-    if dask:
-        collect_on_dask(jobs, credentials_file, dask, board)
-    else:
-        asyncio.run(collect_here(jobs, credentials_file, board))
+    try:
+        if dask:
+            collect_on_dask(jobs, credentials_file, dask, board)
+        else:
+            asyncio.run(collect_here(jobs, credentials_file, board))
+    except KeyboardInterrupt:
+        board.stop()
+        board.note("collect: interrupted; every job keeps its checkpoint: run the same "
+                   "command again to finish")
+        return INTERRUPTED
     print(board.summary())
     return FAILURE if board.failures else 0

@@ -67,6 +67,12 @@ class Board:
             print(f"{label}: {state}, {rows:,} rows, {pages:,} pages", file=self.stream,
                   flush=True)
 
+    def stop(self) -> None:
+        """The table as it stands stays on the terminal; later lines print under it."""
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
     def note(self, text: str) -> None:
         """A line of its own; on a terminal, printed above the table."""
         if self._live is not None:
