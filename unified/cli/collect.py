@@ -34,7 +34,7 @@ from unified.cli.errors import FAILURE, INTERRUPTED, Failed, UsageError, describ
 from unified.cli.export import Checkpoint, checkpoint_path, open_output, rows_path, write_walk
 from unified.cli.session import Session, open_venues
 from unified.client import Exchange
-from unified.errors import ConfigurationError
+from unified.errors import ConfigurationError, UnifiedError
 
 #: Test seam: "PAGE:FILE" makes the first job to checkpoint page PAGE write its process id to
 #: FILE and wait there for ever (unless FILE exists): a test kills that worker at an exact point.
@@ -94,8 +94,18 @@ async def _pause_if_asked(state: Checkpoint) -> None:
     await asyncio.Event().wait()
 
 
+#: What stops one job (or one account's jobs) while the others go on.
+JOB_ERRORS = (Failed, UsageError, UnifiedError, OSError)
+
+
 def _why(exc: BaseException) -> str:
-    return describe(exc) if isinstance(exc, Failed) else f"unified: {exc}"
+    if isinstance(exc, Failed):
+        return describe(exc)
+    if isinstance(exc, UnifiedError):
+        return f"unified: {type(exc).__name__}: {exc}"
+    if isinstance(exc, OSError) and exc.filename:
+        return f"unified: {exc.strerror or exc}: {exc.filename}"
+    return f"unified: {exc}"
 
 
 async def _run_account(jobs: Sequence[CollectJob], credentials_file: Path | None,
@@ -103,7 +113,7 @@ async def _run_account(jobs: Sequence[CollectJob], credentials_file: Path | None
     try:
         async with account(jobs[0], credentials_file) as ex:
             await asyncio.gather(*(_guarded(ex, job, board) for job in jobs))
-    except (Failed, UsageError) as exc:  # the account could not be opened
+    except JOB_ERRORS as exc:  # the account could not be opened
         for job in jobs:
             board.failed(job, _why(exc))
 
@@ -111,7 +121,7 @@ async def _run_account(jobs: Sequence[CollectJob], credentials_file: Path | None
 async def _guarded(ex: Exchange, job: CollectJob, board: Board) -> None:
     try:
         await run_job(ex, job, board.progress(job))
-    except (Failed, UsageError) as exc:  # this job stops; the others go on
+    except JOB_ERRORS as exc:  # this job stops; the others go on
         board.failed(job, _why(exc))
 
 
