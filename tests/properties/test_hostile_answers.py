@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from unified.errors import DecodeError, VenueError
 from unified.wire import WireResponse
 
-from ..conftest import ROOT
 from ..replay.test_examples import CLASSES, exchange_for, replay
+from ..replay.test_examples import EXAMPLES as ALL_EXAMPLES
 
-EXAMPLES = [p for p in sorted((ROOT / "adapters").glob("*/examples/*.json"))
+EXAMPLES = [p for p in ALL_EXAMPLES
             if not json.loads(p.read_text())["expect"].startswith("error:")]
 
 NASTY = st.sampled_from([

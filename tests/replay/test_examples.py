@@ -20,7 +20,11 @@ from unified.wire import WireResponse
 
 from ..conftest import ROOT
 
-EXAMPLES = sorted((ROOT / "adapters").glob("*/examples/*.json"))
+#: adapter folders not registered yet (tests/meta/test_layout.py UNFINISHED): their examples
+#: are checked by their own venue tests until the venue is registered
+UNFINISHED = {"kucoin_futures"}
+EXAMPLES = sorted(p for p in (ROOT / "adapters").glob("*/examples/*.json")
+                  if p.parts[-3] not in UNFINISHED)
 CLASSES: dict[str, type[Any] | tuple[type[Any], ...]] = {
     "datetime": datetime, "PlacedOrder": PlacedOrder, "Balances": unified.Balances,
     "Bullet": Bullet,  # KuCoin's WebSocket token and servers
