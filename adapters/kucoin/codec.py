@@ -10,7 +10,6 @@ from typing import Any
 from adapters.kucoin import wire
 from unified.convert import decimal_text as num
 from unified.convert import from_ms, from_ns, from_seconds, structure, to_decimal, to_ms
-from unified.diagnostics import read_text
 from unified.errors import DecodeError, NotSupported, VenueError
 from unified.models import (
     Balance,
@@ -31,10 +30,8 @@ from unified.models import (
     Ticker,
     Trade,
 )
-from unified.venue import Context, PlacedOrder, ReportedState, RequestParts, VenueRejected
-from unified.wire import WireResponse
+from unified.venue import Context, PlacedOrder, ReportedState, RequestParts
 
-SUCCESS = "200000"
 #: POST /api/v1/hf/orders/multi: "A maximum of 5 orders ... limit orders of the same trading pair"
 BATCH_MAX = 5
 #: A refused batch item says only `failMsg`; KuCoin words these like its 400100 answers, whose
@@ -45,19 +42,6 @@ BATCH_ITEM_CODE = "400100"
 # ---------------------------------------------------------------- envelope
 
 
-def unwrap(response: WireResponse, parsed: Any) -> Any:
-    if not isinstance(parsed, dict) or "code" not in parsed:
-        if response.status >= 400:
-            raise VenueRejected(None, f"HTTP {response.status}")
-        raise DecodeError("not a KuCoin {code, data} envelope")
-    code = parsed["code"]
-    if isinstance(code, bool) or not isinstance(code, (str, int)):
-        if response.status >= 400:
-            raise VenueRejected(None, f"HTTP {response.status}")
-        raise DecodeError(f"unreadable KuCoin code {code!r}")
-    if str(code).strip() != SUCCESS:
-        raise VenueRejected(str(code).strip(), read_text(parsed.get("msg")) or "")
-    return parsed.get("data")  # `msg` of a success ("", {}, null or text) says nothing more
 
 
 

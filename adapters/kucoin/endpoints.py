@@ -2,6 +2,7 @@
 
 from adapters.kucoin import (
     codec,
+    envelope,
     funds_codec,
     margin_codec,
     margin_order_codec,
@@ -113,5 +114,5 @@ ENDPOINTS = {
                                    decode=margin_codec.decode_repay_row),
 }
 
-ADAPTER = Adapter(endpoints=ENDPOINTS, sign=signing.sign, unwrap=codec.unwrap, streams=ws.STREAMS,
-                  order_api=wsapi.ORDER_API)
+ADAPTER = Adapter(endpoints=ENDPOINTS, sign=signing.sign, unwrap=envelope.unwrap,
+                  streams=ws.STREAMS, order_api=wsapi.ORDER_API)

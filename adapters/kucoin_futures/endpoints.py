@@ -4,6 +4,7 @@ Signing is spot's recipe exactly (KC-API-* headers, key version 2): adapters.kuc
 the one module a venue of the same operator may share (tests/meta/test_layout.py).
 """
 
+import adapters.kucoin.envelope as envelope
 import adapters.kucoin.signing as signing
 from adapters.kucoin_futures import account_codec as account
 from adapters.kucoin_futures import market_codec as market
@@ -54,4 +55,4 @@ ENDPOINTS = {
                                         decode=account.decode_auto_deposit),
 }
 
-ADAPTER = Adapter(endpoints=ENDPOINTS, sign=signing.sign, unwrap=market.unwrap)
+ADAPTER = Adapter(endpoints=ENDPOINTS, sign=signing.sign, unwrap=envelope.unwrap)

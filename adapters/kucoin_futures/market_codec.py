@@ -22,33 +22,17 @@ from typing import Any
 import attrs
 
 from adapters.kucoin_futures.symbols import contract_symbol, unified_currency, unified_symbol
+from unified.candle_rows import decode_ms_ohlcv_rows
 from unified.convert import from_ms, from_ns, structure, to_decimal, to_int, to_ms
 from unified.derivative_models import FundingRate, IndexPrice, MarkPrice
-from unified.diagnostics import read_text
 from unified.errors import ConfigurationError, DecodeError
 from unified.models import BookLevel, Candle, Market, MarketKind, OrderBook, Ticker, Trade
-from unified.venue import Context, RequestParts, VenueRejected
-from unified.wire import WireResponse
+from unified.venue import Context, RequestParts
 
-SUCCESS = "200000"
 KINDS = {"FFWCSX": MarketKind.SWAP, "FFICSX": MarketKind.FUTURE}
 BOOK_DEPTHS = (20, 100)
 
 
-def unwrap(response: WireResponse, parsed: Any) -> Any:
-    """{code, data} as on spot: code "200000" is a success, any other a VenueRejected."""
-    if not isinstance(parsed, dict) or "code" not in parsed:
-        if response.status >= 400:
-            raise VenueRejected(None, f"HTTP {response.status}")
-        raise DecodeError("not a KuCoin {code, data} envelope")
-    code = parsed["code"]
-    if isinstance(code, bool) or not isinstance(code, (str, int)):
-        if response.status >= 400:
-            raise VenueRejected(None, f"HTTP {response.status}")
-        raise DecodeError(f"unreadable KuCoin code {code!r}")
-    if str(code).strip() != SUCCESS:
-        raise VenueRejected(str(code).strip(), read_text(parsed.get("msg")) or "")
-    return parsed.get("data")
 
 
 # ---------------------------------------------------------------- wire shapes
@@ -261,17 +245,7 @@ def decode_trades(ctx: Context, data: Any) -> list[Trade]:
 
 
 def decode_candles(ctx: Context, data: Any) -> list[Candle]:
-    if not isinstance(data, list):
-        raise DecodeError("kline/query: expected a list")
-    out = []
-    for row in data:
-        if not isinstance(row, list) or len(row) < 6:
-            raise DecodeError(f"kline row {row!r} is not [ms, open, high, low, close, volume]")
-        out.append(Candle(timestamp=from_ms(row[0]), open=to_decimal(row[1]),
-                          high=to_decimal(row[2]), low=to_decimal(row[3]),
-                          close=to_decimal(row[4]), volume=to_decimal(row[5]),
-                          quote_volume=None))
-    return out
+    return decode_ms_ohlcv_rows(data, "kline/query")
 
 
 def decode_mark_price(ctx: Context, data: Any) -> MarkPrice:

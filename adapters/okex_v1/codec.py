@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from adapters.okex_v1 import wire
+from unified.candle_rows import decode_ms_ohlcv_rows
 from unified.convert import decimal_text as num
 from unified.convert import from_ms, from_seconds, structure, to_decimal, to_str
 from unified.diagnostics import read_code, read_flag
@@ -272,17 +273,7 @@ def decode_trades(ctx: Context, data: Any) -> list[Trade]:
 
 
 def decode_candles(ctx: Context, data: Any) -> list[Candle]:
-    if not isinstance(data, list):
-        raise DecodeError("kline.do: expected a list")
-    out = []
-    for row in data:
-        if not isinstance(row, list) or len(row) < 6:
-            raise DecodeError(f"kline row {row!r} is not [ms, open, high, low, close, volume]")
-        out.append(Candle(timestamp=from_ms(row[0]), open=to_decimal(row[1]),
-                          high=to_decimal(row[2]), low=to_decimal(row[3]),
-                          close=to_decimal(row[4]), volume=to_decimal(row[5]),
-                          quote_volume=None))
-    return out
+    return decode_ms_ohlcv_rows(data, "kline.do")
 
 
 # ---------------------------------------------------------------- account and orders

@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 import pytest
 
+from adapters.kucoin import envelope
 from adapters.kucoin_futures import account_codec as account
 from adapters.kucoin_futures import market_codec as market
 from adapters.kucoin_futures.symbols import unified_currency, unified_symbol, venue_currency
@@ -88,16 +89,16 @@ def utc(ms: int) -> datetime:
 
 
 def test_unwrap_reads_the_envelope() -> None:
-    assert market.unwrap(WireResponse(200, {}, b""), {"code": "200000", "data": [1]}) == [1]
+    assert envelope.unwrap(WireResponse(200, {}, b""), {"code": "200000", "data": [1]}) == [1]
     with pytest.raises(VenueRejected) as caught:
-        market.unwrap(WireResponse(200, {}, b""), {"code": 300018, "msg": "repeated"})
+        envelope.unwrap(WireResponse(200, {}, b""), {"code": 300018, "msg": "repeated"})
     assert (caught.value.code, caught.value.message) == ("300018", "repeated")
     shapes: list[Any] = [[], "x", {}, {"code": None}, {"code": True}]
     for bad in shapes:
         with pytest.raises(DecodeError):
-            market.unwrap(WireResponse(200, {}, b""), bad)
+            envelope.unwrap(WireResponse(200, {}, b""), bad)
     with pytest.raises(VenueRejected):
-        market.unwrap(WireResponse(502, {}, b""), "<html>")
+        envelope.unwrap(WireResponse(502, {}, b""), "<html>")
 
 
 # ---------------------------------------------------------------- contracts and symbols
