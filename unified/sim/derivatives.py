@@ -91,6 +91,7 @@ class DerivativesBook(Views):
         spec = self.spec(symbol)
         engine = self.engine
         self.run()
+        requested = contracts
         if reduce_only:
             contracts = self._reduce_room(account, spec, side, contracts)
             position = self.open_positions[(account, symbol)]
@@ -116,7 +117,7 @@ class DerivativesBook(Views):
             engine.wallet(account, unit).available -= units
             engine._move(account, spec.settle, hold, -hold, "release")
             raise
-        meta = ContractOrder(order.id, account, symbol, leverage, reduce_only, contracts, hold)
+        meta = ContractOrder(order.id, account, symbol, leverage, reduce_only, requested, hold)
         self.orders[order.id] = meta
         self._live.append(meta)
         self.run()
@@ -263,6 +264,7 @@ class DerivativesBook(Views):
                 used[key] = used.get(key, ZERO) + order.remaining
             elif room > 0:
                 amend(engine, meta.account, order.id, order.filled + room)
+                self._burn(meta.account, meta.symbol)  # the units it no longer holds
                 used[key] = used.get(key, ZERO) + room
                 changed = True
             else:

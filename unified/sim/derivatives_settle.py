@@ -97,7 +97,9 @@ class Settler:
             self._open(fill.account, spec, sign * opened, fill.price, leverage, fill.order_id)
         value = spec.value(fill.amount, fill.price)
         fee = spec.money(value * fee_rate)
-        paid = self._fee(fill.account, spec, fee, fill.order_id)
+        # the fee counts on the position the fill leaves open, else on the one it closed
+        paid = self._fee(fill.account, spec, fee, fill.order_id,
+                         self.open_positions.get(key) or position)
         done = ContractFill(fill.seq, fill.trade_id, fill.order_id, fill.account, fill.symbol,
                             fill.side, fill.price, fill.amount, value, paid, spec.settle,
                             fee_rate, fill.liquidity, closed, opened, pnl, fill.at)
@@ -145,12 +147,12 @@ class Settler:
         self._touch(position, price)
         return pnl
 
-    def _fee(self, account: str, spec: ContractSpec, fee: Decimal, ref: str) -> Decimal:
+    def _fee(self, account: str, spec: ContractSpec, fee: Decimal, ref: str,
+             position: SimPosition | None) -> Decimal:
         if fee <= 0:
             return ZERO
         paid = self._take(account, spec.settle, fee, "fee", ref)
-        position = self.open_positions.get((account, spec.symbol))
-        if paid < fee and position is not None:
+        if paid < fee and position is not None and position.is_open:
             more = min(fee - paid, position.margin)
             position.margin -= more
             paid += more
