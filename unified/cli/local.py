@@ -46,6 +46,8 @@ async def _tour(venue_id: str, out: list[str]) -> dict[str, Any]:
                 market.price_increment)
             bought = await ex.create_order(symbol, OrderType.MARKET, Side.BUY, None, cost=cost,
                                            fetch=True)
+        if ex.has("derivatives"):  # contracts: the position the buy opened, funding
+            out.append(await _contract_line(ex, symbol))
         # fetch=True throughout: the tour shows each order's state at the venue (fills, prices)
         sold = await ex.create_order(symbol, OrderType.LIMIT, Side.SELL, amount,
                                      (bid * Decimal("0.98")).quantize(market.price_increment),
@@ -73,6 +75,15 @@ async def _tour(venue_id: str, out: list[str]) -> dict[str, Any]:
         return {"venue": venue_id, "markets": len(markets), "symbol": symbol,
                 "orders": 3 + 12, "closed": seen, "pages": pages, "fills": len(fills),
                 "seconds": time.perf_counter() - started}
+
+
+async def _contract_line(ex: unified.Exchange, symbol: str) -> str:
+    held = ", ".join(f"{p.symbol} {p.side.value} {_fmt(p.contracts)} contracts at "
+                     f"{_fmt(p.entry_price)} (margin {_fmt(p.margin)})"
+                     for p in await ex.fetch_positions()) or "none"
+    funding = await ex.fetch_funding_rate(symbol)
+    return (f"positions: {held}\nfunding rate {_fmt(funding.rate)}, next settlement "
+            f"{funding.next_funding_at:%Y-%m-%d %H:%M} UTC")
 
 
 async def demo(venue_ids: Sequence[str]) -> int:

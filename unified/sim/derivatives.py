@@ -82,7 +82,7 @@ class DerivativesBook(Views):
               contracts: Decimal, price: Decimal | None = None, *,
               leverage: Decimal | None = None, reduce_only: bool = False,
               client_id: str | None = None, time_in_force: TimeInForce = TimeInForce.GTC,
-              post_only: bool = False) -> SimOrder:
+              post_only: bool = False, id: str | None = None) -> SimOrder:
         """Place a contract order (`contracts` a multiple of the spec's lot; `price` for a
         limit order). Refusals are EngineErrors: invalid (leverage, sizes, reduce-only with
         nothing to reduce), insufficient_funds (margin), duplicate_client_id. Returns the
@@ -112,7 +112,7 @@ class DerivativesBook(Views):
         try:
             order = engine.place(account, symbol, side, type, amount=contracts, price=price,
                                  time_in_force=time_in_force, post_only=post_only,
-                                 client_id=client_id)
+                                 client_id=client_id, id=id)  # a fired stop keeps its id
         except EngineError:
             engine.wallet(account, unit).available -= units
             engine._move(account, spec.settle, hold, -hold, "release")

@@ -20,6 +20,8 @@ from unified.client import Exchange
 from unified.clock import ManualClock, PacedClock
 from unified.models import OrderType, Side, TimeInForce
 from unified.sim.book import HOUSE_ACCOUNT, Engine, SimMarket
+from unified.sim.derivatives import derivatives_book
+from unified.sim.positions import is_unit
 from unified.sim.server import USER, SimVenue, fund_user
 
 HISTORY_START = datetime(2024, 3, 1, tzinfo=UTC)
@@ -36,11 +38,13 @@ async def start_seeded(venue_id: str, rounds: int = 20, port: int = 0, seed: int
     # every run sees the same venue state.
     wall = ManualClock(HISTORY_START)
     clock = PacedClock(wall)
-    markets = registry.get(venue_id).descriptor.load_simulator().markets
-    engine = Engine(markets, clock)
+    personality = registry.get(venue_id).descriptor.load_simulator()
+    markets = personality.markets
+    make = getattr(personality, "make_engine", None)  # a contract venue's engine
+    engine = make(clock) if make is not None else Engine(markets, clock)
     engine.seed_book()
     engine.seed_tape()  # the tape ends where the history starts: trades stay in time order
-    fund_user(engine)
+    getattr(personality, "fund_user", fund_user)(engine)
     sim = SimVenue(venue_id, clock=clock, engine=engine, port=port)
     await sim.start()
     try:
@@ -70,7 +74,7 @@ async def seed_history(ex: Exchange, engine: Engine, clock: ManualClock,
         for market in markets:
             await script.round(market)
         if n % 4 == 3:
-            quotes = sorted({m.quote for m in markets})
+            quotes = sorted({money_currency(engine, m) for m in markets})
             withdraw = n % 8 == 7
             amount = Decimal(rng.randint(1, 9))
             engine.deposit(USER, quotes[n // 4 % len(quotes)], -amount if withdraw else amount,
@@ -78,6 +82,11 @@ async def seed_history(ex: Exchange, engine: Engine, clock: ManualClock,
             script.tick()
     for market in markets:
         await script.still_open(market)
+
+
+def money_currency(engine: Engine, m: SimMarket) -> str:
+    """What a market's money is counted in: its quote, a contract's settle currency."""
+    return derivatives_book(engine).spec(m.symbol).settle if is_unit(m.quote) else m.quote
 
 
 class _Script:
@@ -103,8 +112,13 @@ class _Script:
         return order
 
     def house_takes(self, m: SimMarket, side: Side, amount: Decimal, price: Decimal) -> None:
-        self.engine.place(HOUSE_ACCOUNT, m.symbol, side, OrderType.LIMIT, amount=amount,
-                          price=price, time_in_force=TimeInForce.IOC)
+        if is_unit(m.base):  # a contract: the house trades through the derivatives book too
+            derivatives_book(self.engine).place(
+                HOUSE_ACCOUNT, m.symbol, side, OrderType.LIMIT, amount, price,
+                leverage=Decimal(1), time_in_force=TimeInForce.IOC)
+        else:
+            self.engine.place(HOUSE_ACCOUNT, m.symbol, side, OrderType.LIMIT, amount=amount,
+                              price=price, time_in_force=TimeInForce.IOC)
         self.tick()
 
     async def cancel(self, m: SimMarket, order: unified.Order) -> None:

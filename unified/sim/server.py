@@ -62,7 +62,7 @@ Handler = Callable[["SimVenue", SimRequest], SimResponse]
 
 
 class Personality(Protocol):
-    """A venue's face: its default markets, its handlers and how it words failures."""
+    """A venue's face: its markets (or `make_engine(clock)`), handlers, failure words."""
 
     markets: tuple[SimMarket, ...]
     handlers: Mapping[str, Handler]
@@ -101,8 +101,7 @@ class Fault:
     released: asyncio.Event = attrs.field(factory=asyncio.Event, eq=False, repr=False)
 
     async def hold(self) -> None:
-        """Wait `delay_s`, or less if released (a stopping venue releases every hold, so that
-        no handler outlives it)."""
+        """Wait `delay_s`, or less if released (a stopping venue releases every hold)."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.released.wait(), self.delay_s)
 
@@ -122,8 +121,7 @@ class FaultPlan:
 
     def randomly(self, rate: float, seed: int = 0) -> None:
         """Fault about `rate` of all requests, with kinds drawn from RANDOM_KINDS."""
-        self.rate = rate
-        self.rng = random.Random(seed)
+        self.rate, self.rng = rate, random.Random(seed)
 
     def add(self, kind: str, op: str | None = None, times: int = 1, **kw: Any) -> Fault:
         fault = Fault(kind, op, times, **kw)
@@ -180,7 +178,9 @@ class SimVenue:
         self.personality: Personality = reg.descriptor.load_simulator()
         self.clock = clock or SystemClock()
         self.skew = timedelta(0)  # server clock ahead of the real one (clock-skew faults)
-        self.engine = engine or Engine(self.personality.markets, self.clock)
+        make: Callable[[Clock], Engine] | None = getattr(self.personality, "make_engine", None)
+        self.engine = engine or (make(self.clock) if make is not None  # a contract engine
+                                 else Engine(self.personality.markets, self.clock))
         order_id = getattr(self.personality, "order_id", None)
         if order_id is not None:
             self.engine.order_id = order_id
@@ -206,7 +206,7 @@ class SimVenue:
         if seed and engine is None:
             self.engine.seed_book()
             self.engine.seed_tape()
-            fund_user(self.engine)
+            getattr(self.personality, "fund_user", fund_user)(self.engine)
 
     def now(self) -> datetime:
         return self.clock.now() + self.skew
