@@ -27,12 +27,13 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 ROOT = Path(__file__).resolve().parent.parent
 #: reference data copied into the repository (see SOURCES.md there): a clone needs nothing beside it
 DATA = ROOT / "tests" / "data" / "reference"
-#: the spot venues: the venue-parametrized suites trade spot markets on them (amounts in the
-#: base, wallets per currency); the contract venues have their own suite
-#: (tests/contract/test_derivatives.py) beside the suites that hold for every venue
+#: every venue: the venue-parametrized suites run on each (amounts in contracts on a contract
+#: venue, its money in the settle currency); SPOT_VENUES for what only spot markets do (the
+#: CLI's side-by-side market tables); contract venues also have tests/contract/test_derivatives.py
 ALL_VENUES = list(registry.venues())
 CONTRACT_VENUES = [v for v in ALL_VENUES if registry.get(v).spec.capability("derivatives")]
-VENUES = [v for v in ALL_VENUES if v not in CONTRACT_VENUES]
+SPOT_VENUES = [v for v in ALL_VENUES if v not in CONTRACT_VENUES]
+VENUES = ALL_VENUES
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

@@ -262,8 +262,11 @@ class Exchange(MoreOrderMethods, FundsMethods, DerivativesMethods):
     async def create_orders(self, orders: Sequence[OrderRequest], symbol: str
                             ) -> list[Order | VenueError | AmbiguousOutcome]:
         """One result per request, in order (Order, VenueError or AmbiguousOutcome)."""
-        return await self._placement.place_many(symbol, await self._checks.prepare_all(symbol,
-                                                                                     orders))
+        prepared = await self._checks.prepare_all(symbol, orders)
+        for args in prepared:  # a contract's defaults (1x where the venue needs a leverage)
+            args.update(contract_fields(args["market"], None, False, False, None, False,
+                                        self.has("leverage_required")))
+        return await self._placement.place_many(symbol, prepared)
 
     async def cancel_order(self, id: str, symbol: str, *, fetch: bool = False) -> Order:
         """One request for an order this client reported; else (or fetch=True) looked up."""

@@ -30,7 +30,11 @@ def family_op(op: str, family: str) -> str:
 
 
 def families(pipe: Pipeline) -> list[str]:
-    return [f for f in FAMILIES if f"create_{f}_order" in pipe.spec.endpoints]
+    """The families the venue keeps apart: their own create and their own lookup (stop
+    orders that the ordinary lookups and cancels know, one id space, are not apart)."""
+    endpoints = pipe.spec.endpoints
+    return [f for f in FAMILIES
+            if f"create_{f}_order" in endpoints and f"fetch_{f}_order" in endpoints]
 
 
 class OrderLookup:
@@ -63,7 +67,7 @@ class OrderLookup:
         return result
 
     def has_stops(self) -> bool:
-        return "stop" in families(self._pipe)
+        return "iter_open_stop_orders" in self._pipe.spec.endpoints
 
     async def stop_orders(self, symbol: str | None) -> list[Order]:
         """The stop orders waiting for their trigger (of `symbol`, or all); [] without any."""

@@ -1,4 +1,4 @@
-"""The ONLY pagination loop, and the three ways venues hand out the next page.
+"""The ONLY pagination loop, and the four ways venues hand out the next page.
 
 A strategy turns one page's answer into the query parameters of the next page (or None at the
 end). Those parameters, serialised, are the opaque cursor a caller may save and pass back.
@@ -12,6 +12,7 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
+from unified.diagnostics import read_flag
 from unified.errors import ConfigurationError, DecodeError
 from unified.models import Page
 from unified.spec import Paging
@@ -161,6 +162,32 @@ class BeforeAfter(_Base):
         return nxt
 
 
+class OffsetHasMore(_Base):
+    """The last item's own cursor (KuCoin futures' ledger `offset`) sent back for the next
+    page, for as long as the answer says there is more (`hasMore`)."""
+
+    def next(
+        self, sent: Params, payload: Any, headers: Mapping[str, str], items: Sequence[Any]
+    ) -> Params | None:
+        more_field, field = self.paging.more_field, self.paging.item_cursor_field
+        param = self.paging.cursor_param
+        assert more_field and field and param
+        if not items or not isinstance(payload, dict):
+            return None
+        more = read_flag(payload.get(more_field))
+        if more is None:
+            raise DecodeError(f"{more_field!r} is not true or false: {payload.get(more_field)!r}")
+        if not more:
+            return None
+        last = items[-1]
+        cursor = last.get(field) if isinstance(last, dict) else None
+        if isinstance(cursor, bool) or not isinstance(cursor, (str, int)) or cursor == "":
+            raise DecodeError(f"the last item's {field!r} is not a cursor: {cursor!r}")
+        if sent.get(param) == str(cursor):
+            raise DecodeError(f"the venue returned the same {field!r} again: {cursor!r}")
+        return {**sent, param: str(cursor)}
+
+
 class NoPaging(_Base):
     def next(
         self, sent: Params, payload: Any, headers: Mapping[str, str], items: Sequence[Any]
@@ -175,6 +202,8 @@ def strategy_for(paging: Paging, page_size: int | None = None, newer: bool = Fal
         return LastId(paging, page_size)
     if paging.style == "before_after":
         return BeforeAfter(paging, page_size, newer)
+    if paging.style == "offset_has_more":
+        return OffsetHasMore(paging, page_size)
     return NoPaging(paging, page_size)
 
 

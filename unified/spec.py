@@ -19,7 +19,7 @@ import attrs
 from unified.errors import VENUE_ERRORS, ConfigurationError
 from unified.models import Liquidity, OrderStatus, OrderType, Side, TimeInForce
 
-PAGING_STYLES = ("none", "page_number", "last_id", "before_after")
+PAGING_STYLES = ("none", "page_number", "last_id", "before_after", "offset_has_more")
 HTTP_METHODS = ("GET", "POST", "DELETE", "PUT")
 
 
@@ -42,6 +42,10 @@ class Paging:
     before_param: str | None = None
     after_header: str | None = None
     before_header: str | None = None
+    # offset_has_more: the last item's `item_cursor_field` sent as cursor_param while the
+    # answer's `more_field` is true
+    item_cursor_field: str | None = None
+    more_field: str | None = None
 
 
 @attrs.frozen
@@ -194,6 +198,7 @@ def _endpoint(name: str, raw: Mapping[str, Any], pools: Mapping[str, Pool]) -> E
         "last_id": ("cursor_param", "cursor_field"),
         "page_number": ("page_param",),
         "before_after": ("after_param", "after_header"),
+        "offset_has_more": ("cursor_param", "item_cursor_field", "more_field"),
     }.get(paging.style, ())
     for field in required:
         if getattr(paging, field) is None:

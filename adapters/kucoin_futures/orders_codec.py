@@ -33,6 +33,7 @@ STOP_WORDS = {Trigger.ABOVE: "up", Trigger.BELOW: "down"}
 STOP_PRICE_TYPES = {StopPriceType.LAST: "TP", StopPriceType.INDEX: "IP",
                     StopPriceType.MARK: "MP"}
 ZERO = Decimal(0)
+LONG_MAX = 2**63 - 1
 
 
 @attrs.frozen
@@ -95,6 +96,8 @@ def lots(amount: Decimal) -> int:
     if amount != amount.to_integral_value() or amount <= 0:
         raise ConfigurationError(f"a contract order's amount is a whole number of lots, got "
                                  f"{amount}")
+    if amount > LONG_MAX:  # the venue reads `size` as a 64-bit integer
+        raise ConfigurationError(f"a contract order's amount is at most {LONG_MAX} lots")
     return int(amount)
 
 
@@ -206,6 +209,8 @@ def order_state(o: FuturesOrder, filled: Decimal) -> str:
 
 
 def decode_order(ctx: Context, data: Any) -> Order:
+    if data is None:  # a lookup by clientOid of an order the venue does not know
+        raise OrderNotFound("no such order", venue=ctx.venue, raw=data)
     o = structure(data, FuturesOrder)
     tables = ctx.tables
     order_type = tables.order_types.decode(o.type)

@@ -306,7 +306,7 @@ def seed_funding(engine: Engine, periods: int = 90) -> None:
 
 
 def _reword(body: Any, rng: random.Random) -> Any:
-    return {"code": OK, "data": loosen(body["data"], rng, keep={"totalPage", "hasMore"})}
+    return {"code": OK, "data": loosen(body["data"], rng, keep={"totalPage", "hasMore", "remark"})}
 
 
 def _loosened(handler: Handler) -> Handler:
@@ -369,8 +369,8 @@ class KucoinFuturesPersonality(Loose):
         if account == USER:
             engine.deposit(HOUSE_ACCOUNT, "USDT", Decimal(10) ** 12)
             engine.deposit(HOUSE_ACCOUNT, "BTC", Decimal(10) ** 9)
-        engine.deposit(account, "USDT", Decimal(100_000))
-        engine.deposit(account, "BTC", Decimal(100))
+        engine.deposit(account, "USDT", Decimal(10_000_000))  # a 1x position in the seeded
+        engine.deposit(account, "BTC", Decimal(1000))  # book's deepest levels too
 
     def render_error(self, venue: SimVenue, request: SimRequest, error: EngineError
                      ) -> SimResponse:

@@ -38,6 +38,7 @@ from unified.sim.server import Handler, SimRequest, SimResponse, SimVenue
 
 CLIENT_OID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 PAGE_MAX = 1000
+LONG_MAX = 2**63 - 1  # `size` is an integer field: beyond it the venue cannot read it
 #: engine ledger kinds -> transaction-history types (margin moves are not ledger rows there)
 LEDGER_TYPES = {"realised_pnl": "RealisedPNL", "fee": "RealisedPNL", "deposit": "TransferIn",
                 "withdrawal": "TransferOut", "transfer": "TransferIn"}
@@ -175,6 +176,8 @@ def place_order(engine: Engine, account: str, body: Any, id: str | None = None) 
         side = _side(body)
     if size is None or size <= 0 or size != size.to_integral_value():
         raise EngineError("invalid", "size must be a positive whole number of lots")
+    if size > LONG_MAX:
+        raise EngineError("invalid", "size is not a readable integer")
     if tif not in (TimeInForce.GTC, TimeInForce.IOC):
         raise EngineError("invalid", "timeInForce must be GTC or IOC")
     book = derivatives_book(engine)
@@ -271,6 +274,8 @@ def _lookup(sim: SimVenue, req: SimRequest, ref: str, by_client: bool) -> SimRes
     if order is not None:
         return ok(order_json(sim, order))
     stop = sim_stops.find(sim, req.account, ref, by_client)
+    if stop is None and by_client:
+        return ok(None)  # an unknown clientOid: data null
     if stop is None:
         return fail("100001", "error.getOrder.orderNotExist")
     return ok(sim_stops.stop_json(sim, stop))
@@ -443,7 +448,8 @@ def ledger(sim: SimVenue, req: SimRequest) -> SimResponse:
     currency = currency_of(req.query["currency"]) if req.query.get("currency") else None
     start, end = ms_param(req, "startAt"), ms_param(req, "endAt")
     count = _int(req, "maxCount", 50, 1, 200)
-    rows = [e for e in reversed(sim.engine.account_ledger(req.account, currency))
+    rows = [e for e in sorted(sim.engine.account_ledger(req.account, currency),
+                              key=lambda e: e.seq, reverse=True)
             if e.kind in LEDGER_TYPES and (start is None or e.at >= start)
             and (end is None or e.at <= end)]
     offset = req.query.get("offset")

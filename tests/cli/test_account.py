@@ -14,7 +14,7 @@ import pytest
 from unified import registry
 from unified.sim.server import default_credentials
 
-from ..conftest import VENUES
+from ..conftest import SPOT_VENUES as VENUES
 from .helpers import BASE_ENV, CLI, fits, one_line, read_until, sim_env, unified_cmd
 
 SYMBOL = {"kucoin": "BTC/USDT", "okcoinjp": "BTC/JPY", "okex_v1": "ETH/BTC",

@@ -12,7 +12,8 @@ from unified.cli.arb import ACCOUNT, Setup, with_own_fees
 from unified.cli.session import Target
 from unified.sim.server import SimVenue
 
-from ..conftest import VENUES, run
+from ..conftest import SPOT_VENUES as VENUES
+from ..conftest import run
 from ..contract.harness import session
 
 #: a rate no spec has as its default, set at the local venue

@@ -12,7 +12,8 @@ import pytest
 import unified
 from unified import registry
 
-from ..conftest import ROOT, VENUES, run
+from ..conftest import ROOT, run
+from ..conftest import SPOT_VENUES as VENUES
 
 CLI = [sys.executable, "-m", "unified.cli"]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}

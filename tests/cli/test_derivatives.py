@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from ..conftest import CONTRACT_VENUES, VENUES
+from ..conftest import CONTRACT_VENUES, SPOT_VENUES
 from .helpers import unified_cmd
 
 
@@ -35,7 +35,7 @@ def test_positions_lists_the_seeded_account_s_open_positions_exactly(venue: str)
 
 
 def test_positions_on_a_spot_venue_is_a_clear_refusal() -> None:
-    result = unified_cmd("positions", "--venue", VENUES[0], "--local")
+    result = unified_cmd("positions", "--venue", SPOT_VENUES[0], "--local")
     assert result.returncode == 2 and "NotSupported" in result.stderr
     assert result.stdout == ""
 

@@ -9,7 +9,7 @@ import pytest
 
 from unified import registry
 
-from ..conftest import VENUES
+from ..conftest import SPOT_VENUES as VENUES
 from .helpers import fits, one_line, unified_cmd
 
 #: One market each venue lists locally, all with the same base.

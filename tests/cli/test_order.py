@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ..conftest import VENUES
+from ..conftest import SPOT_VENUES as VENUES
 from .helpers import fits, unified_cmd
 
 SYMBOL = {"kucoin": "BTC/USDT", "okcoinjp": "BTC/JPY", "okex_v1": "ETH/BTC",

@@ -49,7 +49,7 @@ from unified.models import (
 )
 from unified.streams.stream import Stream
 
-from ..conftest import VENUES
+from ..conftest import SPOT_VENUES as VENUES
 from .helpers import fits, one_line, spawn, unified_cmd
 from .test_market import BTC
 

@@ -67,6 +67,12 @@ async def paced(venue_id: str, **options: Any) -> AsyncIterator[tuple[SimVenue, 
         yield sim, ex, sim.personality.markets[0].symbol
 
 
+def size(market: Market, tenths: int) -> Decimal:
+    """`tenths` tenths of a unit where the market takes them, else that many of its steps
+    (whole contracts)."""
+    return tenths * max(market.amount_increment, Decimal("0.1"))
+
+
 async def market_buy(s: Session, amount: Decimal) -> unified.Order:
     """A market buy of about `amount`, by amount or by cost as the venue allows; its state as
     the venue reports it (fetched: the one-trip answers do not price fills)."""

@@ -135,7 +135,7 @@ def test_bad_contract_orders_are_refused_and_nothing_is_placed(venue: str) -> No
                 await ex.create_order(m.symbol, OrderType.LIMIT, Side.BUY, Decimal(1),
                                       Decimal(29000), leverage=Decimal(10_000))
             with pytest.raises(InsufficientFunds):
-                await ex.create_order(m.symbol, OrderType.LIMIT, Side.BUY, Decimal(10**7),
+                await ex.create_order(m.symbol, OrderType.LIMIT, Side.BUY, Decimal(900_000),
                                       Decimal(29000), leverage=Decimal(1))
             assert await ex.fetch_open_orders(m.symbol) == []
             assert [o for o in sim.engine.orders.values() if o.account == USER] == []

@@ -25,8 +25,9 @@ def test_off_step_orders_never_reach_the_venue(venue: str) -> None:
             bad = [
                 (amount + m.amount_increment / 3, price, "amount step"),
                 (amount, price + m.price_increment / 7, "price step"),
-                (m.min_amount - m.amount_increment, price, "minimum amount"),
             ]
+            if m.min_amount > m.amount_increment:  # an on-step amount below the minimum
+                bad.append((m.min_amount - m.amount_increment, price, "minimum amount"))
             before = s.sim.requests.get("create_order", 0)
             for a, p, step in bad:
                 with pytest.raises(InvalidOrder, match=step) as caught:

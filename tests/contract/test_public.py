@@ -21,7 +21,10 @@ def test_markets(venue: str) -> None:
             markets = await s.ex.load_markets()
             assert markets
             for symbol, m in markets.items():
-                assert symbol == m.symbol == f"{m.base}/{m.quote}"
+                # BASE/QUOTE; a contract's :SETTLE after it (and a dated one's -YYMMDD)
+                assert symbol == m.symbol and symbol.startswith(f"{m.base}/{m.quote}")
+                assert symbol == f"{m.base}/{m.quote}" if m.settle is None \
+                    else symbol.startswith(f"{m.base}/{m.quote}:{m.settle}")
                 assert m.base.isupper() and m.quote.isupper()
                 for value in (m.price_increment, m.amount_increment, m.min_amount):
                     assert isinstance(value, Decimal) and value > 0

@@ -14,11 +14,12 @@ import pytest
 
 import unified
 from unified import Balances, OrderBook, OrderStatus, OrderType, Side
+from unified.contracts import to_quote
 from unified.sim.server import SimVenue
 from unified.streams.stream import Stream
 
 from ..conftest import VENUES, run
-from .harness import paced
+from .harness import paced, size
 
 T = TypeVar("T")
 #: a stream that stays silent this long has failed (a bound, not a pace: nothing waits on it)
@@ -68,7 +69,8 @@ def test_book_stream_is_the_venues_book_after_each_change(venue_id: str) -> None
             assert levels(first) == engine_book(sim, symbol, 10)
             assert len(first.bids) == 10
             price = await inside_price(ex, symbol)
-            await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.5"), price)
+            amount = size(await ex.market(symbol), 5)
+            await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount, price)
             book = await until(books, lambda b: b.bids and b.bids[0].price == price)
             assert levels(book) == engine_book(sim, symbol, 10)
             if first.sequence is not None:
@@ -83,7 +85,8 @@ def test_trade_and_ticker_streams_see_a_trade(venue_id: str) -> None:
         async with venue(venue_id) as (_, ex, symbol), ex.watch_trades(symbol) as trades, \
                 ex.watch_ticker(symbol) as tickers:
             book = await ex.fetch_order_book(symbol, limit=1)
-            price, amount = book.asks[0].price, min(Decimal("0.3"), book.asks[0].amount)
+            price = book.asks[0].price
+            amount = min(size(await ex.market(symbol), 3), book.asks[0].amount)
             await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount, price)
             trade = await next_of(trades)
             assert (trade.symbol, trade.price, trade.amount) == (symbol, price, amount)
@@ -98,15 +101,15 @@ def test_order_changes_and_fills_arrive_once_each(venue_id: str) -> None:
     async def go() -> None:
         async with venue(venue_id) as (_, ex, symbol), ex.watch_orders(symbol) as orders:
             price = await inside_price(ex, symbol)
-            placed = await ex.create_order(symbol, OrderType.LIMIT, Side.SELL, Decimal("0.4"),
-                                           price)
+            amount = size(await ex.market(symbol), 4)
+            placed = await ex.create_order(symbol, OrderType.LIMIT, Side.SELL, amount, price)
             seen = await until(orders, lambda o: o.id == placed.id)
             assert seen.status is OrderStatus.OPEN and seen.filled == 0
-            await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.4"), price)
+            await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount, price)
             mine = await until(orders, lambda o: o.id == placed.id)
             done = mine if mine.status is OrderStatus.FILLED else await until(
                 orders, lambda o: o.id == placed.id and o.status is OrderStatus.FILLED)
-            assert done.filled == Decimal("0.4")
+            assert done.filled == amount
 
     run(go())
 
@@ -117,12 +120,12 @@ def test_fill_stream_delivers_each_fill_once(venue_id: str) -> None:
     async def go() -> None:
         async with venue(venue_id) as (_, ex, symbol), ex.watch_my_trades(symbol) as fills:
             price = await inside_price(ex, symbol)
-            maker = await ex.create_order(symbol, OrderType.LIMIT, Side.SELL, Decimal("0.4"),
-                                          price)
-            await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.4"), price)
+            amount = size(await ex.market(symbol), 4)
+            maker = await ex.create_order(symbol, OrderType.LIMIT, Side.SELL, amount, price)
+            await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount, price)
             got = [await next_of(fills), await next_of(fills)]
             assert {f.order_id for f in got} >= {maker.id}
-            assert all(f.price == price and f.amount == Decimal("0.4") for f in got)
+            assert all(f.price == price and f.amount == amount for f in got)
             assert len({(f.order_id, f.id) for f in got}) == 2
 
     run(go())
@@ -137,12 +140,14 @@ def test_balance_stream_yields_the_whole_after_a_change(venue_id: str) -> None:
             assert start == await ex.fetch_balance()
             price = await inside_price(ex, symbol)
             price = ex.price_to_precision(symbol, price * Decimal("0.9"))
-            await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.5"), price)
-            after = await until(balances, lambda b: b[market.quote].held
-                                > start[market.quote].held)
-            # the order's value, plus the fee reserve where the venue holds one
-            assert after[market.quote].held - start[market.quote].held >= price * Decimal("0.5")
-            assert set(after) >= set(start) - {market.quote}
+            amount = size(market, 5)
+            await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount, price)
+            money = market.settle or market.quote  # what a contract's margin is held in
+            after = await until(balances, lambda b: b[money].held > start[money].held)
+            # the order's value (a contract's margin at 1x), plus the fee reserve where the
+            # venue holds one
+            assert after[money].held - start[money].held >= to_quote(market, amount, price)
+            assert set(after) >= set(start) - {money}
 
     run(go())
 

@@ -115,8 +115,14 @@ def test_market_buy_fills_and_moves_balances(venue: str) -> None:
             assert order.filled > 0 and order.cost > 0
             assert order.average is not None and order.average > 0
             after = await s.ex.fetch_balance()
-            assert after[s.market.base].total > before[s.market.base].total
-            assert after[s.market.quote].total < before[s.market.quote].total
+            settle = s.market.settle
+            if settle is None:
+                assert after[s.market.base].total > before[s.market.base].total
+                assert after[s.market.quote].total < before[s.market.quote].total
+            else:  # a contract: a position, its margin and fee from the settle currency
+                position = await s.ex.fetch_position(s.symbol)
+                assert position is not None and position.contracts == order.filled
+                assert after[settle].available < before[settle].available
             if not s.ex.supports("iter_my_trades"):
                 with pytest.raises(NotSupported):
                     await s.ex.fetch_my_trades(s.symbol)

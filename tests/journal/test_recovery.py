@@ -17,7 +17,8 @@ import unified
 from unified import AmbiguousOutcome, OrderStatus, OrderType, Side
 from unified.sim.server import SimVenue
 
-from ..conftest import ROOT, VENUES, run
+from ..conftest import ROOT, run
+from ..conftest import SPOT_VENUES as VENUES
 from ..contract.harness import session
 
 

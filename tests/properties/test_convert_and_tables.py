@@ -16,6 +16,9 @@ from unified.models import OrderStatus, Side
 from unified.tables import SymbolCodec, Tables
 
 SPECS = {reg.spec.name: reg.spec for reg in registry.venues().values()}
+#: the specs whose symbols follow their format both ways (a contract venue's ids are named by
+#: its loaded markets: the format there is only the perpetual pattern)
+FORMATTED = sorted(n for n, spec in SPECS.items() if not spec.capability("derivatives"))
 
 
 @given(st.decimals(allow_nan=False, allow_infinity=False))
@@ -67,7 +70,7 @@ symbols = st.tuples(st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, 
                     st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=5))
 
 
-@pytest.mark.parametrize("name", sorted(SPECS))
+@pytest.mark.parametrize("name", FORMATTED)
 @given(pair=symbols)
 def test_symbols_round_trip(name: str, pair: tuple[str, str]) -> None:
     codec = SymbolCodec(SPECS[name].symbol_format, SPECS[name].symbol_case)

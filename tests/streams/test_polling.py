@@ -1,5 +1,6 @@
-"""Streams on a venue without a WebSocket (legacy v1): REST polling that yields only changes,
-against the local v1 venue over real HTTP. Every venue whose spec says `websocket = false`."""
+"""Streams on a venue without a WebSocket (legacy v1, KuCoin futures so far): REST polling that
+yields only changes, against the local venue over real HTTP. Every venue whose spec says
+`websocket = false`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from unified.errors import BadSymbol, NotSupported
 from unified.sim.server import SimVenue
 
 from ..conftest import run
+from ..contract.harness import size
 
 POLLED = [v for v in registry.venues() if not registry.get(v).spec.capability("websocket")]
 
@@ -48,16 +50,17 @@ def test_book_stream_yields_the_book_then_only_changes(venue: str) -> None:
     async def go() -> None:
         async with polled(venue) as (sim, ex):
             symbol = symbol_of(sim)
+            amount = size(await ex.market(symbol), 5)
             async with ex.watch_order_book(symbol, limit=5) as books:
                 first = await anext(books)
                 assert first.symbol == symbol and len(first.bids) == 5
                 best = first.bids[0].price
                 price = best + (first.asks[0].price - best) / 2
                 price = ex.price_to_precision(symbol, price)
-                await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.5"), price)
+                await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount, price)
                 changed = await anext(books)
                 assert changed.bids[0].price == price
-                assert changed.bids[0].amount == Decimal("0.5")
+                assert changed.bids[0].amount == amount
                 assert len(changed.bids) == 5
 
     run(go())
@@ -68,18 +71,19 @@ def test_trades_and_ticker_streams_yield_new_trades_once(venue: str) -> None:
     async def go() -> None:
         async with polled(venue) as (sim, ex):
             symbol = symbol_of(sim)
+            market = await ex.market(symbol)
             async with ex.watch_trades(symbol) as trades, ex.watch_ticker(symbol) as tickers:
                 before = await anext(tickers)
                 book = await ex.fetch_order_book(symbol, limit=1)
                 price = ex.price_to_precision(symbol, book.asks[0].price)
-                await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.3"), price)
+                await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, size(market, 3), price)
                 trade = await anext(trades)
-                assert trade.price == price and trade.amount == Decimal("0.3")
+                assert trade.price == price and trade.amount == size(market, 3)
                 after = await anext(tickers)
                 assert after.last == price and after != before
                 # the same trades are on the next polls too: never yielded twice
-                await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.2"), price)
-                assert (await anext(trades)).amount == Decimal("0.2")
+                await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, size(market, 2), price)
+                assert (await anext(trades)).amount == size(market, 2)
 
     run(go())
 
@@ -95,11 +99,12 @@ def test_orders_stream_yields_each_change_and_balances_follow(venue: str) -> Non
                 book = await ex.fetch_order_book(symbol, limit=1)
                 price = ex.price_to_precision(symbol, book.bids[0].price * Decimal("0.9"))
                 placed = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY,
-                                               Decimal("0.5"), price)
+                                               size(market, 5), price)
                 seen = await anext(orders)
                 assert (seen.id, seen.status) == (placed.id, OrderStatus.OPEN)
                 held = await anext(balances)
-                assert held[market.quote].held > start[market.quote].held
+                money = market.settle or market.quote  # a contract holds its settle currency
+                assert held[money].held > start[money].held
                 await ex.cancel_order(placed.id, symbol)
                 gone = await anext(orders)
                 assert (gone.id, gone.status) == (placed.id, OrderStatus.CANCELED)

@@ -28,6 +28,7 @@ class EngineError(Exception):
         "duplicate_client_id",
         "not_found",
         "not_cancelable",
+        "nothing_to_close",  # a reduce-only or closing order, margin, with no such position
     )
 
     def __init__(self, kind: str, message: str) -> None:

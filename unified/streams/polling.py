@@ -19,7 +19,7 @@ import attrs
 
 from unified.errors import NotSupported, RateLimited, TransportError, UnifiedError, VenueUnavailable
 from unified.markets import Markets
-from unified.models import Balances, Order, OrderBook, Ticker, Trade
+from unified.models import Balances, Fill, Order, OrderBook, Ticker, Trade
 from unified.pipeline import Pipeline
 from unified.streams.private import OrderTracker
 from unified.streams.stream import Stream
@@ -45,6 +45,8 @@ class PollRest(Protocol):
 
     async def fetch_balance(self) -> Balances: ...
 
+    async def fetch_my_trades(self, symbol: str) -> list[Fill]: ...
+
 
 def _ticker_state(ticker: Ticker) -> tuple[Any, ...]:
     return attrs.astuple(ticker, filter=lambda a, _: a.name not in ("timestamp", "raw"))
@@ -64,7 +66,7 @@ class Poller:
         self.polls = 0
 
     async def start(self, stream: Stream[Any]) -> None:
-        if self.kind == "my_trades":
+        if self.kind == "my_trades" and "iter_my_trades" not in self._pipe.spec.endpoints:
             raise NotSupported(f"{self._pipe.venue} has no fills endpoint to watch")
         if self.symbol is not None:
             await self._markets.market(self.symbol)  # BadSymbol now, not in the loop
@@ -121,6 +123,20 @@ class Poller:
         while len(self._trades) > SEEN_TRADES:
             del self._trades[next(iter(self._trades))]
         return [] if first else sorted(new, key=lambda t: t.timestamp)
+
+    async def _poll_my_trades(self, first: bool) -> list[Fill]:
+        """The account's newest fills (of the symbol, or of every market), each once."""
+        symbols = [self.symbol] if self.symbol else sorted(await self._markets.load())
+        new = []
+        for symbol in symbols:
+            for fill in await self._rest.fetch_my_trades(symbol):
+                key = f"{fill.symbol}/{fill.order_id}/{fill.id}"
+                if key not in self._trades:
+                    self._trades[key] = None
+                    new.append(fill)
+        while len(self._trades) > SEEN_TRADES:
+            del self._trades[next(iter(self._trades))]
+        return [] if first else sorted(new, key=lambda f: f.timestamp)
 
     async def _poll_orders(self, first: bool) -> list[Order]:
         symbols = [self.symbol] if self.symbol else sorted(await self._markets.load())
