@@ -460,7 +460,8 @@ def ledger(sim: SimVenue, req: SimRequest) -> SimResponse:
     page = rows[:count]
     return ok({"dataList": [
         {"time": ms(e.at), "type": LEDGER_TYPES[e.kind], "amount": e.amount, "fee": 0,
-         "accountEquity": e.balance, "status": "Completed", "remark": e.reference,
+         "accountEquity": e.balance, "status": "Completed",
+         "remark": f"order {e.reference}" if e.reference else "",  # text, as KuCoin's are
          "offset": e.seq, "currency": code_of(e.currency)} for e in page],
         "hasMore": len(rows) > count})
 
