@@ -3,7 +3,8 @@ JSON, codes and paging (api-futures.kucoin.com's wire, as its docs and examples 
 
 Its engine is a contract engine (unified.sim.derivatives): amounts in contracts, money in each
 contract's settle currency. Market data here; orders, fills, positions and the account in
-sim_trading.py; stop orders in sim_stops.py. `KucoinFuturesPersonality(loose=rate, seed=n)`
+sim_trading.py; positions, the account and the ledger in sim_account.py; stop orders in
+sim_stops.py. `KucoinFuturesPersonality(loose=rate, seed=n)`
 words that share of its successful answers loosely (numbers as strings or numbers).
 """
 
@@ -329,7 +330,7 @@ def _numbers(handler: Handler) -> Handler:
 
 
 def _handlers() -> dict[str, Handler]:
-    from adapters.kucoin_futures import sim_stops, sim_trading  # they build on this module
+    from adapters.kucoin_futures import sim_account, sim_stops, sim_trading  # built on this
 
     own: dict[str, Handler] = {
         "fetch_time": timestamp, "load_markets": contracts, "fetch_ticker": ticker,
@@ -340,7 +341,7 @@ def _handlers() -> dict[str, Handler]:
         "iter_funding_rate_history": funding_history, "ws_token_public": bullet,
         "ws_token_private": bullet,
     }
-    every = {**own, **sim_trading.HANDLERS, **sim_stops.HANDLERS}
+    every = {**own, **sim_trading.HANDLERS, **sim_account.HANDLERS, **sim_stops.HANDLERS}
     return {name: _loosened(handler) for name, handler in every.items()}
 
 
