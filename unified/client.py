@@ -35,7 +35,7 @@ from unified.arguments import flag, non_negative_seconds
 from unified.cancels import Cancels
 from unified.clock import Clock, SystemClock, VenueClock
 from unified.contract_orders import contract_fields
-from unified.derivative_models import StopPriceType
+from unified.derivative_models import Position, StopPriceType
 from unified.derivatives import Derivatives
 from unified.derivatives_methods import DerivativesMethods
 from unified.edits import Edits
@@ -223,6 +223,11 @@ class Exchange(MoreOrderMethods, FundsMethods, DerivativesMethods):
 
     def watch_balance(self) -> Stream[Balances]:
         return self._streams.open("balance", None)
+
+    def watch_positions(self, symbol: str | None = None) -> Stream[Position]:
+        """Contract venues: the open positions first, then each position after every change
+        (`contracts` 0: it was closed)."""
+        return self._streams.open("positions", symbol)
 
     # ------------------------------------------------------------------ account, orders, history
 

@@ -41,10 +41,12 @@ from adapters.kucoin.ws_frames import (
     Welcome,
     bullet_answer,
     connect_url,
+    control,
     decode,
     encode_ping,
     encode_subscribe,
     encode_unsubscribe,
+    endpoint,
     parse_bullet,
     topics,
 )
@@ -131,13 +133,8 @@ class KucoinStreams:
         return "ws_token_private" if private else "ws_token_public"
 
     def endpoint(self, origin: str, private: bool, answer: Any, connect_id: str) -> Endpoint:
-        """The bullet's first instance server. `origin` plays no part: the bullet answer names
-        the server (the local venue's answer points at itself)."""
-        bullet = answer if isinstance(answer, Bullet) else parse_bullet(answer)
-        server = bullet.servers[0]
-        return Endpoint(url=connect_url(server, bullet.token, connect_id),
-                        ping_interval_s=server.ping_interval_ms / 1000,
-                        ping_timeout_s=server.ping_timeout_ms / 1000, welcome=True)
+        """The bullet's first instance server; `origin` plays no part (the answer names it)."""
+        return endpoint(answer, connect_id)
 
     def login(self, credentials: Credentials, now: datetime) -> Outgoing | None:
         return None  # the private bullet's token is the authentication
@@ -165,16 +162,7 @@ class KucoinStreams:
 
     def decode(self, frame: str | bytes, ctx: Context) -> list[dialect.Event]:
         event = decode(frame)
-        if isinstance(event, Message):
-            return _items(event, ctx)
-        if isinstance(event, Welcome):
-            return [dialect.Welcome()]
-        if isinstance(event, Pong):
-            return [dialect.Pong()]
-        if isinstance(event, Ack):
-            return [dialect.Acked(ref=event.id)]
-        return [dialect.Refused(ref=event.id, code=event.code, message=event.data,
-                                token_expired=event.token_expired)]
+        return _items(event, ctx) if isinstance(event, Message) else [control(event)]
 
 
 def _outgoing(encode: Encoder, keys: Sequence[str], new_ref: Any) -> list[Outgoing]:

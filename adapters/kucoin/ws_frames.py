@@ -28,6 +28,7 @@ import msgspec
 
 from unified.convert import dumps, loads, to_bool, to_int, to_str
 from unified.errors import ConfigurationError, DecodeError
+from unified.streams import dialect
 from unified.venue import Context
 
 #: "a topic supports up to 100 symbols": the topic descriptions of orderbookLevel1/5/50,
@@ -122,6 +123,16 @@ def parse_bullet(data: Any) -> Bullet:
 def bullet_answer(ctx: Context, data: Any) -> Bullet:
     """The REST decoder of ws_token_public / ws_token_private."""
     return parse_bullet(data)
+
+
+def endpoint(answer: Any, connect_id: str) -> dialect.Endpoint:
+    """The bullet's first instance server, as the stream core connects to it (the local
+    venue's answer points at itself)."""
+    bullet = answer if isinstance(answer, Bullet) else parse_bullet(answer)
+    server = bullet.servers[0]
+    return dialect.Endpoint(url=connect_url(server, bullet.token, connect_id),
+                            ping_interval_s=server.ping_interval_ms / 1000,
+                            ping_timeout_s=server.ping_timeout_ms / 1000, welcome=True)
 
 
 def connect_url(server: InstanceServer, token: str, connect_id: str) -> str:
@@ -280,3 +291,15 @@ def decode(text: str | bytes) -> Event:
                      code=to_str(field(frame, "code", "error frame")),
                      data=data if isinstance(data, str) else dumps(data), raw=frame)
     raise DecodeError(f"KuCoin frame of unknown type {kind!r}")
+
+
+def control(event: Welcome | Ack | Pong | Error) -> dialect.Event:
+    """A frame that is not a push, as the stream core's neutral event."""
+    if isinstance(event, Welcome):
+        return dialect.Welcome()
+    if isinstance(event, Pong):
+        return dialect.Pong()
+    if isinstance(event, Ack):
+        return dialect.Acked(ref=event.id)
+    return dialect.Refused(ref=event.id, code=event.code, message=event.data,
+                           token_expired=event.token_expired)

@@ -1,20 +1,23 @@
 """KuCoin futures' table of contents: each unified operation and its encoder / decoder.
 
-Signing is spot's recipe exactly (KC-API-* headers, key version 2): adapters.kucoin.signing,
-the one module a venue of the same operator may share (tests/meta/test_layout.py).
+Signing is spot's recipe exactly (KC-API-* headers, key version 2) and the WebSocket framing
+spot's too: adapters.kucoin.signing, .envelope and .ws_frames, the modules a venue of the same
+operator may share (tests/meta/test_layout.py).
 """
 
 import adapters.kucoin.envelope as envelope
 import adapters.kucoin.signing as signing
+import adapters.kucoin.ws_frames as frames
 from adapters.kucoin_futures import account_codec as account
 from adapters.kucoin_futures import market_codec as market
 from adapters.kucoin_futures import orders_codec as orders
+from adapters.kucoin_futures import ws
 from unified.venue import Adapter, Endpoint
 
 ENDPOINTS = {
     "fetch_time": Endpoint(decode=market.decode_time),
-    "ws_token_public": Endpoint(decode=market.decode_bullet),
-    "ws_token_private": Endpoint(decode=market.decode_bullet),
+    "ws_token_public": Endpoint(decode=frames.bullet_answer),
+    "ws_token_private": Endpoint(decode=frames.bullet_answer),
     # market data
     "load_markets": Endpoint(decode=market.decode_markets),
     "fetch_ticker": Endpoint(encode=market.symbol_query, decode=market.decode_ticker),
@@ -55,4 +58,5 @@ ENDPOINTS = {
                                         decode=account.decode_auto_deposit),
 }
 
-ADAPTER = Adapter(endpoints=ENDPOINTS, sign=signing.sign, unwrap=envelope.unwrap)
+ADAPTER = Adapter(endpoints=ENDPOINTS, sign=signing.sign, unwrap=envelope.unwrap,
+                  streams=ws.STREAMS)

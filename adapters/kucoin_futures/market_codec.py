@@ -282,36 +282,3 @@ def decode_funding_row(ctx: Context, data: Any) -> FundingRate:
     return FundingRate(symbol=unified_symbol(ctx, f.symbol), rate=f.fundingRate,
                        predicted_rate=None, timestamp=from_ms(f.timepoint),
                        next_funding_at=None, raw=data)
-
-
-# ---------------------------------------------------------------- WebSocket connect details
-
-
-@attrs.frozen
-class Server:
-    endpoint: str
-    pingInterval: int
-    pingTimeout: int
-    protocol: str = "websocket"
-    encrypt: bool | None = None
-
-
-@attrs.frozen(kw_only=True)
-class Bullet:
-    """The bullet answer: a token (a credential for the connection: kept out of the repr)
-    and the servers to use it on, with their ping interval and timeout (ms)."""
-
-    token: str = attrs.field(repr=False)
-    servers: tuple[Server, ...]
-
-
-def decode_bullet(ctx: Context, data: Any) -> Bullet:
-    if not isinstance(data, dict) or not isinstance(data.get("instanceServers"), list):
-        raise DecodeError("bullet: expected {token, instanceServers: [...]}")
-    token = data.get("token")
-    if not isinstance(token, str) or not token:
-        raise DecodeError("bullet: no token")
-    servers = tuple(structure(s, Server) for s in data["instanceServers"])
-    if not servers:
-        raise DecodeError("bullet: no instance server")
-    return Bullet(token=token, servers=servers)

@@ -94,14 +94,15 @@ def test_the_facade_parts_are_exchange_s_bases() -> None:
 
 def test_venues_never_import_each_other() -> None:
     # One exception, one way: a venue of the same operator on another host, named
-    # <base>_<kind> (kucoin_futures), builds on its base venue's signer and envelope; never
-    # the reverse.
+    # <base>_<kind> (kucoin_futures), builds on its base venue's signer, envelope and
+    # WebSocket framing (the client's frame codec and the twin's push-server grammar: the same
+    # bullet, welcome, ping, ack and error frames); never the reverse.
     for folder in VENUE_FOLDERS:
         for path in (ROOT / "adapters" / folder).rglob("*.py"):
             for name in imports(path):
                 if name.startswith("adapters."):
                     other = name.split(".")[1]
-                    shared = name.endswith((".signing", ".envelope"))
+                    shared = name.endswith((".signing", ".envelope", ".ws_frames", ".sim_ws"))
                     family = folder.startswith(other + "_") and shared
                     assert other == folder or family, f"{path} imports {name}"
 

@@ -12,7 +12,6 @@ import pytest
 
 import unified
 from adapters.kucoin.ws import Bullet
-from adapters.kucoin_futures.market_codec import Bullet as FuturesBullet
 from unified import paging, registry
 from unified.client import Exchange
 from unified.errors import DecodeError, UnifiedError
@@ -25,7 +24,6 @@ EXAMPLES = sorted((ROOT / "adapters").glob("*/examples/*.json"))
 CLASSES: dict[str, type[Any] | tuple[type[Any], ...]] = {
     "datetime": datetime, "PlacedOrder": PlacedOrder, "Balances": unified.Balances,
     "Bullet": Bullet,  # KuCoin's WebSocket token and servers
-    "FuturesBullet": FuturesBullet,  # KuCoin futures' (its own host, the same shape)
     "bool": bool,  # a switch set (KuCoin futures' auto-deposit of margin)
     "str": str,  # ids, e.g. the legs an OCO cancel names
     # money: a write's answer, a fee, a cancel's nothing

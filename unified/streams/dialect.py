@@ -21,14 +21,16 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
+from unified.derivative_models import Position
 from unified.models import Fill, Order, Ticker, Trade
 from unified.streams.checksummed import Depth
 from unified.streams.sequenced import Delta
 from unified.venue import Context, Credentials
 
-Kind = Literal["book", "ticker", "trades", "orders", "my_trades", "balance"]
-KINDS: tuple[Kind, ...] = ("book", "ticker", "trades", "orders", "my_trades", "balance")
-PRIVATE_KINDS = frozenset({"orders", "my_trades", "balance"})
+Kind = Literal["book", "ticker", "trades", "orders", "my_trades", "balance", "positions"]
+KINDS: tuple[Kind, ...] = ("book", "ticker", "trades", "orders", "my_trades", "balance",
+                           "positions")
+PRIVATE_KINDS = frozenset({"orders", "my_trades", "balance", "positions"})
 
 
 @attrs.frozen(slots=True)
@@ -107,8 +109,8 @@ class BalanceChange:
 
 #: What an item carries, by kind: book -> Delta (sequenced venues) or Depth (checksummed);
 #: ticker -> Ticker; trades -> Trade; orders -> Order; my_trades -> Fill; balance ->
-#: BalanceChange.
-Value = Delta | Depth | Ticker | Trade | Order | Fill | BalanceChange
+#: BalanceChange; positions -> Position (contracts 0: the position is now flat).
+Value = Delta | Depth | Ticker | Trade | Order | Fill | BalanceChange | Position
 
 
 @attrs.frozen(kw_only=True, slots=True)

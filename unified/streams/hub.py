@@ -20,7 +20,8 @@ from typing import Any, Protocol, cast
 import attrs
 
 from unified.arguments import positive_int
-from unified.errors import BadSymbol, ConfigurationError, UnifiedError
+from unified.derivative_models import Position
+from unified.errors import BadSymbol, ConfigurationError, NotSupported, UnifiedError
 from unified.markets import Markets
 from unified.models import Balances, Fill, Order, OrderBook
 from unified.pipeline import Pipeline
@@ -40,7 +41,14 @@ from unified.streams.dialect import (
 )
 from unified.streams.pacing import Settings
 from unified.streams.polling import Poller, PollRest
-from unified.streams.private import FillTracker, OrderTracker, Reconciler, Rest, apply_balance
+from unified.streams.private import (
+    FillTracker,
+    OrderTracker,
+    PositionTracker,
+    Reconciler,
+    Rest,
+    apply_balance,
+)
 from unified.streams.stream import Stream
 
 log = logging.getLogger("unified.streams")
@@ -76,6 +84,7 @@ class Streams:
         self._subs: dict[Stream[Any], _Sub] = {}
         self._books: dict[str, BookFeed] = {}
         self._orders, self._fills = OrderTracker(), FillTracker()
+        self._positions = PositionTracker()
         self._balances: Balances | None = None
         self._seen: set[str] = set()
         self._since = pipe.clock.now()
@@ -112,6 +121,8 @@ class Streams:
         private = kind in PRIVATE_KINDS
         if private and not self._credentials:
             raise ConfigurationError(f"watch {kind} needs credentials")
+        if kind == "positions" and not self._rest.supports("fetch_positions"):
+            raise NotSupported(f"{self._pipe.venue} has no positions to watch")
         markets = await self._markets.load()
         venue_symbol = self._markets.loaded(symbol).venue_symbol if symbol else None
         assert self._dialect is not None
@@ -126,6 +137,8 @@ class Streams:
             await feed.start()
         if kind == "balance":
             await self._seed_balance(stream)
+        if kind == "positions":
+            await self._seed_positions(stream, symbol)
 
     def _feed(self, symbol: str | None, stream: Stream[OrderBook], limit: int | None
               ) -> BookFeed:
@@ -158,6 +171,12 @@ class Streams:
     async def _seed_balance(self, stream: Stream[Balances]) -> None:
         self._balances = await self._rest.fetch_balance()
         stream.push(self._balances)
+
+    async def _seed_positions(self, stream: Stream[Position], symbol: str | None) -> None:
+        """The open positions now, to this stream (later ones get changes only)."""
+        for position in await self._rest.fetch_positions([symbol] if symbol else None):
+            self._positions.is_new(position)
+            stream.push(position)
 
     async def _stop(self, stream: Stream[Any]) -> None:
         sub = self._subs.pop(stream, None)
@@ -257,6 +276,8 @@ class Streams:
                     continue
             if isinstance(value, Fill) and not self._fills.is_new(value):
                 continue
+            if isinstance(value, Position) and not self._positions.is_new(value):
+                continue
             if isinstance(value, BalanceChange):
                 self._balances = apply_balance(self._balances, value)
             self._deliver(item.kind, item.symbol,
@@ -278,6 +299,11 @@ class Streams:
                 for symbol in await self._symbols("my_trades"):
                     fills = await self._reconciler.fills(symbol, self._since)
                     self._route([Item(kind="my_trades", symbol=f.symbol, value=f) for f in fills])
+            if "positions" in kinds:
+                current = await self._rest.fetch_positions()
+                gone = self._positions.gone(current, self._pipe.clock.now())
+                self._route([Item(kind="positions", symbol=p.symbol, value=p)
+                             for p in [*current, *gone]])
             if "balance" in kinds:
                 balances = await self._rest.fetch_balance()
                 if self._balances is None or dict(balances) != dict(self._balances):

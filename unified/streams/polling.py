@@ -17,11 +17,12 @@ from typing import Any, Protocol
 
 import attrs
 
+from unified.derivative_models import Position
 from unified.errors import NotSupported, RateLimited, TransportError, UnifiedError, VenueUnavailable
 from unified.markets import Markets
 from unified.models import Balances, Fill, Order, OrderBook, Ticker, Trade
 from unified.pipeline import Pipeline
-from unified.streams.private import OrderTracker
+from unified.streams.private import OrderTracker, PositionTracker
 from unified.streams.stream import Stream
 
 log = logging.getLogger("unified.streams")
@@ -47,6 +48,8 @@ class PollRest(Protocol):
 
     async def fetch_my_trades(self, symbol: str) -> list[Fill]: ...
 
+    async def fetch_positions(self, symbols: list[str] | None = None) -> list[Position]: ...
+
 
 def _ticker_state(ticker: Ticker) -> tuple[Any, ...]:
     return attrs.astuple(ticker, filter=lambda a, _: a.name not in ("timestamp", "raw"))
@@ -63,11 +66,14 @@ class Poller:
         self._trades: dict[str, None] = {}
         self._orders = OrderTracker()
         self._open: dict[str, Order] = {}
+        self._positions = PositionTracker()
         self.polls = 0
 
     async def start(self, stream: Stream[Any]) -> None:
         if self.kind == "my_trades" and "iter_my_trades" not in self._pipe.spec.endpoints:
             raise NotSupported(f"{self._pipe.venue} has no fills endpoint to watch")
+        if self.kind == "positions" and "fetch_positions" not in self._pipe.spec.endpoints:
+            raise NotSupported(f"{self._pipe.venue} has no positions to watch")
         if self.symbol is not None:
             await self._markets.market(self.symbol)  # BadSymbol now, not in the loop
         await self._poll(stream, first=True)
@@ -158,3 +164,10 @@ class Poller:
             return []
         self._last = state
         return [balances]
+
+    async def _poll_positions(self, first: bool) -> list[Position]:
+        """The open positions first, then each one that changed; a closed one once, flat."""
+        current = await self._rest.fetch_positions([self.symbol] if self.symbol else None)
+        gone = self._positions.gone(current, self._pipe.clock.now())
+        changed = [p for p in [*current, *gone] if self._positions.is_new(p)]
+        return current if first else changed

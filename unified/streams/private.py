@@ -13,10 +13,12 @@ import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
 import attrs
 
+from unified.derivative_models import Position
 from unified.errors import NotSupported
 from unified.models import Balance, Balances, Fill, Order
 from unified.streams.dialect import BalanceChange
@@ -80,6 +82,41 @@ class FillTracker:
         return True
 
 
+def _position_state(position: Position) -> tuple[Any, ...]:
+    return attrs.astuple(position, filter=lambda a, _: a.name not in ("timestamp", "raw"))
+
+
+def flat(position: Position, now: datetime) -> Position:
+    """`position` once closed: no contracts, nothing at stake."""
+    return attrs.evolve(position, contracts=Decimal(0), margin=Decimal(0),
+                        unrealized_pnl=Decimal(0), liquidation_price=None, timestamp=now,
+                        raw=None)
+
+
+class PositionTracker:
+    """The position of each symbol as last delivered: a push or a REST read that says the
+    same again is not a change."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, Position] = {}
+
+    def is_new(self, position: Position) -> bool:
+        last = self.last.get(position.symbol)
+        if last is not None and _position_state(last) == _position_state(position):
+            return False
+        if last is None and not position.contracts:
+            return False  # flat, and never seen open: nothing changed for the stream
+        self.last[position.symbol] = position
+        return True
+
+    def gone(self, current: Iterable[Position], now: datetime) -> list[Position]:
+        """The flat states of the positions delivered open that `current` (every open one)
+        no longer lists."""
+        listed = {p.symbol for p in current}
+        return [flat(p, now) for s, p in sorted(self.last.items())
+                if p.contracts and s not in listed]
+
+
 def apply_balance(balances: Balances | None, change: BalanceChange) -> Balances:
     """The whole balances after one currency's change."""
     current = dict(balances or {})
@@ -99,6 +136,8 @@ class Rest(Protocol):
     async def fetch_balance(self) -> Balances: ...
 
     async def fetch_open_order_symbols(self) -> list[str]: ...
+
+    async def fetch_positions(self, symbols: list[str] | None = None) -> list[Position]: ...
 
     def iter_closed_orders(self, symbol: str, since: datetime | None = None) -> Any: ...
 
