@@ -29,7 +29,7 @@ from adapters.kucoin.ws_frames import Message
 from adapters.kucoin_futures import account_codec, market_codec
 from adapters.kucoin_futures.symbols import unified_currency, unified_symbol
 from unified.contracts import to_quote
-from unified.convert import from_ms, from_ns, structure, to_int, to_str
+from unified.convert import from_ms, from_ns, structure, to_int
 from unified.derivative_models import Position
 from unified.errors import ConfigurationError, DecodeError
 from unified.models import Fill, Order, OrderType, Trade
@@ -199,7 +199,7 @@ class Wallet:
     currency: str
     walletBalance: Decimal
     availableBalance: Decimal
-    timestamp: str | int | None = None
+    timestamp: int | None = None  # ms, written as text in the example
 
 
 def wallet_change(ctx: Context, message: Message) -> BalanceChange | None:
@@ -207,8 +207,7 @@ def wallet_change(ctx: Context, message: Message) -> BalanceChange | None:
         return None
     data = _data(message, "walletBalance.change")
     w = structure(data, Wallet)
-    stamp = to_str(w.timestamp) if w.timestamp is not None else ""
     return BalanceChange(currency=unified_currency(ctx, w.currency), total=w.walletBalance,
                          available=w.availableBalance,
                          held=w.walletBalance - w.availableBalance,
-                         timestamp=from_ms(int(stamp)) if stamp.isdigit() else None, raw=data)
+                         timestamp=from_ms(w.timestamp) if w.timestamp else None, raw=data)

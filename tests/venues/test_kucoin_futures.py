@@ -15,6 +15,7 @@ import pytest
 from adapters.kucoin import envelope
 from adapters.kucoin_futures import account_codec as account
 from adapters.kucoin_futures import market_codec as market
+from adapters.kucoin_futures.endpoints import ENDPOINTS
 from adapters.kucoin_futures.symbols import unified_currency, unified_symbol, venue_currency
 from unified import (
     AuthenticationError,
@@ -225,9 +226,12 @@ def test_funding_history_rows() -> None:
 
 
 def test_bullet_keeps_its_token_out_of_the_repr() -> None:
-    bullet = market.decode_bullet(CTX, data("futures_post_api_v1_bullet_public.json"))
+    decode = ENDPOINTS["ws_token_public"].decode
+    assert decode is not None
+    bullet = decode(CTX, data("futures_post_api_v1_bullet_public.json"))
     assert bullet.servers[0].endpoint == "wss://ws-api-futures.kucoin.com/"
-    assert (bullet.servers[0].pingInterval, bullet.servers[0].pingTimeout) == (18000, 10000)
+    assert (bullet.servers[0].ping_interval_ms, bullet.servers[0].ping_timeout_ms) == (
+        18000, 10000)
     assert bullet.token[:8] not in repr(bullet)
 
 
@@ -356,7 +360,7 @@ def test_capabilities_the_core_reads() -> None:
     assert caps["derivatives"] and caps["balance_per_settle_currency"]
     assert caps["leverage_required"] and caps["order_book_depths"] == [20, 100]
     assert caps["currency_aliases"] == {"XBT": "BTC"}
-    assert not caps.get("websocket")  # no futures stream dialect yet: streams poll REST
+    assert caps["websocket"] and caps["stream_book_sync"] == "sequence"  # its own dialect
     assert list(SPEC.timeframes.values()) == ["1", "5", "15", "30", "60", "120", "240", "480",
                                               "720", "1440", "10080"]
 
