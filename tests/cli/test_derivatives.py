@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import pytest
 
+from unified import registry
+
 from ..conftest import CONTRACT_VENUES, SPOT_VENUES
 from .helpers import unified_cmd
 
@@ -63,3 +65,22 @@ def test_funding_shows_the_rate_the_next_settlement_and_the_settled_history(venu
 def test_funding_refuses_a_bad_limit_before_reaching_a_venue() -> None:
     result = unified_cmd("funding", "BTC/USDT:USDT", "--local", "--limit", "0")
     assert result.returncode == 2 and "--limit must be positive" in result.stderr
+
+
+@pytest.mark.parametrize("venue", CONTRACT_VENUES)
+def test_watch_positions_starts_with_the_open_positions(venue: str) -> None:
+    listed = json.loads(unified_cmd("positions", "--venue", venue, "--local", "--json").stdout)
+    seeded = {p["symbol"]: p for p in listed["positions"]}
+    result = unified_cmd("watch", "positions", "--venue", venue, "--local", "--json",
+                         "--count", str(len(seeded)))
+    assert result.returncode == 0, result.stderr
+    shown = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(shown) == len(seeded) and all(p["venue"] == venue for p in shown)
+    # --local's paper trader trades the venue's first market meanwhile: that position may
+    # have moved (or opened); every other one is as `unified positions` listed it
+    traded = registry.get(venue).descriptor.load_simulator().markets[0].symbol
+    assert {p["symbol"] for p in shown} <= {*seeded, traded}
+    fields = ("side", "contracts", "entry_price", "margin", "leverage")
+    for p in shown:
+        if p["symbol"] != traded:
+            assert {k: p[k] for k in fields} == {k: seeded[p["symbol"]][k] for k in fields}

@@ -31,6 +31,7 @@ from unified.cli.watch import (
     ticker_view,
     trades_view,
 )
+from unified.derivative_models import Position, PositionSide
 from unified.models import (
     Balance,
     Balances,
@@ -38,6 +39,7 @@ from unified.models import (
     Fee,
     Fill,
     Liquidity,
+    MarginMode,
     Order,
     OrderBook,
     OrderStatus,
@@ -180,6 +182,28 @@ def test_the_balances_view_shows_non_zero_balances_and_what_changed() -> None:
     moved = text_of(balances_view("kucoin", held, _balances("5")))
     assert next(x for x in moved.splitlines() if x.startswith("BTC")).split()[-2:] == \
         ["held", "+0.1"]  # the total stayed, the hold moved
+
+
+def _position(symbol: str, contracts: str) -> Position:
+    return Position(symbol=symbol, side=PositionSide.LONG, contracts=D(contracts),
+                    contract_size=D("0.001"), entry_price=D("30000"), mark_price=D("30010.5"),
+                    liquidation_price=None, leverage=D(5), margin_mode=MarginMode.ISOLATED,
+                    margin=D("6.0036"), unrealized_pnl=D("0.0105"), realized_pnl=D(0),
+                    timestamp=None)
+
+
+def test_the_positions_board_keeps_the_open_positions_only() -> None:
+    board = Board(Watch(kind="positions", venue="kucoin_futures", symbol=None))
+    for item in (_position("ETH/USDT:USDT", "3"), _position("BTC/USDT:USDT", "2"),
+                 _position("ETH/USDT:USDT", "0")):
+        board.add(item)
+    rows = [x.split() for x in text_of(board.view()).splitlines()]
+    btc = next(r for r in rows if r and r[0] == "BTC/USDT:USDT")
+    assert btc == ["BTC/USDT:USDT", "long", "2", "30000", "30010.5", "-", "5", "6.0036",
+                   "0.0105"]
+    assert not any(r and r[0] == "ETH/USDT:USDT" for r in rows)  # closed: gone from the view
+    board.add(_position("BTC/USDT:USDT", "0"))
+    assert "no open positions" in text_of(board.view())
 
 
 def _parsed(watch: Watch, item: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from unified.sim.server import SimVenue
 from unified.streams.stream import Stream
 
 from ..conftest import run
-from .harness import paced
+from .harness import paced, size
 
 T = TypeVar("T")
 PATIENCE_S = 20.0
@@ -86,7 +86,8 @@ async def change_book(ex: unified.Exchange, symbol: str, step: int) -> None:
     book = await ex.fetch_order_book(symbol, limit=1)
     spread = book.asks[0].price - book.bids[0].price
     price = ex.price_to_precision(symbol, book.bids[0].price + spread / (3 + step))
-    await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.1"), price)
+    await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, size(await ex.market(symbol), 1),
+                          price)
 
 
 BOOK_FAULTS = ["drop", "malformed", "garbage", "delay"]
@@ -137,7 +138,7 @@ def test_a_silent_connection_is_replaced(venue_id: str) -> None:
                 while sim.streams.opened == opened:
                     await asyncio.sleep(0.01)  # the reconnect: bounded by PATIENCE_S below
                 book = await ex.fetch_order_book(symbol, limit=1)
-                amount = min(Decimal("0.1"), book.asks[0].amount)
+                amount = min(size(await ex.market(symbol), 1), book.asks[0].amount)
                 await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount,
                                       book.asks[0].price)
                 trade = await next_of(trades)
@@ -153,11 +154,12 @@ def test_order_changes_missed_in_a_fault_arrive_once(venue_id: str, fault: str) 
         async with venue(venue_id) as (sim, ex, symbol), ex.watch_orders(symbol) as orders:
             book = await ex.fetch_order_book(symbol, limit=1)
             price = ex.price_to_precision(symbol, book.bids[0].price * Decimal("0.9"))
-            first = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.2"),
+            market = await ex.market(symbol)
+            first = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, size(market, 2),
                                           price)
             assert (await next_of(orders)).id == first.id
             hit = sim.streams.faults.add(fault, private=True)
-            second = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.3"),
+            second = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, size(market, 3),
                                            price)
             await hit.acted.wait()
             await ex.cancel_order(second.id, symbol)
@@ -181,7 +183,8 @@ def test_orders_and_fills_made_while_disconnected_are_reconciled(venue_id: str) 
                 ex.watch_my_trades(symbol) as fills:
             book = await ex.fetch_order_book(symbol, limit=1)
             price = ex.price_to_precision(symbol, book.bids[0].price * Decimal("0.9"))
-            warm = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.2"),
+            market = await ex.market(symbol)
+            warm = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, size(market, 2),
                                          price)
             assert (await next_of(orders)).id == warm.id
             held = sim.faults.add("delay", op=ex._streams._dialect.endpoint_op(True),  # type: ignore[union-attr]
@@ -190,7 +193,7 @@ def test_orders_and_fills_made_while_disconnected_are_reconciled(venue_id: str) 
             await drop.acted.wait()
             ask = book.asks[0]
             taken = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY,
-                                          min(Decimal("0.1"), ask.amount), ask.price)
+                                          min(size(market, 1), ask.amount), ask.price)
             await ex.cancel_order(warm.id, symbol)
             held.released.set()
             got: dict[str, OrderStatus] = {}
@@ -213,7 +216,7 @@ def test_an_expired_token_is_replaced(venue_id: str) -> None:
             fault = sim.streams.faults.add("expire_token")
             await fault.acted.wait()
             book = await ex.fetch_order_book(symbol, limit=1)
-            amount = min(Decimal("0.1"), book.asks[0].amount)
+            amount = min(size(await ex.market(symbol), 1), book.asks[0].amount)
             opened = sim.streams.opened
             while sim.streams.opened == opened:
                 await asyncio.sleep(0.01)

@@ -1,6 +1,7 @@
-"""Streams on a venue without a WebSocket (legacy v1, KuCoin futures so far): REST polling that
-yields only changes, against the local venue over real HTTP. Every venue whose spec says
-`websocket = false`."""
+"""Streams on a venue without a WebSocket (legacy v1): REST polling that yields only changes,
+against the local venue over real HTTP. Every venue whose spec says `websocket = false`; and
+the position poller on every contract venue (none of which polls today: the poller is driven
+directly, as the streams room would drive it without a WebSocket)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
 
+import attrs
 import pytest
 
 import unified
@@ -15,8 +17,10 @@ from unified import OrderStatus, OrderType, Side, registry
 from unified.clock import PacedClock
 from unified.errors import BadSymbol, NotSupported
 from unified.sim.server import SimVenue
+from unified.streams.polling import Poller
+from unified.streams.stream import Stream
 
-from ..conftest import run
+from ..conftest import CONTRACT_VENUES, run
 from ..contract.harness import size
 
 POLLED = [v for v in registry.venues() if not registry.get(v).spec.capability("websocket")]
@@ -124,5 +128,36 @@ def test_polled_streams_refuse_what_the_venue_cannot_do(venue: str) -> None:
                 await anext(ex.watch_ticker("NOPE/USDT"))
             with pytest.raises(BadSymbol):
                 ex.watch_trades(None)  # type: ignore[arg-type]
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue", CONTRACT_VENUES)
+def test_positions_poll_yields_the_open_ones_then_each_change(venue: str) -> None:
+    async def go() -> None:
+        async with polled(venue) as (sim, ex):
+            symbol = symbol_of(sim)
+            lots = size(await ex.market(symbol), 1)
+
+            async def cross(side: Side, amount: Decimal, **extra: object) -> None:
+                book = await ex.fetch_order_book(symbol, limit=1)
+                price = (book.asks if side is Side.BUY else book.bids)[0].price
+                await ex.create_order(symbol, OrderType.LIMIT, side, amount, price, **extra)
+
+            await cross(Side.BUY, lots, leverage=Decimal(2))
+            poller = Poller(ex._pipe, ex._markets, ex, "positions", None, None)
+            stream: Stream[unified.Position] = Stream(
+                "positions", conflate=False, start=poller.start, stop=poller.stop)
+            async with stream:
+                first = await anext(stream)
+                rest = await ex.fetch_position(symbol)  # the same but for its read time
+                assert rest is not None and first == attrs.evolve(rest, timestamp=first.timestamp)
+                await cross(Side.BUY, lots, leverage=Decimal(2))
+                grown = await anext(stream)
+                assert grown.contracts == 2 * lots
+                await cross(Side.SELL, 2 * lots, reduce_only=True)
+                closed = await anext(stream)
+                assert (closed.symbol, closed.contracts) == (symbol, 0)
+                assert await ex.fetch_position(symbol) is None
 
     run(go())

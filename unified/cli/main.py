@@ -144,10 +144,11 @@ def _market_commands(sub: Any, common: Sequence[argparse.ArgumentParser]) -> Non
 def _watch_command(sub: Any, common: Sequence[argparse.ArgumentParser]) -> None:
     w = sub.add_parser("watch", parents=common,
                        help="a live view of one stream: a book, ticker, trades, your orders, "
-                            "fills or balances")
+                            "fills, balances or contract positions")
     w.add_argument("kind", choices=cli_watch.KINDS)
     w.add_argument("symbol", nargs="?", metavar="SYMBOL",
-                   help="unified symbol, e.g. BTC/USDT (orders, fills: optional; balance: none)")
+                   help="unified symbol, e.g. BTC/USDT (orders, fills, positions: optional; "
+                        "balance: none)")
     w.add_argument("--venue", required=True, help="a venue id")
     w.add_argument("--depth", type=_positive, default=10, help="book levels shown (default 10)")
     w.add_argument("--count", type=_positive, metavar="N", help="stop after N updates")

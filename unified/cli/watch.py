@@ -22,12 +22,14 @@ from unified.cli.market import TICKER_ROWS, _ticker_column
 from unified.cli.paper import trading
 from unified.cli.session import Session, open_venues
 from unified.client import Exchange
+from unified.derivative_models import Position, PositionSide
 from unified.models import Balance, Balances, Fill, Order, OrderBook, Side, Ticker, Trade
 from unified.streams.stream import Stream
 
-Kind = Literal["book", "ticker", "trades", "orders", "fills", "balance"]
-KINDS: tuple[Kind, ...] = ("book", "ticker", "trades", "orders", "fills", "balance")
-PRIVATE: frozenset[Kind] = frozenset({"orders", "fills", "balance"})
+Kind = Literal["book", "ticker", "trades", "orders", "fills", "balance", "positions"]
+KINDS: tuple[Kind, ...] = ("book", "ticker", "trades", "orders", "fills", "balance",
+                           "positions")
+PRIVATE: frozenset[Kind] = frozenset({"orders", "fills", "balance", "positions"})
 RECENT = 15  # trades, fills and order changes a view keeps
 ID_WIDTH = 10
 
@@ -160,6 +162,20 @@ def balances_view(venue: str, balances: Mapping[str, Balance],
                 right=(1, 2, 3, 4), title=f"{venue} balances")
 
 
+def positions_view(venue: str, positions: Sequence[Position]) -> RenderableType:
+    """The open positions, the columns of `unified positions` that fit a terminal's width
+    (the margin mode and realised PnL are in --json)."""
+    if not positions:
+        return Text(f"{venue}: no open positions")
+    rows: list[list[Cell]] = [
+        [p.symbol, _side(Side.BUY if p.side is PositionSide.LONG else Side.SELL,
+                         f"{p.side.value} {fmt(p.contracts)}"),
+         fmt(p.entry_price), fmt(p.mark_price), fmt(p.liquidation_price), fmt(p.leverage),
+         fmt(p.margin), fmt(p.unrealized_pnl)] for p in positions]
+    return grid(["symbol", "contracts", "entry", "mark", "liq.", "lev.", "margin", "uPnL"],
+                rows, right=(1, 2, 3, 4, 5, 6, 7), title=f"{venue} positions")
+
+
 # ---------------------------------------------------------------- what a view keeps
 
 
@@ -174,6 +190,7 @@ class Board:
         self.opened: dict[str, Order] = {}
         self.seeded = False  # open orders known from the start, not only those seen since
         self.seen: set[str] = set()  # orders the stream told of
+        self.positions: dict[str, Position] = {}  # open ones, by symbol
 
     def seed(self, opened: Sequence[Order]) -> None:
         self.seeded = True
@@ -184,6 +201,11 @@ class Board:
     def add(self, item: Any) -> None:
         self.previous, self.latest = self.latest, item
         self.recent.appendleft(item)
+        if isinstance(item, Position):
+            if item.contracts:
+                self.positions[item.symbol] = item
+            else:
+                self.positions.pop(item.symbol, None)
         if isinstance(item, Order):
             self.seen.add(item.id)
             if item.status.is_open:
@@ -203,6 +225,8 @@ class Board:
             return trades_view(w.venue, w.symbol or "", list(self.recent))
         if w.kind == "fills":
             return fills_view(w.venue, w.symbol, list(self.recent))
+        if w.kind == "positions":
+            return positions_view(w.venue, [self.positions[s] for s in sorted(self.positions)])
         if w.kind == "orders":
             return orders_view(w.venue, w.symbol, list(self.opened.values()), list(self.recent),
                                self.seeded)
@@ -240,6 +264,7 @@ def open_stream(ex: Exchange, watch: Watch) -> Stream[Any]:
         "orders": lambda: ex.watch_orders(s),
         "fills": lambda: ex.watch_my_trades(s),
         "balance": lambda: ex.watch_balance(),
+        "positions": lambda: ex.watch_positions(s),
     }
     return openers[watch.kind]()
 
