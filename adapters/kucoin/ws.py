@@ -16,9 +16,7 @@ Venue facts the dialect encodes (kucoin-classic-rest.md "WebSocket API", kucoin-
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
-from typing import Any
+from collections.abc import Sequence
 
 import attrs
 
@@ -33,6 +31,7 @@ from adapters.kucoin.ws_frames import (
     TOKEN_EXPIRED_CODE,
     Ack,
     Bullet,
+    BulletStreams,
     Error,
     Event,
     InstanceServer,
@@ -41,20 +40,18 @@ from adapters.kucoin.ws_frames import (
     Welcome,
     bullet_answer,
     connect_url,
-    control,
     decode,
     encode_ping,
     encode_subscribe,
     encode_unsubscribe,
-    endpoint,
     parse_bullet,
     topics,
 )
 from adapters.kucoin.ws_market import TICKER_ALL, level2_delta, ticker, trade
 from unified.errors import ConfigurationError, DecodeError
 from unified.streams import dialect
-from unified.streams.dialect import Dialect, Endpoint, Item, Outgoing, Want
-from unified.venue import Context, Credentials
+from unified.streams.dialect import Dialect, Item, Want
+from unified.venue import Context
 
 __all__ = [
     "BALANCE", "LEVEL2", "MATCH", "MAX_SYMBOLS_PER_TOPIC", "ORDERS", "PRIVATE_TOPICS", "STREAMS",
@@ -71,7 +68,6 @@ PUBLIC_PREFIXES = {"book": LEVEL2, "ticker": TICKER, "trades": MATCH}
 #: private kinds -> their one topic, for every market
 PRIVATE_KEYS = {"orders": ORDERS, "my_trades": ORDERS, "balance": BALANCE}
 
-Encoder = Callable[..., str]
 
 
 def merged_topics(keys: Sequence[str]) -> list[tuple[str, bool]]:
@@ -126,21 +122,8 @@ def _items(message: Message, ctx: Context) -> list[dialect.Event]:
 
 
 @attrs.frozen
-class KucoinStreams:
+class KucoinStreams(BulletStreams):
     """KuCoin's dialect (unified.streams.dialect.Dialect); pure, stateless."""
-
-    def endpoint_op(self, private: bool) -> str:
-        return "ws_token_private" if private else "ws_token_public"
-
-    def endpoint(self, origin: str, private: bool, answer: Any, connect_id: str) -> Endpoint:
-        """The bullet's first instance server; `origin` plays no part (the answer names it)."""
-        return endpoint(answer, connect_id)
-
-    def login(self, credentials: Credentials, now: datetime) -> Outgoing | None:
-        return None  # the private bullet's token is the authentication
-
-    def ping(self, ref: str) -> str:
-        return encode_ping(ref)
 
     def wire_keys(self, want: Want, markets: Sequence[str]) -> list[str]:
         """One key per want; private kinds share one topic of every market, so a want of one
@@ -154,23 +137,11 @@ class KucoinStreams:
             raise ConfigurationError(f"a {want.kind} stream needs a symbol")
         return topics(prefix, [want.symbol])
 
-    def subscribe(self, keys: Sequence[str], new_ref: Any) -> list[Outgoing]:
-        return _outgoing(encode_subscribe, keys, new_ref)
+    def topics_of(self, keys: Sequence[str]) -> list[tuple[str, bool]]:
+        return merged_topics(keys)
 
-    def unsubscribe(self, keys: Sequence[str], new_ref: Any) -> list[Outgoing]:
-        return _outgoing(encode_unsubscribe, keys, new_ref)
-
-    def decode(self, frame: str | bytes, ctx: Context) -> list[dialect.Event]:
-        event = decode(frame)
-        return _items(event, ctx) if isinstance(event, Message) else [control(event)]
-
-
-def _outgoing(encode: Encoder, keys: Sequence[str], new_ref: Any) -> list[Outgoing]:
-    out = []
-    for topic, private in merged_topics(keys):
-        ref = str(new_ref())
-        out.append(Outgoing(frame=encode(ref, topic, private=private), refs=(ref,)))
-    return out
+    def items(self, message: Message, ctx: Context) -> list[dialect.Event]:
+        return _items(message, ctx)
 
 
 STREAMS: Dialect = KucoinStreams()

@@ -18,7 +18,8 @@ text into typed events. Anything it does not recognise is a DecodeError, never a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
@@ -29,7 +30,7 @@ import msgspec
 from unified.convert import dumps, loads, to_bool, to_int, to_str
 from unified.errors import ConfigurationError, DecodeError
 from unified.streams import dialect
-from unified.venue import Context
+from unified.venue import Context, Credentials
 
 #: "a topic supports up to 100 symbols": the topic descriptions of orderbookLevel1/5/50,
 #: orderbookIncrement (/market/level2) and trade (/market/match) in
@@ -303,3 +304,49 @@ def control(event: Welcome | Ack | Pong | Error) -> dialect.Event:
         return dialect.Acked(ref=event.id)
     return dialect.Refused(ref=event.id, code=event.code, message=event.data,
                            token_expired=event.token_expired)
+
+
+class BulletStreams:
+    """What KuCoin's dialects (spot's, futures') share: connect details from a bullet, no
+    login frame (the private bullet's token authenticates), pings by id, one topic a
+    subscribe message acknowledged by its id, and the control frames. A dialect says which
+    topics its wire keys make (`topics_of`) and what a push yields (`items`)."""
+
+    def endpoint_op(self, private: bool) -> str:
+        return "ws_token_private" if private else "ws_token_public"
+
+    def endpoint(self, origin: str, private: bool, answer: Any, connect_id: str
+                 ) -> dialect.Endpoint:
+        """The bullet's first instance server; `origin` plays no part (the answer names it)."""
+        return endpoint(answer, connect_id)
+
+    def login(self, credentials: Credentials, now: datetime) -> dialect.Outgoing | None:
+        return None
+
+    def ping(self, ref: str) -> str:
+        return encode_ping(ref)
+
+    def subscribe(self, keys: Sequence[str], new_ref: Any) -> list[dialect.Outgoing]:
+        return self._outgoing(encode_subscribe, keys, new_ref)
+
+    def unsubscribe(self, keys: Sequence[str], new_ref: Any) -> list[dialect.Outgoing]:
+        return self._outgoing(encode_unsubscribe, keys, new_ref)
+
+    def _outgoing(self, encode: Callable[..., str], keys: Sequence[str], new_ref: Any
+                  ) -> list[dialect.Outgoing]:
+        out = []
+        for topic, private in self.topics_of(keys):
+            ref = str(new_ref())
+            out.append(dialect.Outgoing(frame=encode(ref, topic, private=private), refs=(ref,)))
+        return out
+
+    def decode(self, frame: str | bytes, ctx: Context) -> list[dialect.Event]:
+        event = decode(frame)
+        return self.items(event, ctx) if isinstance(event, Message) else [control(event)]
+
+    def topics_of(self, keys: Sequence[str]) -> list[tuple[str, bool]]:
+        """(topic, private) for each subscribe message the keys need."""
+        raise NotImplementedError
+
+    def items(self, message: Message, ctx: Context) -> list[dialect.Event]:
+        raise NotImplementedError

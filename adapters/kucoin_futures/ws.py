@@ -18,20 +18,10 @@ Topics, one a subscribe message (kucoin-openapi/ws/openapi-futures-*.json, ws.cs
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
 
 import attrs
 
-from adapters.kucoin.ws_frames import (
-    Message,
-    control,
-    decode,
-    encode_ping,
-    encode_subscribe,
-    encode_unsubscribe,
-    endpoint,
-)
+from adapters.kucoin.ws_frames import BulletStreams, Message
 from adapters.kucoin_futures import ws_pushes as push
 from adapters.kucoin_futures.ws_pushes import (
     EXECUTION,
@@ -44,8 +34,8 @@ from adapters.kucoin_futures.ws_pushes import (
 )
 from unified.errors import ConfigurationError, DecodeError
 from unified.streams import dialect
-from unified.streams.dialect import Dialect, Endpoint, Item, Outgoing, Want
-from unified.venue import Context, Credentials
+from unified.streams.dialect import Dialect, Item, Want
+from unified.venue import Context
 
 PUBLIC_PREFIXES = {"book": LEVEL2, "ticker": TICKER, "trades": EXECUTION}
 PRIVATE_KEYS = {"orders": ORDERS, "my_trades": ORDERS, "balance": WALLET}
@@ -86,21 +76,9 @@ def _items(message: Message, ctx: Context) -> list[dialect.Event]:
 
 
 @attrs.frozen
-class KucoinFuturesStreams:
-    """KuCoin futures' dialect (unified.streams.dialect.Dialect); pure, stateless."""
-
-    def endpoint_op(self, private: bool) -> str:
-        return "ws_token_private" if private else "ws_token_public"
-
-    def endpoint(self, origin: str, private: bool, answer: Any, connect_id: str) -> Endpoint:
-        """The bullet's first instance server; `origin` plays no part (the answer names it)."""
-        return endpoint(answer, connect_id)
-
-    def login(self, credentials: Credentials, now: datetime) -> Outgoing | None:
-        return None  # the private bullet's token is the authentication
-
-    def ping(self, ref: str) -> str:
-        return encode_ping(ref)
+class KucoinFuturesStreams(BulletStreams):
+    """KuCoin futures' dialect (unified.streams.dialect.Dialect); pure, stateless. The
+    connection's grammar is spot's (ws_frames.BulletStreams); the topics are its own."""
 
     def wire_keys(self, want: Want, markets: Sequence[str]) -> list[str]:
         if want.kind == "positions":
@@ -114,26 +92,15 @@ class KucoinFuturesStreams:
             raise ConfigurationError(f"a {want.kind} stream needs a symbol")
         return [f"{prefix}:{want.symbol}"]
 
-    def subscribe(self, keys: Sequence[str], new_ref: Any) -> list[Outgoing]:
-        return self._outgoing(True, keys, new_ref)
-
-    def unsubscribe(self, keys: Sequence[str], new_ref: Any) -> list[Outgoing]:
-        return self._outgoing(False, keys, new_ref)
-
-    @staticmethod
-    def _outgoing(on: bool, keys: Sequence[str], new_ref: Any) -> list[Outgoing]:
-        encode = encode_subscribe if on else encode_unsubscribe
-        out = []
-        for key in dict.fromkeys(keys):  # one topic a message, each once
+    def topics_of(self, keys: Sequence[str]) -> list[tuple[str, bool]]:
+        """One topic a message, each once."""
+        for key in keys:
             if not isinstance(key, str) or not key.startswith("/"):
                 raise ConfigurationError(f"not a KuCoin futures topic: {key!r}")
-            ref = str(new_ref())
-            out.append(Outgoing(frame=encode(ref, key, private=_private(key)), refs=(ref,)))
-        return out
+        return [(key, _private(key)) for key in dict.fromkeys(keys)]
 
-    def decode(self, frame: str | bytes, ctx: Context) -> list[dialect.Event]:
-        event = decode(frame)
-        return _items(event, ctx) if isinstance(event, Message) else [control(event)]
+    def items(self, message: Message, ctx: Context) -> list[dialect.Event]:
+        return _items(message, ctx)
 
 
 STREAMS: Dialect = KucoinFuturesStreams()
