@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from adapters.kucoin_futures import sim_ws
 from unified.clock import Clock
 from unified.convert import to_ms as ms
 from unified.sim.book import Engine, EngineError, SimMarket
@@ -279,13 +280,14 @@ def funding_history(sim: SimVenue, req: SimRequest) -> SimResponse:
                for r in rows])
 
 
-def bullet(sim: SimVenue, req: SimRequest) -> SimResponse:
-    """A push token; this local venue serves no futures push server yet (its clients poll),
-    so the answer names this origin as the instance server."""
-    host = sim.base_url.replace("http", "ws", 1)
-    return ok({"token": "sim-futures-token", "instanceServers": [
-        {"endpoint": f"{host}/futures-push", "encrypt": False, "protocol": "websocket",
-         "pingInterval": 18000, "pingTimeout": 10000}]})
+def bullet_public(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """POST /api/v1/bullet-public: a token for the push server on this origin (sim_ws.py)."""
+    return ok(sim_ws.streams_of(sim).bullet(sim.streams, private=False, account=None))
+
+
+def bullet_private(sim: SimVenue, req: SimRequest) -> SimResponse:
+    """POST /api/v1/bullet-private (signed): a token that also gets the account's pushes."""
+    return ok(sim_ws.streams_of(sim).bullet(sim.streams, private=True, account=req.account))
 
 
 # ---------------------------------------------------------------- the personality
@@ -338,8 +340,8 @@ def _handlers() -> dict[str, Handler]:
         "fetch_order_book_full": snapshot, "fetch_trades": trade_history,
         "fetch_ohlcv": klines, "fetch_mark_price": mark_price,
         "fetch_index_price": index_query, "fetch_funding_rate": funding_current,
-        "iter_funding_rate_history": funding_history, "ws_token_public": bullet,
-        "ws_token_private": bullet,
+        "iter_funding_rate_history": funding_history, "ws_token_public": bullet_public,
+        "ws_token_private": bullet_private,
     }
     every = {**own, **sim_trading.HANDLERS, **sim_account.HANDLERS, **sim_stops.HANDLERS}
     return {name: _loosened(handler) for name, handler in every.items()}
@@ -347,6 +349,7 @@ def _handlers() -> dict[str, Handler]:
 
 class KucoinFuturesPersonality(Loose):
     markets: tuple[SimMarket, ...] = tuple(spec.sim_market() for _, spec, _, _ in CONTRACTS)
+    stream_face = sim_ws.KucoinFuturesStreams  # the WebSocket side (sim.streams.face)
 
     @property
     def handlers(self) -> dict[str, Handler]:
