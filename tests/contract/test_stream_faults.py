@@ -8,6 +8,7 @@ every change itself, one at a time, and records the engine's book after each).""
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
@@ -18,6 +19,7 @@ import pytest
 import unified
 from unified import OrderBook, OrderStatus, OrderType, Side, registry
 from unified.sim.server import SimVenue
+from unified.streams.pacing import Settings
 from unified.streams.stream import Stream
 
 from ..conftest import run
@@ -225,3 +227,50 @@ def test_an_expired_token_is_replaced(venue_id: str) -> None:
             assert sim.requests.get(op, 0) == before + 1
 
     run(go())
+
+
+class Draws(random.Random):
+    """Records each backoff drawn (one wait before a reconnect): its upper bound."""
+
+    def __init__(self) -> None:
+        super().__init__(0)
+        self.bounds: list[float] = []
+
+    def uniform(self, a: float, b: float) -> float:
+        self.bounds.append(b)
+        return super().uniform(a, b)
+
+
+@pytest.mark.parametrize("venue_id", STREAMED)
+def test_connections_that_keep_dying_young_back_off(venue_id: str) -> None:
+    """One drop reconnects at once; a venue dropping every session soon after it starts is not
+    hammered (backoff grows); a session that lived resets that."""
+
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol):
+            draws = Draws()
+            ex._streams._settings = Settings(rng=draws)
+            async with ex.watch_trades(symbol) as trades:
+                conn = ex._streams._conns[False][0]
+
+                async def drop() -> None:
+                    connects = conn.connects
+                    await sim.streams.faults.add("drop").acted.wait()
+                    while conn.connects == connects:
+                        await asyncio.sleep(0.01)  # the reconnect: bounded by PATIENCE_S
+
+                await drop()
+                assert draws.bounds == []
+                await drop()
+                await drop()
+                assert draws.bounds == [0.25, 0.5]
+                ex._pipe.clock.base.pace.advance(Settings().stable_s)  # type: ignore[attr-defined]
+                await drop()
+                assert draws.bounds == [0.25, 0.5]
+                book = await ex.fetch_order_book(symbol, limit=1)
+                amount = min(size(await ex.market(symbol), 1), book.asks[0].amount)
+                await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount,
+                                      book.asks[0].price)
+                assert (await next_of(trades)).amount == amount
+
+    run(asyncio.wait_for(go(), PATIENCE_S))

@@ -19,6 +19,7 @@ import contextlib
 import itertools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from unified.clock import Clock
@@ -65,14 +66,20 @@ class Connection:
                  on_lost: Callable[[Connection], None],
                  on_resync: Callable[[Connection, bool], Awaitable[None]],
                  on_broken: Callable[[Connection, UnifiedError], None],
-                 refusal: Refusal, clock: Clock, settings: Settings) -> None:
+                 refusal: Refusal, clock: Clock, settings: Settings,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.name, self.dialect, self.private = name, dialect, private
         self._endpoint, self._login, self._decode = endpoint, login, decode
         self._on_items, self._on_resync, self._on_broken = on_items, on_resync, on_broken
         self._on_lost = on_lost
         self._refusal, self._clock, self.settings = refusal, clock, settings
+        self._sleep = sleep  # backoff waits (the client's pacing: tests pass them at once)
         self.keys: dict[str, int] = {}
         self.connects = 0  # successful connections so far (tests and diagnostics)
+        #: when the venue last showed that it had sent us everything: at each ready session
+        #: and each pong (a socket delivers in order), so what was missed came after it
+        self.heard_at: datetime | None = None
+        self._ready_at = 0.0  # monotonic, when the current session became ready
         self._ids = itertools.count(1)
         self._pending: dict[str, asyncio.Future[None]] = {}
         self._pong = asyncio.Event()
@@ -197,7 +204,7 @@ class Connection:
     # ---------------------------------------------------------------- the keeper
 
     async def _run(self) -> None:
-        failures, fresh = 0, False
+        failures, drops, fresh = 0, 0, False
         while not self._closed:
             try:
                 await self._session_once(fresh)
@@ -205,7 +212,13 @@ class Connection:
             except _Dead as dead:
                 log.info("%s: connection lost (%s); reconnecting", self.name, dead)
                 fresh = dead.fresh
-                failures = 0 if self._ready.is_set() else failures + 1
+                if self._ready.is_set():
+                    # a session that worked: reconnect at once, unless sessions keep dying
+                    # young (a venue that drops every connection must not be hammered)
+                    drops = drops + 1 if self._young() else 0
+                    failures = 0
+                else:
+                    failures += 1
             except UnifiedError as exc:
                 log.info("%s: cannot connect (%s)", self.name, type(exc).__name__)
                 failures += 1
@@ -221,8 +234,12 @@ class Connection:
                 self._break(ConnectionFailed(
                     f"{self.name}: {failures} connection attempts failed in a row"))
                 return
-            if failures:
-                await asyncio.sleep(self.settings.backoff(failures))
+            if failures or drops > 1:
+                await self._sleep(self.settings.backoff(failures or drops - 1))
+
+    def _young(self) -> bool:
+        """Whether the session that just ended lasted less than `settings.stable_s`."""
+        return self._clock.monotonic() - self._ready_at < self.settings.stable_s
 
     def _break(self, error: UnifiedError) -> None:
         self._broken = error
@@ -246,6 +263,8 @@ class Connection:
             if self.keys:
                 await self._await(self._subscribe(list(self.keys)), "resubscribe", reader)
             self._ready.set()
+            self._ready_at = self._clock.monotonic()
+            self.heard_at = self._clock.now()
             self.connects += 1
             if self.connects > 1:
                 await self._on_resync(self, True)
@@ -338,6 +357,7 @@ class Connection:
     def _control(self, event: Event) -> None:
         if isinstance(event, Pong):
             self._pong.set()
+            self.heard_at = self._clock.now()
         elif isinstance(event, Welcome):
             self._welcome.set()
         elif isinstance(event, Acked):

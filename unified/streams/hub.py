@@ -15,6 +15,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable
+from datetime import datetime
 from typing import Any, Protocol, cast
 
 import attrs
@@ -88,6 +89,8 @@ class Streams:
         self._balances: Balances | None = None
         self._seen: set[str] = set()
         self._since = pipe.clock.now()
+        #: per connection that lost its way: since when private events may be missing
+        self._gap_from: dict[Connection, datetime] = {}
         self._reconciler = Reconciler(rest, time_filter=bool(caps.get("history_time_filter",
                                                                       True)))
         self._tasks: set[asyncio.Task[None]] = set()
@@ -149,12 +152,10 @@ class Streams:
                 symbol, book_kind(self._pipe.spec.capabilities),
                 snapshot=lambda: self._snapshot(symbol), renew=lambda: self._renew(symbol),
                 sleep=self._pipe.sleep)
-        else:
-            book = feed.keeper.book()
-            if book is not None:
-                stream.push(book if limit is None else attrs.evolve(
-                    book, bids=book.bids[:limit], asks=book.asks[:limit]))
         feed.add(stream, limit)
+        book = feed.keeper.read(limit)  # a later stream starts from the book there is now
+        if book is not None:
+            stream.push(book)
         return feed
 
     async def _snapshot(self, symbol: str) -> OrderBook:
@@ -206,7 +207,7 @@ class Streams:
             decode=self._decode, on_items=self._route, on_lost=self._lost,
             on_resync=self._resync,
             on_broken=self._broken, refusal=self._refusal, clock=self._pipe.clock,
-            settings=self._settings)
+            settings=self._settings, sleep=self._pipe.sleep)
         pool.append(conn)
         return conn
 
@@ -241,6 +242,7 @@ class Streams:
         return [self._books[s] for s in symbols if s in self._books]
 
     def _lost(self, conn: Connection) -> None:
+        self._gap_from.setdefault(conn, conn.heard_at or self._since)
         for feed in self._feeds(conn):
             feed.lost()
 
@@ -248,10 +250,12 @@ class Streams:
         """The socket was down (or a frame unreadable): books start over, private streams
         reconcile through REST."""
         subs = self._on(conn)
+        since = self._gap_from.pop(conn, self._since)
         for feed in self._feeds(conn):
             feed.recover(resubscribed)
         if any(sub.kind in PRIVATE_KINDS for _, sub in subs):
-            self._spawn(self._reconcile([s for s, sub in subs if sub.kind in PRIVATE_KINDS]))
+            self._spawn(self._reconcile([s for s, sub in subs if sub.kind in PRIVATE_KINDS],
+                                        since))
 
     def _spawn(self, job: Awaitable[None]) -> None:
         task = asyncio.ensure_future(job)
@@ -288,16 +292,16 @@ class Streams:
             if sub.kind == kind and sub.symbol in (None, symbol) and sub.keys:
                 stream.push(value)
 
-    async def _reconcile(self, streams: list[Stream[Any]]) -> None:
+    async def _reconcile(self, streams: list[Stream[Any]], since: datetime) -> None:
         kinds = {self._subs[s].kind for s in streams if s in self._subs}
         try:
             if "orders" in kinds:
                 for symbol in await self._symbols("orders"):
-                    orders = await self._reconciler.orders(symbol, self._since)
+                    orders = await self._reconciler.orders(symbol, since)
                     self._route([Item(kind="orders", symbol=o.symbol, value=o) for o in orders])
             if "my_trades" in kinds:
                 for symbol in await self._symbols("my_trades"):
-                    fills = await self._reconciler.fills(symbol, self._since)
+                    fills = await self._reconciler.fills(symbol, since)
                     self._route([Item(kind="my_trades", symbol=f.symbol, value=f) for f in fills])
             if "positions" in kinds:
                 current = await self._rest.fetch_positions()

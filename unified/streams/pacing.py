@@ -25,6 +25,7 @@ class Settings:
     backoff_base_s: float = 0.25
     backoff_cap_s: float = 30.0
     max_failures: int = 8  # consecutive failed connects before streams fail
+    stable_s: float = 30.0  # a session shorter than this that drops again backs off
     uplink_per_10s: int = 100
     rng: random.Random = attrs.field(factory=random.Random, repr=False)
 

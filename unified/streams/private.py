@@ -1,10 +1,11 @@
 """Private streams deliver every order change and fill exactly once, across reconnects.
 
 Pushes and REST reconciliation feed the same trackers: an order is delivered when its state
-(status, filled, amount, price) differs from the one last delivered; a fill when its id is
-new. After a reconnect (or an unreadable frame) `Reconciler` asks REST for open orders,
-recent orders and fills since the streams started, so what happened while the socket was
-down is delivered too, and nothing twice.
+(status, filled, amount, price) differs from the one last delivered and is not behind it (a
+REST read that raced a push can be); a fill when its id is new. After a reconnect (or an
+unreadable frame) `Reconciler` asks REST for open orders, recent orders and fills since the
+venue last showed it had sent everything (the connection's last pong), so what happened while
+the socket was down is delivered too, and nothing twice.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ log = logging.getLogger("unified.streams")
 
 #: ids remembered per tracker (older ones are forgotten first)
 REMEMBERED = 50_000
-#: orders and fills this much older than the streams' start are not "missed meanwhile"
+#: orders and fills this much older than the last pong are not "missed meanwhile"
 MARGIN = timedelta(seconds=5)
 #: rows read per symbol from a history walk that cannot filter by time
 RECENT_ROWS = 200
@@ -35,6 +36,12 @@ RECENT_ROWS = 200
 
 def _state(order: Order) -> tuple[Any, ...]:
     return (order.status, order.filled, order.amount, order.price)
+
+
+def _behind(order: Order, last: Order) -> bool:
+    """Whether `order` is a state `last` has already left: orders only fill further, and a
+    finished order never opens again."""
+    return order.filled < last.filled or (last.status.is_final and not order.status.is_final)
 
 
 #: fields a push may leave out (Item.unreported) that no fill changes: taken from the order
@@ -51,7 +58,7 @@ class OrderTracker:
 
     def is_new(self, order: Order) -> bool:
         last = self._last.get(order.id)
-        if last is not None and _state(last) == _state(order):
+        if last is not None and (_state(last) == _state(order) or _behind(order, last)):
             return False
         self._last[order.id] = order
         self._last.move_to_end(order.id)
