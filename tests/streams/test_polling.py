@@ -5,6 +5,7 @@ directly, as the streams room would drive it without a WebSocket)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
@@ -114,6 +115,35 @@ def test_orders_stream_yields_each_change_and_balances_follow(venue: str) -> Non
                 assert (gone.id, gone.status) == (placed.id, OrderStatus.CANCELED)
 
     run(go())
+
+
+@pytest.mark.parametrize("venue", POLLED)
+def test_an_order_that_fills_between_two_polls_is_delivered_once(venue: str) -> None:
+    """A taker order is never among the open orders a poll sees: the closed ones show it."""
+    async def go() -> None:
+        async with polled(venue) as (sim, ex):
+            symbol = symbol_of(sim)
+            async with ex.watch_orders(symbol) as orders:
+                book = await ex.fetch_order_book(symbol, limit=1)
+                amount = min(size(await ex.market(symbol), 2), book.asks[0].amount)
+                placed = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount,
+                                               book.asks[0].price)
+                seen = await asyncio.wait_for(anext(orders), 20)
+                assert (seen.id, seen.status, seen.filled) == (
+                    placed.id, OrderStatus.FILLED, amount)
+                polls = orders_poller(ex).polls
+                while orders_poller(ex).polls < polls + 3:
+                    await asyncio.sleep(0.01)  # later polls (bounded: the wait_for below)
+                later = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount,
+                                              book.asks[0].price)
+                assert (await asyncio.wait_for(anext(orders), 20)).id == later.id
+
+    run(go())
+
+
+def orders_poller(ex: unified.Exchange) -> Poller:
+    stream = next(s for s, sub in ex._streams._subs.items() if sub.kind == "orders")
+    return stream._start.__self__  # type: ignore[attr-defined, no-any-return]
 
 
 @pytest.mark.parametrize("venue", POLLED)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import attrs
@@ -22,7 +23,7 @@ from unified.errors import NotSupported, RateLimited, TransportError, UnifiedErr
 from unified.markets import Markets
 from unified.models import Balances, Fill, Order, OrderBook, Ticker, Trade
 from unified.pipeline import Pipeline
-from unified.streams.private import OrderTracker, PositionTracker
+from unified.streams.private import MARGIN, OrderTracker, PositionTracker
 from unified.streams.stream import Stream
 
 log = logging.getLogger("unified.streams")
@@ -44,11 +45,18 @@ class PollRest(Protocol):
 
     async def fetch_order(self, id: str, symbol: str) -> Order: ...
 
+    async def fetch_closed_orders(self, symbol: str, since: datetime | None = None
+                                  ) -> list[Order]: ...
+
     async def fetch_balance(self) -> Balances: ...
 
     async def fetch_my_trades(self, symbol: str) -> list[Fill]: ...
 
     async def fetch_positions(self, symbols: list[str] | None = None) -> list[Position]: ...
+
+
+def _moment(order: Order) -> datetime:
+    return order.updated_at or order.created_at or datetime.min.replace(tzinfo=UTC)
 
 
 def _ticker_state(ticker: Ticker) -> tuple[Any, ...]:
@@ -66,6 +74,7 @@ class Poller:
         self._trades: dict[str, None] = {}
         self._orders = OrderTracker()
         self._open: dict[str, Order] = {}
+        self._polled_at: datetime | None = None  # when the orders were last polled
         self._positions = PositionTracker()
         self.polls = 0
 
@@ -145,12 +154,19 @@ class Poller:
         return [] if first else sorted(new, key=lambda f: f.timestamp)
 
     async def _poll_orders(self, first: bool) -> list[Order]:
+        """Open orders, orders closed since the last poll (one that opened and finished
+        between two polls is only there), and the final state of those no longer open."""
         symbols = [self.symbol] if self.symbol else sorted(await self._markets.load())
+        since, self._polled_at = self._polled_at, self._pipe.clock.now()
         current: dict[str, Order] = {}
+        closed: dict[str, Order] = {}
         for symbol in symbols:
             current.update((o.id, o) for o in await self._rest.fetch_open_orders(symbol))
-        changed = [o for o in current.values() if self._orders.is_new(o)]
-        for gone in self._open.keys() - current.keys():
+            closed.update((o.id, o) for o in await self._rest.fetch_closed_orders(
+                symbol, since=(since or self._polled_at) - MARGIN))
+        changed = [o for o in [*current.values(), *sorted(closed.values(), key=_moment)]
+                   if self._orders.is_new(o)]
+        for gone in self._open.keys() - current.keys() - closed.keys():
             final = await self._rest.fetch_order(gone, self._open[gone].symbol)
             if self._orders.is_new(final):
                 changed.append(final)
