@@ -63,7 +63,8 @@ class WsOrders:
             self._rpc = RpcConnection(f"{self._pipe.venue} order API",
                                       api=cast(OrderApi, api), origin=self._pipe.origin,
                                       credentials=credentials, clock=self._pipe.clock,
-                                      refusal=self._refusal)
+                                      refusal=self._refusal, sleep=self._pipe.sleep,
+                                      resync=self._pipe.sync_time)
         return self._rpc
 
     def require(self) -> None:

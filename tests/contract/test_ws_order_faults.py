@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,8 @@ import pytest
 
 import unified
 from unified import InsufficientFunds, OrderStatus, OrderType, Side, registry
+from unified.clock import PacedClock
+from unified.errors import ConnectionFailed
 from unified.sim.server import USER, SimVenue
 
 from ..conftest import run
@@ -111,5 +114,49 @@ def test_lost_cancel_is_repeated_and_lost_edit_is_looked_up(venue_id: str) -> No
             assert gone.status is OrderStatus.CANCELED
             assert not [o for o in await ex.fetch_open_orders(symbol)
                         if o.client_order_id == "ed1"]
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", WS)
+def test_a_login_refused_as_skewed_resyncs_once_as_rest_does(venue_id: str) -> None:
+    """The venue's clock 60 s ahead: the login's timestamp is refused (ClockSkew), the venue
+    clock is measured once (one fetch_time, as a REST create would) and the login repeated."""
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol, price):
+            sim.skew = timedelta(seconds=60)
+            synced = sim.requests.get("fetch_time", 0)
+            order = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                             Decimal("0.01"), price, client_order_id="skw1")
+            assert order.status is OrderStatus.OPEN and len(at_venue(sim, "skw1")) == 1
+            assert sim.requests.get("fetch_time", 0) == synced + 1
+            assert abs(ex.clock.offset - timedelta(seconds=60)) < timedelta(seconds=5)
+            assert ex._ws_orders.connection.connects == 1
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", WS)
+def test_reconnect_backoff_waits_on_the_clients_sleep(venue_id: str) -> None:
+    async def go() -> None:
+        clock, waits = PacedClock(), []
+
+        async def sleep(seconds: float) -> None:
+            waits.append(seconds)
+            await clock.sleep(seconds)
+
+        async with SimVenue(venue_id, enforce_limits=False) as sim, unified.connect(
+                venue_id, credentials=sim.credentials, base_url=sim.base_url, clock=clock,
+                sleep=sleep) as ex:
+            symbol = sim.personality.markets[0].symbol
+            await ex.load_markets()
+            price = ex.price_to_precision(symbol, sim.personality.markets[0].mid / 2)
+            await sim.stop()  # nothing listens any more: each open fails
+            for _ in range(2):
+                with pytest.raises(ConnectionFailed) as failed:
+                    await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                             Decimal("0.01"), price)
+                assert failed.value.request_sent is False
+            assert len(waits) == 1 and waits[0] >= 0  # the second open backed off, paced
 
     run(go())

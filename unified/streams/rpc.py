@@ -1,9 +1,11 @@
 """Requests and answers over one signed WebSocket (KuCoin's order API), venue-neutral.
 
-One connection, opened on first use and again after it drops (with the keeper's backoff): it
-connects to the dialect's signed URL, answers the venue's session challenge, waits for the
-welcome (which names the ping interval), pings, and matches answers to requests by id, many
-in flight at once. A request whose answer cannot come (the socket dropped after sending, or no
+One connection, opened on first use and again after it drops (with the keeper's backoff,
+waited on the client's sleep): it connects to the dialect's signed URL, answers the venue's
+session challenge, waits for the welcome (which names the ping interval), pings, and matches
+answers to requests by id, many in flight at once. A login refused for its timestamp
+(ClockSkew) resyncs the venue clock once through `resync` (the REST rule: Pipeline.sync_time)
+and logs in again. A request whose answer cannot come (the socket dropped after sending, or no
 answer in time) raises a TransportError with `request_sent=True`: the caller's lost-answer
 rules (unified.placement) decide what that means; nothing here ever resends.
 """
@@ -14,14 +16,14 @@ import asyncio
 import contextlib
 import itertools
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
 from unified.clock import Clock
-from unified.errors import ConnectionFailed, DecodeError, RequestTimeout, UnifiedError
+from unified.errors import ClockSkew, ConnectionFailed, DecodeError, RequestTimeout, UnifiedError
 from unified.streams.pacing import Settings
 from unified.venue import Context, Credentials
 
@@ -92,13 +94,18 @@ class OrderApi(Protocol):
 
 
 Refusal = Any  # (Answer) -> UnifiedError: the spec's error table
+Sleep = Callable[[float], Awaitable[None]]
 
 
 class RpcConnection:
     def __init__(self, name: str, *, api: OrderApi, origin: str, credentials: Credentials,
-                 clock: Clock, refusal: Refusal, settings: Settings | None = None) -> None:
+                 clock: Clock, refusal: Refusal, settings: Settings | None = None,
+                 sleep: Sleep = asyncio.sleep,
+                 resync: Callable[[], Awaitable[None]] | None = None) -> None:
         self.name, self._api, self._origin, self._credentials = name, api, origin, credentials
         self._clock, self._refusal = clock, refusal
+        self._sleep = sleep  # backoff waits (the client's pacing: tests pass them at once)
+        self._resync = resync  # measures the venue clock again (a login refused as skewed)
         self.settings = settings or Settings()
         self.connects = 0
         self._ids = itertools.count(1)
@@ -143,15 +150,26 @@ class RpcConnection:
             if self._ws is not None and not self._ws.closed:
                 return self._ws
             if self._failures:
-                await asyncio.sleep(self.settings.backoff(self._failures))
+                await self._sleep(self.settings.backoff(self._failures))
             try:
-                self._ws = await self._open()
+                self._ws = await self._logged_in()
             except BaseException:
                 self._failures += 1
                 raise
             self._failures = 0
             self.connects += 1
             return self._ws
+
+    async def _logged_in(self) -> aiohttp.ClientWebSocketResponse:
+        """Open and log in; a login refused for its timestamp: resync once, log in again."""
+        try:
+            return await self._open()
+        except ClockSkew:
+            if self._resync is None:
+                raise
+            log.info("%s: login refused for its timestamp; resyncing the venue clock", self.name)
+            await self._resync()
+            return await self._open()
 
     async def _open(self) -> aiohttp.ClientWebSocketResponse:
         import aiohttp
