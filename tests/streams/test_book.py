@@ -150,3 +150,29 @@ def test_a_side_of_near_prices_agrees_with_a_sorted_dict(ops: list[tuple[bool, s
         full = keeper.order_book()
         assert [[(x.price, x.amount) for x in side] for side in (full.bids, full.asks)] \
             == [list(side) for side in ref.view()]
+
+
+@given(descending=st.booleans(), n=st.integers(1, 4),
+       ops=st.lists(st.lists(st.tuples(st.sampled_from(BID_PRICES[:6] + NEAR[:3]),
+                                       st.sampled_from(SIZES[:2] + ZEROS)),
+                             min_size=1, max_size=3), max_size=40))
+def test_a_cached_top_is_kept_only_while_no_change_reaches_it(
+        descending: bool, n: int, ops: list[list[tuple[str, str]]]) -> None:
+    """The best n read before and after every change (the cache kept across changes below
+    it) are what a fresh side answers; changes go in as a keeper's rows do, a few a call."""
+    side = BookSide(descending=descending, keep_text=False)
+    ref = RefBook()
+    seq = 0
+    for rows in ops:
+        depth = None if seq % 3 == 2 else n
+        side.top(depth)  # cached: the best n, or the whole side
+        batch = []
+        for price, size in rows:
+            seq += 1
+            level = lv(price, size)
+            batch.append((seq, (level.price, float(price)), level.amount, price, size))
+            ref.apply(descending, price, size)
+        side.apply(batch, 0)
+        want = ref.view()[0 if descending else 1]
+        assert [(x.price, x.amount) for x in side.top(depth)] == want[:depth]
+    assert [(x.price, x.amount) for x in side.top()] == ref.view()[0 if descending else 1]

@@ -11,9 +11,9 @@ prices, their floats (the bisect key), the unified levels and, where a checksum 
 venue's texts. A level change is one bisect of floats (ties broken by the Decimals, so the book
 is exact) and a list write, or list inserts/deletes when a price appears or goes (pointer
 memmoves, no comparison of the whole book). A unified level is built once per change and shared
-by every book yielded while it stands; reading the best n levels is one slice, cached until the
-side changes; nothing sorts the whole book per message. A checksummed side keeps the exact
-strings the venue sent, because a venue's checksum is computed over its own text
+by every book yielded while it stands; reading the best n levels is one slice, cached until a
+change reaches those n; nothing sorts the whole book per message. A checksummed side keeps the
+exact strings the venue sent, because a venue's checksum is computed over its own text
 ("0.0000001"), not over our re-formatting of a Decimal ("1E-7"). Amounts and prices are Decimals
 parsed from those strings; a float, a bool, a negative or non-finite number is a DecodeError.
 """
@@ -167,9 +167,13 @@ class BookSide:
 
     def apply(self, rows: Iterable[Row], floor: int) -> None:
         """Put in every row whose sequence is above `floor`, in the order given; a price of 0
-        changes nothing (a sequence marker), an amount of 0 removes the price."""
+        changes nothing (a sequence marker), an amount of 0 removes the price. The cached top
+        is dropped only when a change reaches into it (a rank from the best below its n)."""
         prices, keys, models, texts = self._prices, self._keys, self._models, self._texts
-        self._top_n = -1
+        watch = self._top_n  # the cached window while no change has reached it, else -1
+        if watch is None:  # the whole side is cached: any change reaches it
+            watch = self._top_n = -1
+        descending = self.descending
         for sequence, entry, amount, price_text, amount_text in rows:
             price, key = entry
             if sequence <= floor or not price:
@@ -184,6 +188,10 @@ class BookSide:
                     known = i < len(prices) and prices[i] == price
             else:
                 known = False
+            if watch > 0:  # rank from the best: of the level at i, or of one put in at i
+                rank = (len(keys) - i - known) if descending else i
+                if rank < watch:
+                    watch = self._top_n = -1
             if known:
                 if amount:
                     model = _new(BookLevel)
@@ -244,7 +252,8 @@ class BookSide:
         return slice(0, n)
 
     def top(self, n: int | None = None) -> tuple[BookLevel, ...]:
-        """The best `n` unified levels (all when None), best first; cached until a change."""
+        """The best `n` unified levels (all when None), best first; cached until a change
+        reaches them (`apply`)."""
         if n == self._top_n:
             return self._top
         models = self._models

@@ -66,7 +66,6 @@ from unified.streams.book import (
 )
 
 _raw = attrs.field(default=None, eq=False, repr=False)
-_NAN = Decimal("NaN")
 _ZERO = Decimal("0")
 _SEQUENCE = itemgetter(0)
 
@@ -154,18 +153,9 @@ def _row(row: object, what: str, start: int, end: int) -> Row:
         level.amount_text
 
 
-def _read_price(text: object) -> Price | None:
-    """The exact value and sort key of a price text that is a finite number >= 0, None for
-    anything else (`_row` words it, or takes it: "-0" is a price)."""
-    if type(text) is not str:
-        return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not number.is_finite() or number.is_signed():
-        return None
-    return number, sort_key(number, text)
+#: the first characters of a number text whose Decimal is finite and >= 0 (no sign, no
+#: "NaN", no "Infinity"): such a text, if Decimal reads it at all, is a valid price or size
+_DIGITS = frozenset("0123456789")
 
 
 def _side_rows(rows: Sequence[object], what: str, start: int, end: int,
@@ -173,23 +163,28 @@ def _side_rows(rows: Sequence[object], what: str, start: int, end: int,
     """Every row of one side checked and parsed, in sequence order (stable: two rows of one
     sequence keep the venue's order). The common shape, three strings in range, is read
     inline: a price text already on the side is looked up in `known` (BookSide.known: a
-    book's prices recur constantly; only strings are put there), a sequence of ASCII digits
-    is what `_sequence` takes, a size "0" is zero. Anything else goes through `_row`, which
-    accepts what the general rules accept and words every refusal."""
+    book's prices recur constantly; only strings are put there), a number text that starts
+    with an ASCII digit and that Decimal reads is finite and >= 0 (what `decimal_text`
+    accepts), a sequence of ASCII digits is what `_sequence` takes, a size "0" is zero.
+    Anything else goes through `_row`, which accepts what the general rules accept (" 7",
+    ".5", "-0") and words every refusal."""
     out: list[Row] = []
     last = -1  # the last sequence read; above every row's while they come in order
+    digits = _DIGITS
     for row in rows:
         if type(row) is list:
             try:  # anything odd raises here, or leaves seq out of range: `_row` has it then
                 p, s, q = row
-                price = known.get(p) or _read_price(p)  # a price is a non-empty tuple
-                amount = _ZERO if s == "0" else Decimal(s) if type(s) is str else _NAN
+                price = known.get(p)
+                if price is None and type(p) is str and p[0] in digits:
+                    price = (Decimal(p), float(p))  # sort_key: the float of the text
+                amount = _ZERO if s == "0" else Decimal(s) \
+                    if type(s) is str and s[0] in digits else None
                 # ASCII digits, and a str: bytes have no isdecimal
                 seq = int(q) if q.isascii() and q.isdecimal() else -1
-            except (ValueError, TypeError, AttributeError, InvalidOperation):
+            except (ValueError, TypeError, AttributeError, IndexError, InvalidOperation):
                 seq = -1
-            if (start <= seq <= end and price is not None and amount.is_finite()
-                    and not amount.is_signed()):
+            if start <= seq <= end and price is not None and amount is not None:
                 out.append((seq, price, amount, p, s))
                 last = seq if seq >= last else end + 1
                 continue
