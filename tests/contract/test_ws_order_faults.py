@@ -14,8 +14,9 @@ import pytest
 import unified
 from unified import InsufficientFunds, OrderStatus, OrderType, Side, registry
 from unified.clock import PacedClock
-from unified.errors import ConnectionFailed
+from unified.errors import AmbiguousOutcome, ConnectionFailed
 from unified.sim.server import USER, SimVenue
+from unified.sim.ws_api import OrderApi
 
 from ..conftest import run
 from .harness import paced
@@ -37,16 +38,35 @@ def at_venue(sim: SimVenue, client_id: str) -> list[Any]:
             if o.account == USER and o.client_id == client_id]
 
 
+def order_api(sim: SimVenue) -> OrderApi:
+    assert sim.order_api is not None
+    return sim.order_api
+
+
+#: the create operations, over REST and over the order API (as the local venue counts them)
+REST_CREATES = ("create_order", "create_margin_order")
+WS_CREATES = ("spot.order", "spot.sync_order", "margin.order")
+
+
+def creates_sent(sim: SimVenue) -> int:
+    """Every create that reached the venue, whichever way it came."""
+    return (sum(sim.requests.get(op, 0) for op in REST_CREATES)
+            + sum(order_api(sim).requests.get(op, 0) for op in WS_CREATES))
+
+
 @pytest.mark.parametrize("venue_id", WS)
 def test_a_lost_create_answer_is_found_by_client_id_not_resent(venue_id: str) -> None:
     async def go() -> None:
         async with venue(venue_id) as (sim, ex, symbol, price):
-            fault = sim.order_api.faults.add("drop_after_accept")  # type: ignore[union-attr]
+            api = order_api(sim)
+            fault = api.faults.add("drop_after_accept")
             order = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
                                              Decimal("0.01"), price, client_order_id="lost1")
             assert fault.acted.is_set()
             assert order.client_order_id == "lost1" and order.status is OrderStatus.OPEN
             assert len(at_venue(sim, "lost1")) == 1
+            assert creates_sent(sim) == 1  # one create reached the venue: nothing resent
+            assert sim.requests.get("fetch_order_by_client_id", 0) >= 1  # looked up instead
             again = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
                                              Decimal("0.01"), price, client_order_id="next2")
             assert again.status is OrderStatus.OPEN  # a new session carries on
@@ -158,5 +178,28 @@ def test_reconnect_backoff_waits_on_the_clients_sleep(venue_id: str) -> None:
                                              Decimal("0.01"), price)
                 assert failed.value.request_sent is False
             assert len(waits) == 1 and waits[0] >= 0  # the second open backed off, paced
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", WS)
+def test_a_lost_create_answer_that_cannot_be_looked_up_is_ambiguous_not_resent(
+        venue_id: str) -> None:
+    """The answer lost after the venue placed the order, and REST unreachable (every request
+    answered 503): the lookups fail, so the outcome is AmbiguousOutcome with the client id,
+    and no create is sent again, over either carrier."""
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol, price):
+            order_api(sim).faults.add("drop_after_accept")
+            down = sim.faults.add("status", times=10_000, status=503)
+            with pytest.raises(AmbiguousOutcome) as unknown:
+                await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.01"),
+                                         price, client_order_id="amb1")
+            assert unknown.value.client_order_id == "amb1"
+            assert sim.requests.get("fetch_order_by_client_id", 0) >= 2  # it did ask, again
+            assert creates_sent(sim) == 1
+            assert len(at_venue(sim, "amb1")) == 1  # the venue did place it, once
+            assert [i.client_order_id for i in ex.pending()] == ["amb1"]
+            sim.faults.pending.remove(down)
 
     run(go())

@@ -91,14 +91,17 @@ def test_refusals_are_typed_and_checks_come_first(venue_id: str) -> None:
             with pytest.raises(InsufficientFunds):
                 await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
                                          Decimal("1000000"), price)
-            before = dict(sim.requests)
+            assert sim.order_api is not None
+            before = (dict(sim.requests), dict(sim.order_api.requests))
+            assert sum(before[1].values()) == 1  # the refused order did reach it (over WS)
             with pytest.raises(ConfigurationError):
                 await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
                                          market.min_amount, price, cancel_after=10)
             with pytest.raises(unified.InvalidOrder):
                 await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
                                          market.min_amount / 3, price)
-            assert dict(sim.requests) == before  # nothing reached the venue
+            # nothing reached the venue, over REST or over its order API
+            assert (dict(sim.requests), dict(sim.order_api.requests)) == before
 
     run(go())
 
