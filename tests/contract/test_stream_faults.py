@@ -274,3 +274,30 @@ def test_connections_that_keep_dying_young_back_off(venue_id: str) -> None:
                 assert (await next_of(trades)).amount == amount
 
     run(asyncio.wait_for(go(), PATIENCE_S))
+
+
+@pytest.mark.parametrize("venue_id", STREAMED)
+def test_topics_past_a_connections_limit_go_on_another_connection(venue_id: str) -> None:
+    """The spec's limits reach the keeper; a connection holding its most topics is not
+    given more: the next stream opens another connection, and both streams work."""
+
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol):
+            caps = registry.get(venue_id).spec.capabilities
+            settings = ex._streams._settings
+            assert settings.uplink_per_10s == caps.get("ws_uplink_per_10s", 100)
+            assert settings.subscriptions_per_hour == caps.get("ws_subscriptions_per_hour")
+            assert settings.connects_per_s == caps.get("ws_connects_per_s")
+            ex._streams._max_keys = 1
+            async with ex.watch_trades(symbol) as trades, ex.watch_ticker(symbol) as tickers:
+                assert [len(c.keys) for c in ex._streams._conns[False]] == [1, 1]
+                assert sim.streams.opened >= 2
+                book = await ex.fetch_order_book(symbol, limit=1)
+                amount = min(size(await ex.market(symbol), 1), book.asks[0].amount)
+                price = book.asks[0].price
+                await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount, price)
+                assert (await next_of(trades)).price == price
+                while (await next_of(tickers)).last != price:
+                    pass
+
+    run(asyncio.wait_for(go(), PATIENCE_S))

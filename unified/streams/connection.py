@@ -36,7 +36,7 @@ from unified.streams.dialect import (
     Refused,
     Welcome,
 )
-from unified.streams.pacing import Settings, Uplink
+from unified.streams.pacing import Settings, Window
 
 if TYPE_CHECKING:
     import aiohttp
@@ -67,7 +67,8 @@ class Connection:
                  on_resync: Callable[[Connection, bool], Awaitable[None]],
                  on_broken: Callable[[Connection, UnifiedError], None],
                  refusal: Refusal, clock: Clock, settings: Settings,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 connects: Window | None = None) -> None:
         self.name, self.dialect, self.private = name, dialect, private
         self._endpoint, self._login, self._decode = endpoint, login, decode
         self._on_items, self._on_resync, self._on_broken = on_items, on_resync, on_broken
@@ -85,7 +86,11 @@ class Connection:
         self._pong = asyncio.Event()
         self._welcome = asyncio.Event()
         self._ready = asyncio.Event()
-        self._uplink = Uplink(settings.uplink_per_10s, clock)
+        self._uplink = Window(settings.uplink_per_10s, clock, sleep=sleep)
+        per_hour = settings.subscriptions_per_hour
+        self._subscriptions = None if per_hour is None else Window(
+            per_hour, clock, window_s=3600.0, sleep=sleep)
+        self._connects = connects  # shared by a client's connections to one venue
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._session: aiohttp.ClientSession | None = None
         self._task: asyncio.Task[None] | None = None
@@ -179,6 +184,8 @@ class Connection:
             raise _Dead(f"send failed: {type(exc).__name__}") from None
 
     async def _subscribe(self, keys: list[str]) -> None:
+        if self._subscriptions is not None:
+            await self._subscriptions.take(len(keys))
         await self._exchange(self.dialect.subscribe(keys, self.new_ref), wait=True)
 
     async def _exchange(self, frames: list[Outgoing], *, wait: bool) -> None:
@@ -212,11 +219,10 @@ class Connection:
             except _Dead as dead:
                 log.info("%s: connection lost (%s); reconnecting", self.name, dead)
                 fresh = dead.fresh
-                if self._ready.is_set():
-                    # a session that worked: reconnect at once, unless sessions keep dying
-                    # young (a venue that drops every connection must not be hammered)
-                    drops = drops + 1 if self._young() else 0
-                    failures = 0
+                if self._ready.is_set():  # it worked: again at once, unless sessions keep
+                    # dying young (a venue that drops every connection must not be hammered)
+                    lived = self._clock.monotonic() - self._ready_at
+                    failures, drops = 0, drops + 1 if lived < self.settings.stable_s else 0
                 else:
                     failures += 1
             except UnifiedError as exc:
@@ -236,10 +242,6 @@ class Connection:
                 return
             if failures or drops > 1:
                 await self._sleep(self.settings.backoff(failures or drops - 1))
-
-    def _young(self) -> bool:
-        """Whether the session that just ended lasted less than `settings.stable_s`."""
-        return self._clock.monotonic() - self._ready_at < self.settings.stable_s
 
     def _break(self, error: UnifiedError) -> None:
         self._broken = error
@@ -300,6 +302,8 @@ class Connection:
 
         if self._session is None:
             self._session = aiohttp.ClientSession()
+        if self._connects is not None:
+            await self._connects.take()
         try:
             return await self._session.ws_connect(
                 endpoint.url, autoping=True, max_msg_size=0,

@@ -40,7 +40,7 @@ from unified.streams.dialect import (
     Want,
     book_kind,
 )
-from unified.streams.pacing import Settings
+from unified.streams.pacing import Settings, Window
 from unified.streams.polling import Poller, PollRest
 from unified.streams.private import (
     FillTracker,
@@ -62,6 +62,10 @@ class Exchanges(Rest, PollRest, Protocol):
 
 
 
+def _limit(value: object) -> int | None:
+    return None if value is None else int(str(value))
+
+
 @attrs.define(eq=False)
 class _Sub:
     kind: Kind
@@ -79,8 +83,11 @@ class Streams:
         self.websocket = bool(caps.get("websocket"))
         self._dialect = cast(Dialect, pipe.adapter.streams) if self.websocket else None
         self._settings = settings or Settings(
-            uplink_per_10s=int(caps.get("ws_uplink_per_10s", 100)))
+            uplink_per_10s=int(caps.get("ws_uplink_per_10s", 100)),
+            subscriptions_per_hour=_limit(caps.get("ws_subscriptions_per_hour")),
+            connects_per_s=_limit(caps.get("ws_connects_per_s")))
         self._max_keys = caps.get("ws_topics_per_connection")
+        self._connects: Window | None = None  # one window over every connection
         self._conns: dict[bool, list[Connection]] = {False: [], True: []}
         self._subs: dict[Stream[Any], _Sub] = {}
         self._books: dict[str, BookFeed] = {}
@@ -207,9 +214,16 @@ class Streams:
             decode=self._decode, on_items=self._route, on_lost=self._lost,
             on_resync=self._resync,
             on_broken=self._broken, refusal=self._refusal, clock=self._pipe.clock,
-            settings=self._settings, sleep=self._pipe.sleep)
+            settings=self._settings, sleep=self._pipe.sleep, connects=self._connect_window())
         pool.append(conn)
         return conn
+
+    def _connect_window(self) -> Window | None:
+        per_s = self._settings.connects_per_s
+        if per_s is not None and self._connects is None:
+            self._connects = Window(per_s, self._pipe.clock, window_s=1.0,
+                                    sleep=self._pipe.sleep)
+        return self._connects
 
     async def _endpoint(self, private: bool) -> Endpoint:
         dialect = cast(Dialect, self._dialect)

@@ -1,11 +1,13 @@
 """How patient and how polite a stream connection is: its settings, reconnect backoff, and the
-uplink window that keeps it within the venue's messages-per-10-seconds limit."""
+sliding windows that keep it within the venue's limits (messages per 10 seconds,
+subscriptions per hour, connects per second)."""
 
 from __future__ import annotations
 
 import asyncio
 import random
 from collections import deque
+from collections.abc import Awaitable, Callable
 
 import attrs
 
@@ -17,8 +19,8 @@ UPLINK_WINDOW_S = 10.0
 
 @attrs.frozen(kw_only=True)
 class Settings:
-    """Venue limits (uplink messages per 10 s, topics per connection) come from the spec's
-    capabilities; the rest are ours."""
+    """Venue limits come from the spec's capabilities (uplink messages per 10 s, topics per
+    connection, subscriptions per hour, connects per second); the rest are ours."""
 
     connect_timeout_s: float = 10.0
     ack_timeout_s: float = 10.0
@@ -27,6 +29,8 @@ class Settings:
     max_failures: int = 8  # consecutive failed connects before streams fail
     stable_s: float = 30.0  # a session shorter than this that drops again backs off
     uplink_per_10s: int = 100
+    subscriptions_per_hour: int | None = None  # counted per topic or channel subscribed
+    connects_per_s: int | None = None  # new connections, over all of a client's connections
     rng: random.Random = attrs.field(factory=random.Random, repr=False)
 
     def backoff(self, failures: int) -> float:
@@ -35,24 +39,29 @@ class Settings:
                                          self.backoff_base_s * 2 ** (failures - 1)))
 
 
-class Uplink:
-    """A sliding window over the last UPLINK_WINDOW_S of sent messages."""
+class Window:
+    """At most `per_window` uses in any `window_s` (sliding): the uplink's messages per 10 s,
+    a venue's subscriptions per hour or connects per second."""
 
-    def __init__(self, per_window: int, clock: Clock) -> None:
-        self.per_window, self._clock = per_window, clock
+    def __init__(self, per_window: int, clock: Clock, *, window_s: float = UPLINK_WINDOW_S,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self.per_window, self.window_s = per_window, window_s
+        self._clock, self._sleep = clock, sleep
         self._sent: deque[float] = deque()
 
-    def wait_s(self) -> float:
-        """How long the next message must wait (0: it may go now)."""
+    def wait_s(self, uses: int = 1) -> float:
+        """How long `uses` more must wait (0: they may go now)."""
         now = self._clock.monotonic()
-        while self._sent and now - self._sent[0] >= UPLINK_WINDOW_S:
+        while self._sent and now - self._sent[0] >= self.window_s:
             self._sent.popleft()
-        if len(self._sent) < self.per_window:
+        over = len(self._sent) + min(uses, self.per_window) - self.per_window
+        if over <= 0:
             return 0.0
-        return UPLINK_WINDOW_S - (now - self._sent[0])
+        return self.window_s - (now - self._sent[over - 1])
 
-    async def take(self) -> None:
-        wait = self.wait_s()
-        if wait > 0:
-            await asyncio.sleep(wait)
-        self._sent.append(self._clock.monotonic())
+    async def take(self, uses: int = 1) -> None:
+        # checked again after each wait: others waiting at the same time may have gone first
+        while (wait := self.wait_s(uses)) > 0:
+            await self._sleep(wait)
+        self._sent.extend([self._clock.monotonic()] * uses)
+
