@@ -80,6 +80,22 @@ def test_book_stream_is_the_venues_book_after_each_change(venue_id: str) -> None
 
 
 @pytest.mark.parametrize("venue_id", VENUES)
+def test_a_second_book_stream_starts_at_its_own_depth(venue_id: str) -> None:
+    """Streams of one symbol share one book; each is trimmed to its own limit, from the first
+    book on (a shallow stream must not trim what a deeper one later starts from)."""
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol), \
+                ex.watch_order_book(symbol, limit=1) as shallow:
+            assert levels(await next_of(shallow)) == engine_book(sim, symbol, 1)
+            async with ex.watch_order_book(symbol, limit=10) as deep:
+                first = await next_of(deep)
+                assert len(first.bids) == len(first.asks) == 10
+                assert levels(first) == engine_book(sim, symbol, 10)
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", VENUES)
 def test_trade_and_ticker_streams_see_a_trade(venue_id: str) -> None:
     async def go() -> None:
         async with venue(venue_id) as (_, ex, symbol), ex.watch_trades(symbol) as trades, \

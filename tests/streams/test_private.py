@@ -39,7 +39,23 @@ def test_an_order_state_is_delivered_once() -> None:
     assert not tracker.is_new(order(updated_at=None))  # the same state, reported again
     assert tracker.is_new(order(filled=Decimal(1), status=OrderStatus.PARTIALLY_FILLED))
     assert not tracker.is_new(order(filled=Decimal(1), status=OrderStatus.PARTIALLY_FILLED))
-    assert tracker.is_new(order(price=Decimal("101")))  # amended
+    assert tracker.is_new(order(filled=Decimal(1), status=OrderStatus.PARTIALLY_FILLED,
+                                price=Decimal("101")))  # amended
+
+
+def test_a_state_the_order_has_left_is_not_delivered() -> None:
+    """A REST read racing a push can be behind it: the order never goes backwards."""
+    tracker = OrderTracker()
+    assert tracker.is_new(order(filled=Decimal(1), status=OrderStatus.PARTIALLY_FILLED))
+    assert not tracker.is_new(order())  # less filled
+    done = order(filled=Decimal(2), remaining=Decimal(0), status=OrderStatus.FILLED)
+    assert tracker.is_new(done)
+    assert not tracker.is_new(order(filled=Decimal(2), status=OrderStatus.PARTIALLY_FILLED))
+    assert not tracker.is_new(order(filled=Decimal(2), status=OrderStatus.OPEN))
+    assert not tracker.is_new(done)
+    canceled = order(id="o2", status=OrderStatus.CANCELED)
+    assert tracker.is_new(order(id="o2")) and tracker.is_new(canceled)
+    assert not tracker.is_new(order(id="o2", status=OrderStatus.CANCELING))
 
 
 def test_unreported_stable_fields_come_from_the_last_state() -> None:
