@@ -35,7 +35,7 @@ from unified.models import Order, OrderRequest, OrderType, Side
 from unified.order_args import OrderChecks
 from unified.order_options import OrderOptions, extras
 from unified.pipeline import Pipeline
-from unified.placement import UNKNOWN_OUTCOME, Placement
+from unified.placement import UNKNOWN_OUTCOME, Placement, Send
 from unified.streams.rpc import Answer, OrderApi, RpcConnection
 from unified.venue import ReportedState
 
@@ -48,8 +48,6 @@ class WsOrders:
         self._placement, self._cancels, self._edits = placement, cancels, edits
         self._margin = margin if margin is not None and "margin" in families(pipe) else None
         self._rpc: RpcConnection | None = None
-        #: the order API's in/out times of the answer an op last decoded (raw of the result)
-        self._answers: dict[str, Any] = {}
 
     @property
     def connection(self) -> RpcConnection:
@@ -75,7 +73,14 @@ class WsOrders:
         return self._pipe.tables.errors.classify(http_status=None, code=answer.code,
                                                  message=answer.message, raw=answer.raw)
 
-    async def _send(self, op: str, rest_op: str, args: Mapping[str, Any]) -> Any:
+    def _carrier(self, op: str, rest_op: str) -> tuple[Send, list[Any]]:
+        """A sender of `op` for one call, and the order API answers it got (their frames, in
+        order): what that call's result keeps in raw, whatever else is in flight."""
+        answers: list[Any] = []
+        return (lambda args: self._send(op, rest_op, args, answers)), answers
+
+    async def _send(self, op: str, rest_op: str, args: Mapping[str, Any], answers: list[Any]
+                    ) -> Any:
         """One request; the REST decoder's reading of its answer, or the classified refusal."""
         rpc = self.connection
         payload = cast(OrderApi, self._pipe.adapter.order_api).args(self._pipe.ctx, op, args)
@@ -83,16 +88,19 @@ class WsOrders:
         if not answer.ok:
             raise self._refusal(answer)
         decoded = self._pipe.decode(rest_op, answer.data)
-        self._answers[rest_op] = answer.raw
+        answers.append(answer.raw)
         return attrs.evolve(decoded, raw=answer.raw) if isinstance(decoded, ReportedState) \
             else decoded
 
-    def _with_answer(self, order: Order, rest_op: str) -> Order:
-        """The result keeps the order API's answer (inTime/outTime) where it came from one."""
-        raw = self._answers.pop(rest_op, None)
-        if raw is None or (order.raw is not None and order.raw is not raw):
-            return order
-        return attrs.evolve(order, raw=raw)
+    @staticmethod
+    def _with_answer(order: Order, answers: list[Any]) -> Order:
+        """The result keeps the order API's answer (inTime/outTime) where it came from one: as
+        its raw, or beside what an edit's raw says (replaced_order_id, the order looked up)."""
+        if not answers or (order.raw is not None and order.raw is not answers[-1]
+                           and not _edited(order)):
+            return order  # settled over REST (a lost answer), or fetched there
+        raw = answers[-1]
+        return attrs.evolve(order, raw={**raw, **order.raw} if _edited(order) else raw)
 
     # ---------------------------------------------------------------- operations
 
@@ -109,20 +117,17 @@ class WsOrders:
         self.require()  # NotSupported / no credentials: refused before anything is checked
         args = {**await self._checks.prepare(symbol, request), "extras": more}
         if "margin_mode" in more:
-            return await self._margin_create(args)
-        op = "create_sync" if sync else "create"
-        order = await self._placement.place(
-            args, fetch, send=lambda a: self._send(op, "create_order", a))
-        return self._with_answer(order, "create_order")
+            return await self._margin_create(args, fetch)
+        send, answers = self._carrier("create_sync" if sync else "create", "create_order")
+        return self._with_answer(await self._placement.place(args, fetch, send=send), answers)
 
-    async def _margin_create(self, args: Mapping[str, Any]) -> Order:
-        try:
-            return await self._placement.place(
-                args, send=lambda a: self._send("margin_create", "create_order", a),
-                lost=self._margin.lost if self._margin is not None else self._ambiguous,
-                op="create_margin_order" if self._margin is not None else "create_order")
-        finally:
-            self._answers.pop("create_order", None)
+    async def _margin_create(self, args: Mapping[str, Any], fetch: bool) -> Order:
+        send, answers = self._carrier("margin_create", "create_order")
+        order = await self._placement.place(
+            args, fetch, send=send,
+            lost=self._margin.lost if self._margin is not None else self._ambiguous,
+            op="create_margin_order" if self._margin is not None else "create_order")
+        return self._with_answer(order, answers)
 
     async def _ambiguous(self, args: Mapping[str, Any], *_: Any) -> Order:
         raise AmbiguousOutcome(
@@ -133,22 +138,27 @@ class WsOrders:
     async def edit(self, id: str, symbol: str, amount: Decimal | None,
                    price: Decimal | None) -> Order:
         self.require()
-        return await self._edits.edit(id, symbol, amount, price,
-                                      send=lambda a: self._send("edit", "edit_order", a))
+        send, answers = self._carrier("edit", "edit_order")
+        return self._with_answer(await self._edits.edit(id, symbol, amount, price, send=send),
+                                 answers)
 
     async def cancel(self, id: str, symbol: str, by_client_id: bool, margin: bool) -> Order:
         by_client_id, margin = flag("by_client_id", by_client_id), flag("margin", margin)
         self.require()
-        op = "margin_cancel" if margin else "cancel_sync"
         rest = "cancel_order_by_client_id" if by_client_id else "cancel_order"
         lookup = "fetch_order_by_client_id" if by_client_id else "fetch_order"
-        order = await self._cancels.one(rest, lookup, id, symbol,
-                                        send=lambda a: self._send(op, rest, a))
-        return self._with_answer(order, rest)
+        send, answers = self._carrier("margin_cancel" if margin else "cancel_sync", rest)
+        order = await self._cancels.one(rest, lookup, id, symbol, send=send)
+        return self._with_answer(order, answers)
 
     async def close(self) -> None:
         if self._rpc is not None:
             await self._rpc.close()
+
+
+def _edited(order: Order) -> bool:
+    """Whether raw is an edit's own (unified.edits: the replaced id and the order's raw)."""
+    return isinstance(order.raw, dict) and "replaced_order_id" in order.raw
 
 
 __all__ = ["UNKNOWN_OUTCOME", "WsOrders"]

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 import unified
-from unified import InsufficientFunds, OrderStatus, OrderType, Side, registry
+from unified import InsufficientFunds, MarginMode, OrderStatus, OrderType, Side, registry
 from unified.errors import ConfigurationError, NotSupported
 from unified.sim.server import SimVenue
 
@@ -20,6 +20,7 @@ from ..conftest import run
 from .harness import paced
 
 WS = [v for v in registry.venues() if registry.get(v).spec.capability("ws_order_api")]
+WS_MARGIN = [v for v in WS if "create_margin_order" in registry.get(v).spec.endpoints]
 REST_ONLY = [v for v in registry.venues() if v not in WS]
 PATIENCE_S = 20.0
 
@@ -69,15 +70,34 @@ def test_edit_and_cancel_over_ws(venue_id: str) -> None:
             moved = await ex.edit_order_ws(order.id, symbol, price=price - 1)
             assert moved.id != order.id and moved.price == price - 1
             assert moved.raw["replaced_order_id"] == order.id
+            assert {"inTime", "outTime"} <= set(moved.raw)  # the order API's answer, kept
+            assert moved.raw["op"] == "spot.modify"
             assert (await ex.fetch_order(order.id, symbol)).status is OrderStatus.CANCELED
             gone = await ex.cancel_order_ws(moved.id, symbol)
             assert (gone.id, gone.status) == (moved.id, OrderStatus.CANCELED)
+            assert {"inTime", "outTime"} <= set(gone.raw)
             other = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
                                              Decimal("0.01"), price, client_order_id="wsB2")
             by_cid = await ex.cancel_order_ws("wsB2", symbol, by_client_id=True)
             assert (by_cid.id, by_cid.status) == (other.id, OrderStatus.CANCELED)
             again = await ex.cancel_order_ws(moved.id, symbol)  # safe to repeat
             assert again.status is OrderStatus.CANCELED
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", WS_MARGIN)
+def test_a_margin_order_over_ws_keeps_the_answer(venue_id: str) -> None:
+    async def go() -> None:
+        async with venue(venue_id) as (_, ex, symbol):
+            price = await low_price(ex, symbol)
+            order = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                             Decimal("0.01"), price, client_order_id="wsM1",
+                                             margin_mode=MarginMode.CROSS)
+            assert (order.status, order.client_order_id) == (OrderStatus.PENDING, "wsM1")
+            assert {"inTime", "outTime"} <= set(order.raw) and order.raw["op"] == "margin.order"
+            listed = await ex.fetch_open_orders(symbol, margin_mode=MarginMode.CROSS)
+            assert [o.id for o in listed] == [order.id]
 
     run(go())
 
