@@ -126,19 +126,25 @@ def test_a_book_stays_right_through_a_fault(venue_id: str, fault: str) -> None:
     run(go())
 
 
-@pytest.mark.parametrize("venue_id", [v for v in STREAMED if tokened(v)])
+@pytest.mark.parametrize("venue_id", STREAMED)
 def test_a_silent_connection_is_replaced(venue_id: str) -> None:
-    """Pongs stop: the client notices within the venue's ping timeout and reconnects."""
+    """Pongs stop: the client notices within the ping timeout and reconnects; the new
+    connection pings too (a second silence is noticed as well). Where the venue hands out
+    the ping pace (a bullet answer) the client follows it; elsewhere it is the client's."""
 
     async def go() -> None:
         async with venue(venue_id) as (sim, ex, symbol):
-            sim.streams.ping_interval_ms, sim.streams.ping_timeout_ms = 20, 20
+            if tokened(venue_id):
+                sim.streams.ping_interval_ms, sim.streams.ping_timeout_ms = 20, 20
+            else:
+                ex._streams._settings = Settings(ping_interval_s=0.02, ping_timeout_s=0.02)
             async with ex.watch_trades(symbol) as trades:
-                fault = sim.streams.faults.add("mute_pings")
-                opened = sim.streams.opened
-                await fault.acted.wait()
-                while sim.streams.opened == opened:
-                    await asyncio.sleep(0.01)  # the reconnect: bounded by PATIENCE_S below
+                for _ in range(2):
+                    fault = sim.streams.faults.add("mute_pings")
+                    opened = sim.streams.opened
+                    await fault.acted.wait()
+                    while sim.streams.opened == opened:
+                        await asyncio.sleep(0.01)  # the reconnect: bounded by PATIENCE_S
                 book = await ex.fetch_order_book(symbol, limit=1)
                 amount = min(size(await ex.market(symbol), 1), book.asks[0].amount)
                 await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount,
@@ -299,5 +305,44 @@ def test_topics_past_a_connections_limit_go_on_another_connection(venue_id: str)
                 assert (await next_of(trades)).price == price
                 while (await next_of(tickers)).last != price:
                     pass
+
+    run(asyncio.wait_for(go(), PATIENCE_S))
+
+
+@pytest.mark.parametrize("venue_id", STREAMED)
+def test_leaving_a_stream_unsubscribes_it_and_only_it(venue_id: str) -> None:
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol), ex.watch_ticker(symbol) as tickers:
+            async with ex.watch_trades(symbol):
+                (live,) = sim.streams.connections
+                both = set(live.subs)
+            while live.subs == both:
+                await asyncio.sleep(0.01)  # the unsubscribe: bounded by PATIENCE_S below
+            assert live.subs < both and live.subs  # the ticker's subscription stays
+            book = await ex.fetch_order_book(symbol, limit=1)
+            amount = min(size(await ex.market(symbol), 1), book.asks[0].amount)
+            price = book.asks[0].price
+            await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount, price)
+            while (await next_of(tickers)).last != price:
+                pass
+
+    run(asyncio.wait_for(go(), PATIENCE_S))
+
+
+@pytest.mark.parametrize("venue_id", STREAMED)
+def test_a_stream_that_cannot_reconnect_raises_a_typed_error(venue_id: str) -> None:
+    """The venue goes away for good: after its reconnects fail, the iterator raises a
+    UnifiedError (never an aiohttp error, never a hang)."""
+
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol):
+            ex._streams._settings = Settings(connect_timeout_s=1.0)  # each try fails soon
+            async with ex.watch_trades(symbol) as trades:
+                await sim.stop()  # nothing listens any more: each reconnect fails
+                with pytest.raises(unified.UnifiedError) as failed:
+                    await next_of(trades)
+                assert isinstance(failed.value, (unified.ConnectionFailed,
+                                                 unified.RequestTimeout,
+                                                 unified.VenueUnavailable))
 
     run(asyncio.wait_for(go(), PATIENCE_S))

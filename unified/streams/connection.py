@@ -171,8 +171,6 @@ class Connection:
             ready.cancel()
             raise self._broken or ConnectionFailed(f"{self.name}: the connection ended")
 
-    # ---------------------------------------------------------------- uplink
-
     async def _send(self, frame: str) -> None:
         ws = self._ws
         if ws is None or ws.closed:
@@ -304,10 +302,11 @@ class Connection:
             self._session = aiohttp.ClientSession()
         if self._connects is not None:
             await self._connects.take()
-        try:
-            return await self._session.ws_connect(
-                endpoint.url, autoping=True, max_msg_size=0,
-                timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=2.0))
+        try:  # bounded: a link that swallows the handshake must not hang the keeper
+            async with asyncio.timeout(self.settings.connect_timeout_s):
+                return await self._session.ws_connect(
+                    endpoint.url, autoping=True, max_msg_size=0,
+                    timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=2.0))
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             # the URL may carry a token: name the failure, never the URL
             raise ConnectionFailed(f"{self.name}: cannot open the WebSocket "
@@ -320,14 +319,16 @@ class Connection:
                 await ws.close()
 
     async def _ping(self, endpoint: Endpoint) -> None:
+        every = self.settings.ping_interval_s or endpoint.ping_interval_s
+        patience = self.settings.ping_timeout_s or endpoint.ping_timeout_s
         while True:
-            await asyncio.sleep(endpoint.ping_interval_s)
+            await asyncio.sleep(every)
             self._pong.clear()
             await self._send(self.dialect.ping(self.new_ref()))
             try:
-                await asyncio.wait_for(self._pong.wait(), endpoint.ping_timeout_s)
+                await asyncio.wait_for(self._pong.wait(), patience)
             except TimeoutError:
-                raise _Dead(f"no pong within {endpoint.ping_timeout_s}s") from None
+                raise _Dead(f"no pong within {patience}s") from None
 
     # ---------------------------------------------------------------- downlink
 

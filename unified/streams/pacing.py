@@ -28,6 +28,9 @@ class Settings:
     backoff_cap_s: float = 30.0
     max_failures: int = 8  # consecutive failed connects before streams fail
     stable_s: float = 30.0  # a session shorter than this that drops again backs off
+    #: ping pace and pong patience instead of the venue's (None: the venue's, or the dialect's)
+    ping_interval_s: float | None = None
+    ping_timeout_s: float | None = None
     uplink_per_10s: int = 100
     subscriptions_per_hour: int | None = None  # counted per topic or channel subscribed
     connects_per_s: int | None = None  # new connections, over all of a client's connections
