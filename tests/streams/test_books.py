@@ -4,6 +4,7 @@ checksummed one is built at once, verified."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +36,16 @@ class Counting(SequencedBook):
         if book is not None:
             Counting.built += 1
         return book
+
+    def reader(self, limit: int | None) -> Callable[[], OrderBook]:
+        build = super().reader(limit)
+
+        def read() -> OrderBook:
+            book = build()
+            Counting.built += 1
+            return book
+
+        return read
 
 
 async def nothing() -> None:

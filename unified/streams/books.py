@@ -79,6 +79,8 @@ class BookFeed:
         self._depth()
 
     def _reader(self, limit: int | None) -> Callable[[], OrderBook]:
+        if isinstance(self.keeper, SequencedBook):  # its own closure: read per book yielded
+            return self.keeper.reader(limit)
         read = self.keeper.read
 
         def book() -> OrderBook:

@@ -61,6 +61,13 @@ from unified.streams.book import (
     Resync,
     Row,
     Status,
+    _new,
+    _set_asks,
+    _set_bids,
+    _set_raw,
+    _set_sequence,
+    _set_symbol,
+    _set_time,
     parse_level,
     sort_key,
 )
@@ -324,6 +331,27 @@ class SequencedBook:
             return None
         return self._book.order_book(limit)
 
+    def reader(self, limit: int | None) -> Callable[[], OrderBook]:
+        """`read(limit)` as one closure (Stream.push_latest calls it per book read), raising
+        where `read` answers None: a pusher pushes only while a book is there (`on_drop`)."""
+        book = self._book
+        bids, asks, symbol = book.bids, book.asks, book.symbol
+
+        def read() -> OrderBook:
+            sequence, high = book.sequence, self._high
+            if not self._live or sequence is None or (high is not None and sequence < high):
+                raise RuntimeError(f"{symbol}: a stream read a book that is not there")
+            built: OrderBook = _new(OrderBook)  # BookKeeper.order_book, inline
+            _set_symbol(built, symbol)
+            _set_time(built, book.timestamp)
+            _set_bids(built, bids._top if bids._top_n == limit else bids.top(limit))
+            _set_asks(built, asks._top if asks._top_n == limit else asks.top(limit))
+            _set_sequence(built, sequence)
+            _set_raw(built, book.raw)
+            return built
+
+        return read
+
     def feed(self, delta: Delta) -> OrderBook | Resync | None:
         """`apply`, answered for a consumer: the new book, the Resync signal, or None."""
         status = self.apply(delta)
@@ -351,13 +379,8 @@ class SequencedBook:
         if asks:
             book.asks.apply(asks, floor)
         book.sequence = end
-        if timestamp is not None:
-            book.timestamp = timestamp
-        book.raw = raw
-        if self._high is not None and end < self._high:
-            return UNCHANGED  # behind a book already reached: catching up
-        self._high = end
-        return UPDATED
+        book.stamp(timestamp, raw)
+        return self._settle()
 
     def _settle(self) -> Status:
         sequence = self._book.sequence
