@@ -19,7 +19,7 @@ orders to look up, so an unreported stop order is looked up before its cancel, n
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -77,9 +77,12 @@ class Cancels:
         self.journal = journal if journal is not None else Journal()
 
     async def one(self, op: str, lookup_op: str, ref: str, symbol: str,
-                  fetch: bool = False, send: Send | None = None) -> Order:
+                  fetch: bool = False, send: Send | None = None,
+                  via: Callable[[str], Send | None] | None = None) -> Order:
         """Cancel by id (op "cancel_order") or client id; the order's state after it. `send`
-        carries it another way (the WebSocket order API), under the same rules."""
+        carries it another way (the WebSocket order API), under the same rules; `via(family)`
+        carries the families' cancels that follow an ordinary one that knew no such order
+        (None: over REST). Without `via`, a cancel sent another way has no such fallback."""
         reference("an order id", ref)
         by_client = op.endswith("_by_client_id")
         args = await self._markets.args(symbol, id=ref, by_client_id=by_client)
@@ -90,10 +93,12 @@ class Cancels:
         try:
             answer = await self.repeat(op, args, send=send)
         except OrderNotFound:
-            for family in families(self._pipe) if send is None and op in ORDINARY else ():
+            fallback = op in ORDINARY and (send is None or via is not None)
+            for family in families(self._pipe) if fallback else ():
                 with contextlib.suppress(OrderNotFound):
                     return await self.one(family_op(op, family),
-                                          family_op(lookup_op, family), ref, symbol, fetch)
+                                          family_op(lookup_op, family), ref, symbol, fetch,
+                                          send=via(family) if via is not None else None)
             # Canceling twice is safe: a finished order reports its final state.
             order: Order = await self._pipe.fetch(lookup_op, args)
             if order.status.is_final:

@@ -12,7 +12,7 @@ from typing import Unpack
 from unified.clock import VenueClock
 from unified.dead_man import DeadMan
 from unified.edits import Edits
-from unified.models import DeadManSwitch, OcoOrder, Order, OrderType, Side
+from unified.models import DeadManSwitch, MarginMode, OcoOrder, Order, OrderType, Side
 from unified.oco import OcoOrders
 from unified.order_ops import OrderOps
 from unified.order_options import OrderOptions
@@ -36,8 +36,9 @@ class MoreOrderMethods:
         return await self._ws_orders.edit(id, symbol, amount, price)
 
     async def cancel_order_ws(self, id: str, symbol: str, *, by_client_id: bool = False,
-                              margin: bool = False) -> Order:
-        return await self._ws_orders.cancel(id, symbol, by_client_id, margin)
+                              margin_mode: MarginMode | None = None) -> Order:
+        """Finds the order's family as cancel_order does; margin_mode: a margin order."""
+        return await self._ws_orders.cancel(id, symbol, by_client_id, margin_mode)
 
     async def edit_order(self, id: str, symbol: str, amount: Decimal | None = None,
                          price: Decimal | None = None) -> Order:

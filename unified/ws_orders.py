@@ -11,9 +11,12 @@ edit is looked up over REST (unified.edits), as over REST.
 Which create op: `spot.sync_order` by default (sync=True), whose answer is the order's state
 after matching, as REST create_order reports it; `sync=False` sends `spot.order`, answered
 with the ids only (the order is PENDING, as on venues that do not report state). Cancels use
-`spot.sync_cancel` (the state after the cancel). Margin orders (margin_mode=) go through
-`margin.order` / `margin.cancel`; a lost margin answer is looked up over REST in the margin
-order family (unified.families), else AmbiguousOutcome where the venue has no such lookups.
+`spot.sync_cancel` (the state after the cancel: one request reports it, where `spot.cancel`
+answers only the id). Margin orders (margin_mode=) go through `margin.order` / `margin.cancel`;
+a lost margin answer is looked up over REST in the margin order family (unified.families),
+else AmbiguousOutcome where the venue has no such lookups. A cancel without margin_mode finds
+the order's family as REST cancel_order does: the spot cancel first, then `margin.cancel`
+(and a waiting stop order's REST cancel) where the spot one knows no such order.
 """
 
 from __future__ import annotations
@@ -29,9 +32,9 @@ from unified.cancels import Cancels
 from unified.edits import Edits
 from unified.errors import AmbiguousOutcome, ConfigurationError, NotSupported, VenueError
 from unified.families import OrderFamily
-from unified.lookups import families
+from unified.lookups import families, family_op
 from unified.markets import Markets
-from unified.models import Order, OrderRequest, OrderType, Side
+from unified.models import MarginMode, Order, OrderRequest, OrderType, Side
 from unified.order_args import OrderChecks
 from unified.order_options import OrderOptions, extras
 from unified.pipeline import Pipeline
@@ -73,11 +76,13 @@ class WsOrders:
         return self._pipe.tables.errors.classify(http_status=None, code=answer.code,
                                                  message=answer.message, raw=answer.raw)
 
-    def _carrier(self, op: str, rest_op: str) -> tuple[Send, list[Any]]:
+    def _carrier(self, op: str, rest_op: str, answers: list[Any] | None = None
+                 ) -> tuple[Send, list[Any]]:
         """A sender of `op` for one call, and the order API answers it got (their frames, in
-        order): what that call's result keeps in raw, whatever else is in flight."""
-        answers: list[Any] = []
-        return (lambda args: self._send(op, rest_op, args, answers)), answers
+        order; `answers`: shared by the senders of one call): what that call's result keeps
+        in raw, whatever else is in flight."""
+        got: list[Any] = [] if answers is None else answers
+        return (lambda args: self._send(op, rest_op, args, got)), got
 
     async def _send(self, op: str, rest_op: str, args: Mapping[str, Any], answers: list[Any]
                     ) -> Any:
@@ -142,13 +147,33 @@ class WsOrders:
         return self._with_answer(await self._edits.edit(id, symbol, amount, price, send=send),
                                  answers)
 
-    async def cancel(self, id: str, symbol: str, by_client_id: bool, margin: bool) -> Order:
-        by_client_id, margin = flag("by_client_id", by_client_id), flag("margin", margin)
+    async def cancel(self, id: str, symbol: str, by_client_id: bool,
+                     margin_mode: MarginMode | None) -> Order:
+        """`spot.sync_cancel`; where the venue knows no such spot order, each family's cancel
+        next, as REST cancel_order does (margin over `margin.cancel`, stop orders, which the
+        order API does not carry, over REST). margin_mode: straight to `margin.cancel`."""
+        by_client_id = flag("by_client_id", by_client_id)
+        if margin_mode is not None and not isinstance(margin_mode, MarginMode):
+            raise ConfigurationError(f"margin_mode must be a MarginMode, got {margin_mode!r}")
         self.require()
+        if margin_mode is not None and self._margin is None:
+            raise NotSupported(f"{self._pipe.venue} has no margin orders")
         rest = "cancel_order_by_client_id" if by_client_id else "cancel_order"
         lookup = "fetch_order_by_client_id" if by_client_id else "fetch_order"
-        send, answers = self._carrier("margin_cancel" if margin else "cancel_sync", rest)
-        order = await self._cancels.one(rest, lookup, id, symbol, send=send)
+        answers: list[Any] = []
+
+        def via(family: str) -> Send | None:
+            if family != "margin":
+                return None  # not carried by the order API: over REST
+            return self._carrier("margin_cancel", family_op(rest, family), answers)[0]
+
+        if margin_mode is not None:
+            order = await self._cancels.one(family_op(rest, "margin"),
+                                            family_op(lookup, "margin"), id, symbol,
+                                            send=via("margin"))
+        else:
+            send = self._carrier("cancel_sync", rest, answers)[0]
+            order = await self._cancels.one(rest, lookup, id, symbol, send=send, via=via)
         return self._with_answer(order, answers)
 
     async def close(self) -> None:

@@ -102,6 +102,40 @@ def test_a_margin_order_over_ws_keeps_the_answer(venue_id: str) -> None:
     run(go())
 
 
+@pytest.mark.parametrize("venue_id", WS_MARGIN)
+def test_a_margin_order_is_canceled_over_ws_as_rest_finds_it(venue_id: str) -> None:
+    """No margin_mode: the spot cancel, then margin.cancel where the spot one knows no such
+    order (REST cancel_order's family fallback); margin_mode: margin.cancel at once."""
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol):
+            assert sim.order_api is not None
+            ops = sim.order_api.requests
+            price = await low_price(ex, symbol)
+            first, second = [await ex.create_order(
+                symbol, OrderType.LIMIT, Side.BUY, Decimal("0.01"), price - n,
+                client_order_id=f"wsMc{n}", margin_mode=MarginMode.CROSS) for n in (1, 2)]
+            gone = await ex.cancel_order_ws(first.id, symbol)
+            # margin.cancel answers the id only: the cancel was taken (as over REST)
+            assert (gone.id, gone.status) == (first.id, OrderStatus.CANCELING)
+            assert (await ex.fetch_order(first.id, symbol)).status is OrderStatus.CANCELED
+            assert gone.raw["op"] == "margin.cancel" and {"inTime", "outTime"} <= set(gone.raw)
+            assert (ops.get("spot.sync_cancel"), ops.get("margin.cancel")) == (1, 1)
+            with pytest.raises(ConfigurationError):
+                await ex.cancel_order_ws("wsMc2", symbol, by_client_id=True,
+                                         margin_mode="cross")  # type: ignore[arg-type]
+            direct = await ex.cancel_order_ws("wsMc2", symbol, by_client_id=True,
+                                              margin_mode=MarginMode.CROSS)
+            assert (direct.id, direct.status) == (second.id, OrderStatus.CANCELING)
+            assert (ops.get("spot.sync_cancel"), ops.get("margin.cancel")) == (1, 2)
+            assert await ex.fetch_open_orders(symbol, margin_mode=MarginMode.CROSS) == []
+            spot = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.01"),
+                                            price)
+            with pytest.raises(unified.OrderNotFound):  # not a margin order
+                await ex.cancel_order_ws(spot.id, symbol, margin_mode=MarginMode.CROSS)
+
+    run(go())
+
+
 @pytest.mark.parametrize("venue_id", WS)
 def test_refusals_are_typed_and_checks_come_first(venue_id: str) -> None:
     async def go() -> None:
