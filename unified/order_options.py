@@ -4,6 +4,12 @@ remark, a client timestamp with its allowed window, margin orders). Checked here
 anything is sent, with the same ConfigurationError naming the argument as every other rule;
 the adapter's encoder writes them in the venue's words (args["extras"]).
 
+The rules are the venue docs' (the HF create's field table and the order API's request
+type): cancel_after with GTT only, 0 < cancel_after < 2592000; tags and remark at most 20
+ASCII characters; an order hidden or iceberg, not both, and only a limit order; an iceberg's
+visible_size at most the amount, and its client_timestamp given (the order API: "Required
+when iceberg is specified"); allow_max_time_window only with client_timestamp.
+
 Venue-neutral names; a venue whose spec does not grant `order_extras` refuses them
 (NotSupported), and margin orders need `margin_orders`.
 """
@@ -55,14 +61,16 @@ class OrderOptions(TypedDict, total=False):
 
 #: the request's own fields (OrderRequest) and the call's switches; the rest are extras
 BASICS = ("client_order_id", "time_in_force", "post_only", "cost", "fetch", "sync")
-MAX_TEXT = 20  # tags, remark: "max 20 characters"
+MAX_TEXT = 20  # tags, remark: "length cannot exceed 20 characters (ASCII)"
+#: cancelAfter's schema bounds, both exclusive (kucoin-spot-hf-openapi.md, Add Order)
+CANCEL_AFTER_BOUND = 2592000  # 30 days
 
 
 def _text(name: str, value: Any) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or not 0 < len(value) <= MAX_TEXT:
-        raise ConfigurationError(f"{name} must be a string of 1 to {MAX_TEXT} characters")
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_TEXT or not value.isascii():
+        raise ConfigurationError(f"{name} must be 1 to {MAX_TEXT} ASCII characters")
     return value
 
 
@@ -73,8 +81,9 @@ def _enum(name: str, kind: type[enum.Enum], value: Any) -> Any:
 
 
 def extras(spec: VenueSpec, options: OrderOptions, order_type: OrderType,
-           tif: TimeInForce | None) -> dict[str, Any]:
-    """The checked extras (only those given), ready for the encoder."""
+           tif: TimeInForce | None, amount: Decimal | None = None) -> dict[str, Any]:
+    """The checked extras (only those given), ready for the encoder. `amount`: the order's
+    (an iceberg shows at most all of it)."""
     unknown = set(options) - set(OrderOptions.__annotations__)
     if unknown:
         raise ConfigurationError(f"unknown order options: {', '.join(sorted(unknown))}")
@@ -85,9 +94,11 @@ def extras(spec: VenueSpec, options: OrderOptions, order_type: OrderType,
     cancel_after = positive_int("cancel_after", options.get("cancel_after"))
     if (tif is TimeInForce.GTT) != (cancel_after is not None):
         raise ConfigurationError("time_in_force=GTT and cancel_after= go together")
+    if cancel_after is not None and cancel_after >= CANCEL_AFTER_BOUND:
+        raise ConfigurationError(f"cancel_after must be under {CANCEL_AFTER_BOUND} s (30 days)")
     if cancel_after is not None:
         out["cancel_after"] = cancel_after
-    _flags(options, out, order_type)
+    _flags(options, out, order_type, amount)
     for name in ("tags", "remark"):
         if (text := _text(name, options.get(name))) is not None:
             out[name] = text
@@ -98,7 +109,8 @@ def extras(spec: VenueSpec, options: OrderOptions, order_type: OrderType,
     return out
 
 
-def _flags(options: OrderOptions, out: dict[str, Any], order_type: OrderType) -> None:
+def _flags(options: OrderOptions, out: dict[str, Any], order_type: OrderType,
+           amount: Decimal | None) -> None:
     hidden, iceberg = flag("hidden", options.get("hidden", False)), flag(
         "iceberg", options.get("iceberg", False))
     visible = positive_decimal("visible_size", options.get("visible_size"), allow_none=True)
@@ -108,6 +120,12 @@ def _flags(options: OrderOptions, out: dict[str, Any], order_type: OrderType) ->
         raise ConfigurationError("an order is hidden or iceberg, not both")
     if iceberg != (visible is not None):
         raise ConfigurationError("iceberg=True and visible_size= go together")
+    if visible is not None and isinstance(amount, Decimal) and visible > amount:
+        raise ConfigurationError(f"visible_size {visible} is more than the amount {amount}")
+    if iceberg and options.get("client_timestamp") is None:
+        # the order API's SubmitHFOrderRequest: clientTimestamp "Required when iceberg is
+        # specified" (kucoin-ws-order-api.md)
+        raise ConfigurationError("iceberg orders need client_timestamp")
     if hidden:
         out["hidden"] = True
     if iceberg:

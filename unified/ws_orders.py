@@ -118,7 +118,7 @@ class WsOrders:
                                cost=options.get("cost"))
         fetch = flag("fetch", options.get("fetch", False))
         sync = flag("sync", options.get("sync", True))
-        more = extras(self._pipe.spec, options, type, request.time_in_force)
+        more = extras(self._pipe.spec, options, type, request.time_in_force, amount)
         self.require()  # NotSupported / no credentials: refused before anything is checked
         args = {**await self._checks.prepare(symbol, request), "extras": more}
         if "margin_mode" in more:

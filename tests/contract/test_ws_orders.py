@@ -154,6 +154,17 @@ def test_refusals_are_typed_and_checks_come_first(venue_id: str) -> None:
             with pytest.raises(unified.InvalidOrder):
                 await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
                                          market.min_amount / 3, price)
+            # the docs' field limits, which the venue would refuse (400100) once sent
+            stamp = ex.clock.now()
+            for bad in ({"iceberg": True, "visible_size": Decimal("0.02"),
+                         "client_timestamp": stamp},
+                        {"iceberg": True, "visible_size": Decimal("0.001")},
+                        {"time_in_force": unified.TimeInForce.GTT, "cancel_after": 2592000},
+                        {"tags": "café"}):
+                with pytest.raises(ConfigurationError):
+                    await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                             Decimal("0.01"), price,
+                                             **bad)  # type: ignore[arg-type]
             # nothing reached the venue, over REST or over its order API
             assert (dict(sim.requests), dict(sim.order_api.requests)) == before
 

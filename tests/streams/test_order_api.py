@@ -120,12 +120,30 @@ def test_order_options_reach_the_venue_fields() -> None:
     ({"margin_mode": "cross"}, None, ConfigurationError),
     ({"colour": "red"}, None, ConfigurationError),           # no such option
     ({"hidden": "yes"}, None, ConfigurationError),
+    # the docs' field tables: cancelAfter's exclusive maximum, ASCII texts, an iceberg's
+    # clientTimestamp ("Required when iceberg is specified") and visible size (its maximum)
+    ({"cancel_after": 2592000}, TimeInForce.GTT, ConfigurationError),
+    ({"tags": "café"}, None, ConfigurationError),
+    ({"remark": "ré"}, None, ConfigurationError),
+    ({"iceberg": True, "visible_size": Decimal("0.1")}, None, ConfigurationError),
+    ({"iceberg": True, "visible_size": Decimal("1.01"), "client_timestamp": NOW}, None,
+     ConfigurationError),
 ])
 def test_bad_order_options_are_refused_before_sending(given: dict[str, Any],
                                                       tif: TimeInForce | None,
                                                       error: type[Exception]) -> None:
     with pytest.raises(error):
-        extras(KUCOIN, options(**given), OrderType.LIMIT, tif)
+        extras(KUCOIN, options(**given), OrderType.LIMIT, tif, Decimal(1))
+
+
+def test_the_documented_limits_themselves_are_accepted() -> None:
+    assert extras(KUCOIN, options(cancel_after=2591999), OrderType.LIMIT,
+                  TimeInForce.GTT) == {"cancel_after": 2591999}
+    iceberg = extras(KUCOIN, options(iceberg=True, visible_size=Decimal(1),
+                                     client_timestamp=NOW), OrderType.LIMIT, None, Decimal(1))
+    assert iceberg["visible_size"] == Decimal(1)
+    assert extras(KUCOIN, options(tags="t" * 20, remark="~"), OrderType.LIMIT, None) == {
+        "tags": "t" * 20, "remark": "~"}
 
 
 def test_venues_without_the_fields_refuse_them() -> None:
