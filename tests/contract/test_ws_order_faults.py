@@ -3,6 +3,8 @@ placed twice and never reported wrongly; what cannot be established is Ambiguous
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -22,6 +24,7 @@ from ..conftest import run
 from .harness import paced
 
 WS = [v for v in registry.venues() if registry.get(v).spec.capability("ws_order_api")]
+PATIENCE_S = 20.0
 
 
 @asynccontextmanager
@@ -203,3 +206,27 @@ def test_a_lost_create_answer_that_cannot_be_looked_up_is_ambiguous_not_resent(
             sim.faults.pending.remove(down)
 
     run(go())
+
+
+@pytest.mark.parametrize("venue_id", WS)
+def test_unanswered_pings_close_the_session_and_the_next_order_reconnects(
+        venue_id: str, caplog: pytest.LogCaptureFixture) -> None:
+    """The client pings at the interval the welcome names; the venue stops answering them:
+    the client gives up on that session after the ping timeout and opens a new one."""
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol, price):
+            hub = order_api(sim).hub
+            hub.ping_interval_ms, hub.ping_timeout_ms = 20, 100  # what the welcome will say
+            muted = hub.faults.add("mute_pings")
+            await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.01"), price)
+            rpc = ex._ws_orders.connection
+            await asyncio.wait_for(muted.acted.wait(), PATIENCE_S)  # a ping went unanswered
+            await asyncio.wait_for(rpc.ended.wait(), PATIENCE_S)
+            assert "no pong within" in caplog.text
+            order = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                             Decimal("0.01"), price, client_order_id="png1")
+            assert order.status is OrderStatus.OPEN and len(at_venue(sim, "png1")) == 1
+            assert rpc.connects == 2
+
+    with caplog.at_level(logging.INFO, logger="unified.streams"):
+        run(go())

@@ -7,14 +7,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 import unified
+from adapters.kucoin import sim_orders
 from unified import InsufficientFunds, MarginMode, OrderStatus, OrderType, Side, registry
 from unified.errors import ConfigurationError, NotSupported
-from unified.sim.server import SimVenue
+from unified.sim.server import USER, SimVenue
 
 from ..conftest import run
 from .harness import paced
@@ -82,6 +84,47 @@ def test_edit_and_cancel_over_ws(venue_id: str) -> None:
             assert (by_cid.id, by_cid.status) == (other.id, OrderStatus.CANCELED)
             again = await ex.cancel_order_ws(moved.id, symbol)  # safe to repeat
             assert again.status is OrderStatus.CANCELED
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue_id", WS)
+def test_every_documented_option_reaches_the_venue(venue_id: str) -> None:
+    """create_order_ws with every field the order API documents: what the venue keeps of
+    each (its REST view of the order), and the client timestamp's window enforced there."""
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol):
+            assert sim.order_api is not None
+            price = await low_price(ex, symbol)
+            order = await ex.create_order_ws(
+                symbol, OrderType.LIMIT, Side.BUY, Decimal("0.01"), price,
+                client_order_id="all1", time_in_force=unified.TimeInForce.GTT,
+                cancel_after=3600, post_only=True, iceberg=True, visible_size=Decimal("0.002"),
+                stp=unified.SelfTradePrevention.DECREASE_AND_CANCEL, tags="bot-7",
+                remark="every option", client_timestamp=ex.clock.now(),
+                allow_max_time_window=5000)
+            assert (order.status, order.time_in_force, order.post_only) == (
+                OrderStatus.OPEN, unified.TimeInForce.GTT, True)
+            kept = sim_orders.shown(sim.engine, order.id)
+            assert {k: kept[k] for k in ("cancelAfter", "iceberg", "hidden", "visibleSize",
+                                         "stp", "tags", "remark")} == {
+                "cancelAfter": 3600, "iceberg": True, "hidden": False, "visibleSize": "0.002",
+                "stp": "DC", "tags": "bot-7", "remark": "every option"}
+            held = sim.engine.get(USER, order.id)
+            assert (held.client_id, held.price, held.amount) == ("all1", price, Decimal("0.01"))
+            seen = await ex.fetch_order(order.id, symbol)  # over REST
+            assert (seen.time_in_force, seen.post_only) == (unified.TimeInForce.GTT, True)
+            hidden = await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY,
+                                              Decimal("0.01"), price, hidden=True)
+            assert sim_orders.shown(sim.engine, hidden.id)["hidden"] is True
+            sent = sum(sim.order_api.requests.values())
+            with pytest.raises(unified.InvalidOrder):  # the window had passed on arrival
+                await ex.create_order_ws(symbol, OrderType.LIMIT, Side.BUY, Decimal("0.01"),
+                                         price, client_order_id="late1",
+                                         client_timestamp=ex.clock.now() - timedelta(seconds=10),
+                                         allow_max_time_window=1000)
+            assert sum(sim.order_api.requests.values()) == sent + 1  # sent, refused there
+            assert not [o for o in sim.engine.orders.values() if o.client_id == "late1"]
 
     run(go())
 

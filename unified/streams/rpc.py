@@ -108,6 +108,9 @@ class RpcConnection:
         self._resync = resync  # measures the venue clock again (a login refused as skewed)
         self.settings = settings or Settings()
         self.connects = 0
+        #: set once the current session's socket has ended (a drop, a close for want of a
+        #: pong), cleared when the next one opens (tests and diagnostics)
+        self.ended = asyncio.Event()
         self._ids = itertools.count(1)
         self._pending: dict[str, asyncio.Future[Answer]] = {}
         self._lock = asyncio.Lock()
@@ -158,6 +161,7 @@ class RpcConnection:
                 raise
             self._failures = 0
             self.connects += 1
+            self.ended.clear()
             return self._ws
 
     async def _logged_in(self) -> aiohttp.ClientWebSocketResponse:
@@ -251,6 +255,7 @@ class RpcConnection:
         """The socket ended: every request in flight has lost its answer."""
         if self._ws is ws:
             self._ws = None
+            self.ended.set()
         for future in self._pending.values():
             if not future.done():
                 future.set_exception(ConnectionFailed(
