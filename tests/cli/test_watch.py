@@ -6,6 +6,7 @@ WebSocket), kept moving by --local's paper trader."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import signal
@@ -28,6 +29,7 @@ from unified.cli.watch import (
     json_item,
     orders_view,
     spread_mid,
+    tape,
     ticker_view,
     trades_view,
 )
@@ -52,6 +54,7 @@ from unified.models import (
 from unified.streams.stream import Stream
 
 from ..conftest import SPOT_VENUES as VENUES
+from ..contract.harness import paced, size
 from .helpers import fits, one_line, spawn, unified_cmd
 from .test_market import BTC
 
@@ -107,6 +110,18 @@ def test_the_book_view_shows_both_sides_the_spread_and_the_mid() -> None:
                     "0.00006"], ["2.5", "29983", "30016.9", "0.00009"]]  # --depth 3 of 12
     assert "spread 29.9 (0.100%)  mid 29999.95  seq 1042  03-01 09:14:30 UTC" in text
     assert all(len(x) <= 80 for x in lines)
+
+
+def test_the_book_board_shows_the_last_trades_under_the_book() -> None:
+    board = Board(Watch(kind="book", venue="kucoin", symbol="BTC/USDT", depth=3))
+    board.add(_book())
+    assert "trades" not in text_of(board.view())
+    for n in range(1, 8):
+        board.tape.appendleft(_trade(n, Side.BUY))
+    text = text_of(board.view())
+    assert "kucoin BTC/USDT book" in text and "kucoin BTC/USDT trades (last 5)" in text
+    prices = [x.split()[-2] for x in text.splitlines() if "03-01" in x and "UTC" not in x]
+    assert prices == ["30007", "30006", "30005", "30004", "30003"]  # newest first
 
 
 def test_a_one_sided_book_says_so() -> None:
@@ -420,3 +435,28 @@ def test_ctrl_c_leaves_cleanly_with_130(venue: str) -> None:
         for pipe in (proc.stdin, proc.stdout, proc.stderr):
             if pipe is not None:
                 pipe.close()
+
+
+def test_the_book_views_tape_follows_the_public_trades() -> None:
+    """`watch book` also follows the symbol's trades (on every venue, polled or streamed)."""
+
+    async def go() -> None:
+        for venue in VENUES:
+            async with paced(venue) as (_, ex, symbol):
+                board = Board(Watch(kind="book", venue=venue, symbol=symbol))
+                board.add(await ex.fetch_order_book(symbol, limit=5))
+                drawn, live = asyncio.Event(), asyncio.Event()
+                task = asyncio.create_task(tape(ex, symbol, board, drawn.set, live.set))
+                await asyncio.wait_for(live.wait(), 20)
+                book = await ex.fetch_order_book(symbol, limit=1)
+                amount = min(size(await ex.market(symbol), 1), book.asks[0].amount)
+                await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount,
+                                      book.asks[0].price)
+                await asyncio.wait_for(drawn.wait(), 20)
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+                assert [(t.price, t.amount) for t in board.tape] == [
+                    (book.asks[0].price, amount)]
+
+    asyncio.run(go())

@@ -5,6 +5,7 @@ loop."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -23,6 +24,7 @@ from unified.cli.paper import trading
 from unified.cli.session import Session, open_venues
 from unified.client import Exchange
 from unified.derivative_models import Position, PositionSide
+from unified.errors import UnifiedError
 from unified.models import Balance, Balances, Fill, Order, OrderBook, Side, Ticker, Trade
 from unified.streams.stream import Stream
 
@@ -31,6 +33,7 @@ KINDS: tuple[Kind, ...] = ("book", "ticker", "trades", "orders", "fills", "balan
                            "positions")
 PRIVATE: frozenset[Kind] = frozenset({"orders", "fills", "balance", "positions"})
 RECENT = 15  # trades, fills and order changes a view keeps
+BOOK_TRADES = 5  # the last public trades under a book
 ID_WIDTH = 10
 
 @attrs.frozen
@@ -60,8 +63,10 @@ def spread_mid(book: OrderBook) -> tuple[Decimal, Decimal] | None:
     return ask - bid, (bid + ask) / 2
 
 
-def book_view(venue: str, book: OrderBook, depth: int) -> RenderableType:
-    """Both sides' top `depth` levels beside each other, with the spread and mid."""
+def book_view(venue: str, book: OrderBook, depth: int,
+              trades: Sequence[Trade] = ()) -> RenderableType:
+    """Both sides' top `depth` levels beside each other, with the spread and mid; the last
+    public trades under them."""
     rows: list[list[Cell]] = []
     for i in range(min(depth, max(len(book.bids), len(book.asks)))):
         bid = book.bids[i] if i < len(book.bids) else None
@@ -80,8 +85,11 @@ def book_view(venue: str, book: OrderBook, depth: int) -> RenderableType:
         summary += f"  seq {book.sequence}"
     if book.timestamp is not None:
         summary += f"  {short_time(book.timestamp)} UTC"
-    return Group(grid(["size", "bid", "ask", "size"], rows, right=(0, 1),
-                      title=f"{venue} {book.symbol} book"), Text(summary))
+    parts: list[RenderableType] = [grid(["size", "bid", "ask", "size"], rows, right=(0, 1),
+                                        title=f"{venue} {book.symbol} book"), Text(summary)]
+    if trades:
+        parts.append(trades_view(venue, book.symbol, trades))
+    return Group(*parts)
 
 
 def ticker_view(venue: str, ticker: Ticker) -> RenderableType:
@@ -191,6 +199,7 @@ class Board:
         self.seeded = False  # open orders known from the start, not only those seen since
         self.seen: set[str] = set()  # orders the stream told of
         self.positions: dict[str, Position] = {}  # open ones, by symbol
+        self.tape: deque[Trade] = deque(maxlen=BOOK_TRADES)  # a book view's last trades
 
     def seed(self, opened: Sequence[Order]) -> None:
         self.seeded = True
@@ -218,7 +227,7 @@ class Board:
         if item is None:
             return Text(f"{w.venue}: waiting for the first {w.kind} update...")
         if w.kind == "book":
-            return book_view(w.venue, item, w.depth)
+            return book_view(w.venue, item, w.depth, list(self.tape))
         if w.kind == "ticker":
             return ticker_view(w.venue, item)
         if w.kind == "trades":
@@ -286,6 +295,20 @@ async def follow(stream: Stream[Any], count: int | None, show: Callable[[Any], N
     return shown
 
 
+async def tape(ex: Exchange, symbol: str, board: Board, redraw: Callable[[], None],
+               live: Callable[[], None] | None = None) -> None:
+    """The public trades under a book view (a venue that cannot stream them shows none);
+    `live` is told once the trades stream is subscribed."""
+    with contextlib.suppress(UnifiedError):
+        async with ex.watch_trades(symbol) as trades:
+            if live is not None:
+                live()
+            async for trade in trades:
+                board.tape.appendleft(trade)
+                if board.latest is not None:
+                    redraw()
+
+
 async def watch_command(session: Session, watch: Watch) -> int:
     check(watch)
     async with open_venues(session, [watch.venue], private=watch.kind in PRIVATE) as opened, \
@@ -321,5 +344,17 @@ async def watch_command(session: Session, watch: Watch) -> int:
                         if console.is_terminal:
                             draw(board.view())
 
-                await follow(stream, watch.count, redraw, seed)
+                def show_tape() -> None:
+                    if console.is_terminal:  # else shown with the next book, not alone
+                        draw(board.view())
+
+                tapes = [asyncio.create_task(tape(ex, watch.symbol or "", board, show_tape))
+                         ] if watch.kind == "book" else []
+                try:
+                    await follow(stream, watch.count, redraw, seed)
+                finally:
+                    for task in tapes:
+                        task.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await task
     return 0
