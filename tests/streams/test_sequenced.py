@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unified.convert import from_ms, to_int
@@ -313,24 +313,65 @@ ROW = st.one_of(st.lists(FIELD, min_size=0, max_size=4), st.tuples(TEXTS, TEXTS,
                 TEXTS, st.none())
 
 
-@given(rows=st.lists(ROW, max_size=5), known=st.booleans())
-def test_the_inline_reader_answers_what_the_general_rules_answer(
-        rows: list[Any], known: bool) -> None:
-    from unified.streams.book import sort_key
-    from unified.streams.sequenced import _row, _side_rows
+#: rows mostly of the common shape (their sequences as offsets from the delta's start), some
+#: refused by either reader or only by `take`
+VALID = st.tuples(st.sampled_from(["10", "9", "11", "12", "10.50", "8", "0"]),
+                  st.sampled_from(["1", "0", "2.5", "3", "0.000"]),
+                  st.sampled_from([0, 1, 2, 0, 1, 2, 3])).map(list)
+ODD = st.tuples(st.sampled_from(["10", "1e3", " 7", "-0", "x", ""]),
+                st.sampled_from(["1", "-0", "NaN", ".5", " 2"]),
+                st.sampled_from([0, 1, -1, "x", " 1"])).map(list)
+SIDE = st.one_of(st.lists(VALID, max_size=4), st.lists(VALID, max_size=4),
+                 st.lists(st.one_of(VALID, VALID, ODD, ROW), max_size=3))
 
-    seen = {"10": (D("10"), sort_key(D("10"), "10"))} if known else {}
 
-    def general() -> list[Any]:
-        out = [_row(r, "bid change", 11, 13) for r in rows]
-        return sorted(out, key=lambda r: r[0])
+def _state(book: SequencedBook) -> Any:
+    held = book._book
+    return ([(x.price, x.amount) for x in held.bids.top()],
+            [(x.price, x.amount) for x in held.asks.top()], held.sequence)
 
-    try:
-        want: Any = general()
-    except DecodeError:
-        want = DecodeError
-    try:
-        got: Any = _side_rows(rows, "bid change", 11, 13, seen)
-    except DecodeError:
-        got = DecodeError
-    assert got == want
+
+def _rows(changes: list[Any], start: int) -> list[Any]:
+    return [[c[0], c[1], str(start + c[2]) if type(c[2]) is int else c[2]]
+            if type(c) is list and len(c) == 3 and type(c[2]) is int else c for c in changes]
+
+
+@settings(max_examples=150)
+@given(deltas=st.lists(st.tuples(st.integers(-1, 1), SIDE, SIDE, st.sampled_from([None, 1, 2])),
+                       max_size=8))
+def test_the_one_pass_reader_answers_what_the_general_rules_answer(
+        deltas: list[tuple[int, list[Any], list[Any], int | None]]) -> None:
+    """Deltas that continue a live book go through BookSide.take (rows read and put in at
+    once, undone at a row it does not take); the same deltas through the general path alone
+    (every row parsed by `_row`, then applied) end in the same book, refuse the same deltas,
+    and a refused delta changes nothing. Cached tops are read between the deltas."""
+    from unittest import mock
+
+    from unified.streams.book import BookSide
+
+    def seeded() -> SequencedBook:
+        book = SequencedBook("X/Y")
+        book.seed(Snapshot(sequence=10, bids=[["10", "1"], ["9", "2"], ["8", "1"]],
+                           asks=[["10", "1"], ["12", "3"], ["13", "1"]]))
+        return book
+
+    fast, general = seeded(), seeded()
+    for offset, bid_changes, ask_changes, depth in deltas:
+        start = (fast.sequence or 0) + 1 + offset
+        delta = Delta(start=start, end=start + 2, bids=_rows(bid_changes, start),
+                      asks=_rows(ask_changes, start))
+        outcomes: list[Any] = []
+        for book, one_pass in ((fast, True), (general, False)):
+            before = _state(book)
+            book.read(depth)  # a top cached across the delta
+            with mock.patch.object(BookSide, "take", BookSide.take if one_pass else
+                                   lambda *_: False):
+                try:
+                    outcomes.append(book.apply(delta))
+                except DecodeError:
+                    outcomes.append(DecodeError)
+                    assert _state(book) == before  # a refused delta changed nothing
+            read = book.read(depth)
+            outcomes.append(read and (read.bids, read.asks, read.sequence))
+        assert outcomes[:2] == outcomes[2:]
+        assert _state(fast) == _state(general)

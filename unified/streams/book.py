@@ -24,7 +24,7 @@ import enum
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, getcontext
 from typing import Any, NamedTuple
 
 import attrs
@@ -37,6 +37,11 @@ Price = tuple[Decimal, float]
 #: one parsed change, as the keepers hand it to `BookSide.apply`:
 #: (sequence, (price, sort key), amount, price text, amount text)
 Row = tuple[int, Price, Decimal, str, str]
+_ZERO = Decimal("0")
+#: the first characters of a number text whose Decimal is finite and >= 0 (no sign, no
+#: "NaN", no "Infinity"): such a text, if Decimal reads it at all, is a valid price or size
+_DIGITS = frozenset("0123456789")
+_NOT_A_ROW: Any = ()  # what `take` unpacks from anything but a list: a ValueError
 
 
 def slot_setters(cls: type, names: tuple[str, ...]) -> Any:
@@ -66,19 +71,6 @@ def book_level(price: Decimal, amount: Decimal) -> BookLevel:
     _set_price(level, price)
     _set_amount(level, amount)
     return level
-
-
-def order_book(symbol: str, timestamp: datetime | None, bids: tuple[BookLevel, ...],
-               asks: tuple[BookLevel, ...], sequence: int | None, raw: Any) -> OrderBook:
-    """`OrderBook(...)` with these fields, built the cheap way."""
-    book: OrderBook = _new(OrderBook)
-    _set_symbol(book, symbol)
-    _set_time(book, timestamp)
-    _set_bids(book, bids)
-    _set_asks(book, asks)
-    _set_sequence(book, sequence)
-    _set_raw(book, raw)
-    return book
 
 
 class Level(NamedTuple):
@@ -162,57 +154,126 @@ class BookSide:
     def set(self, level: Level) -> None:
         """Put a level in; an amount of zero removes its price (absent already: no-op)."""
         price = level.model.price
-        self.apply([(1, (price, sort_key(price, level.price_text)), level.model.amount,
-                     level.price_text, level.amount_text)], 0)
+        if price:
+            self._put(price, sort_key(price, level.price_text), level.model.amount,
+                      level.price_text, level.amount_text)
 
     def apply(self, rows: Iterable[Row], floor: int) -> None:
         """Put in every row whose sequence is above `floor`, in the order given; a price of 0
-        changes nothing (a sequence marker), an amount of 0 removes the price. The cached top
-        is dropped only when a change reaches into it (a rank from the best below its n)."""
+        changes nothing (a sequence marker), an amount of 0 removes the price."""
+        for sequence, (price, key), amount, price_text, amount_text in rows:
+            if sequence > floor and price:
+                self._put(price, key, amount, price_text, amount_text)
+
+    def _put(self, price: Decimal, key: float, amount: Decimal, price_text: str,
+             amount_text: str) -> None:
+        """One level put in (`take` has the same steps inline). The cached top is dropped only
+        when the change reaches into it: a rank from the best below its n."""
         prices, keys, models, texts = self._prices, self._keys, self._models, self._texts
-        watch = self._top_n  # the cached window while no change has reached it, else -1
-        if watch is None:  # the whole side is cached: any change reaches it
-            watch = self._top_n = -1
-        descending = self.descending
-        for sequence, entry, amount, price_text, amount_text in rows:
+        i = bisect_left(keys, key)
+        found = i < len(keys) and keys[i] == key
+        if found and prices[i] is not price and prices[i] != price:
+            i = bisect_left(prices, price, i, bisect_right(keys, key, i))  # a float tie
+            found = i < len(prices) and prices[i] == price
+        watch = self._top_n
+        if watch is None or (watch > 0 and (
+                (len(keys) - i - found) if self.descending else i) < watch):
+            self._top_n = -1
+        if found:
+            if not amount:
+                self._remove(i)
+                return
+            models[i] = book_level(price, amount)
+            if texts is not None:
+                texts[i] = (price_text, amount_text)
+        elif amount:
+            prices.insert(i, price)
+            keys.insert(i, key)
+            models.insert(i, book_level(price, amount))
+            self._spelled.insert(i, price_text)
+            self.known[price_text] = (price, key)
+            if texts is not None:
+                texts.insert(i, (price_text, amount_text))
+
+    def take(self, rows: Sequence[object], start: int, end: int, floor: int,
+             undo: list[tuple[Any, ...]]) -> bool:
+        """`apply` of the venue's rows `[price, size, sequence]` in one pass (`_put`'s steps,
+        each change logged in `undo`); at a row not three strings led by digits, in start..end
+        and in sequence order, it undoes its changes and answers False: take the general path."""
+        if self._texts is not None or not getcontext().traps[InvalidOperation]:
+            return False  # texts kept (`apply` keeps them), or Decimal answering NaN
+        prices, keys, models, known = self._prices, self._keys, self._models, self.known
+        digits, descending, mark, log = _DIGITS, self.descending, len(undo), undo.append
+        last = start  # the whole side cached (None): any change reaches it
+        watch = self._top_n = -1 if self._top_n is None else self._top_n
+        for row in rows:
+            try:  # anything odd raises here, or leaves seq out of range
+                p, s, q = row if type(row) is list else _NOT_A_ROW
+                entry: Any = known.get(p)
+                if entry is None:
+                    if type(p) is not str or p[0] not in digits:
+                        raise ValueError
+                    entry = (Decimal(p), float(p))  # sort_key: the float of the text
+                if s == "0":
+                    amount = _ZERO
+                elif type(s) is str and s[0] in digits:
+                    amount = Decimal(s)
+                else:
+                    raise ValueError
+                seq = int(q) if q.isascii() and q.isdecimal() else -1
+            except (ValueError, TypeError, AttributeError, IndexError, InvalidOperation):
+                seq = -1
+            if not last <= seq <= end:
+                return self.revert(undo, mark)
+            last = seq
             price, key = entry
-            if sequence <= floor or not price:
+            if seq <= floor or not price:
                 continue
             i = bisect_left(keys, key)
-            if i < len(keys) and keys[i] == key:
-                here = prices[i]
-                if here is price or here == price:
-                    known = True
-                else:  # another value of the same float: the exact order among those
-                    i = bisect_left(prices, price, i, bisect_right(keys, key, i))
-                    known = i < len(prices) and prices[i] == price
-            else:
-                known = False
-            if watch > 0:  # rank from the best: of the level at i, or of one put in at i
-                rank = (len(keys) - i - known) if descending else i
-                if rank < watch:
-                    watch = self._top_n = -1
-            if known:
+            found = i < len(keys) and keys[i] == key
+            if found and prices[i] is not price and prices[i] != price:
+                i = bisect_left(prices, price, i, bisect_right(keys, key, i))
+                found = i < len(prices) and prices[i] == price
+            if watch > 0 and ((len(keys) - i - found) if descending else i) < watch:
+                watch = self._top_n = -1  # the change reaches the cached top
+            if found:
                 if amount:
-                    model = _new(BookLevel)
+                    log((i, models[i]))
+                    models[i] = model = _new(BookLevel)
                     _set_price(model, price)
                     _set_amount(model, amount)
-                    models[i] = model
-                    if texts is not None:
-                        texts[i] = (price_text, amount_text)
                 else:
+                    log((i, price, key, models[i], self._spelled[i]))
                     self._remove(i)
             elif amount:
-                model = _new(BookLevel)
+                models.insert(i, model := _new(BookLevel))
                 _set_price(model, price)
                 _set_amount(model, amount)
                 prices.insert(i, price)
                 keys.insert(i, key)
-                models.insert(i, model)
-                self._spelled.insert(i, price_text)
-                self.known[price_text] = entry
-                if texts is not None:
-                    texts.insert(i, (price_text, amount_text))
+                self._spelled.insert(i, p)
+                known[p] = entry
+                log((i,))
+        return True
+
+    def revert(self, undo: list[tuple[Any, ...]], mark: int = 0) -> bool:
+        """Take back `take`'s changes logged in `undo` past `mark`, newest first; False."""
+        while len(undo) > mark:
+            change = undo.pop()
+            i = change[0]
+            if len(change) == 2:
+                self._models[i] = change[1]
+            elif len(change) == 1:
+                self._remove(i)
+            else:
+                _, price, key, model, text = change
+                self._prices.insert(i, price)
+                self._keys.insert(i, key)
+                self._models.insert(i, model)
+                self._spelled.insert(i, text)
+                self.known[text] = (price, key)
+        self._top_n = -1
+        return False
 
     def _remove(self, i: int) -> None:
         del self._prices[i], self._keys[i], self._models[i]
@@ -243,14 +304,6 @@ class BookSide:
             self._texts = []
         self._top_n = -1
 
-    def _window(self, n: int | None) -> slice:
-        """The indices of the best `n` levels, in ascending price order."""
-        if n is None:
-            return slice(None)
-        if self.descending:
-            return slice(max(len(self._prices) - n, 0), None)
-        return slice(0, n)
-
     def top(self, n: int | None = None) -> tuple[BookLevel, ...]:
         """The best `n` unified levels (all when None), best first; cached until a change
         reaches them (`apply`)."""
@@ -266,7 +319,9 @@ class BookSide:
 
     def best(self, n: int | None = None) -> list[Level]:
         """The best `n` levels (all when None) with the venue's texts, best first."""
-        window = self._window(n)
+        size = len(self._prices)
+        window = slice(None) if n is None else slice(max(size - n, 0), None) \
+            if self.descending else slice(0, n)
         models = self._models[window]
         texts = self._texts[window] if self._texts is not None else [
             (str(m.price), str(m.amount)) for m in models]

@@ -42,7 +42,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -57,7 +56,6 @@ from unified.streams.book import (
     UPDATED,
     BookKeeper,
     Level,
-    Price,
     Resync,
     Row,
     Status,
@@ -73,7 +71,6 @@ from unified.streams.book import (
 )
 
 _raw = attrs.field(default=None, eq=False, repr=False)
-_ZERO = Decimal("0")
 _SEQUENCE = itemgetter(0)
 
 
@@ -160,46 +157,13 @@ def _row(row: object, what: str, start: int, end: int) -> Row:
         level.amount_text
 
 
-#: the first characters of a number text whose Decimal is finite and >= 0 (no sign, no
-#: "NaN", no "Infinity"): such a text, if Decimal reads it at all, is a valid price or size
-_DIGITS = frozenset("0123456789")
-
-
-def _side_rows(rows: Sequence[object], what: str, start: int, end: int,
-               known: dict[str, Price]) -> list[Row]:
-    """Every row of one side checked and parsed, in sequence order (stable: two rows of one
-    sequence keep the venue's order). The common shape, three strings in range, is read
-    inline: a price text already on the side is looked up in `known` (BookSide.known: a
-    book's prices recur constantly; only strings are put there), a number text that starts
-    with an ASCII digit and that Decimal reads is finite and >= 0 (what `decimal_text`
-    accepts), a sequence of ASCII digits is what `_sequence` takes, a size "0" is zero.
-    Anything else goes through `_row`, which accepts what the general rules accept (" 7",
-    ".5", "-0") and words every refusal."""
-    out: list[Row] = []
-    last = -1  # the last sequence read; above every row's while they come in order
-    digits = _DIGITS
-    for row in rows:
-        if type(row) is list:
-            try:  # anything odd raises here, or leaves seq out of range: `_row` has it then
-                p, s, q = row
-                price = known.get(p)
-                if price is None and type(p) is str and p[0] in digits:
-                    price = (Decimal(p), float(p))  # sort_key: the float of the text
-                amount = _ZERO if s == "0" else Decimal(s) \
-                    if type(s) is str and s[0] in digits else None
-                # ASCII digits, and a str: bytes have no isdecimal
-                seq = int(q) if q.isascii() and q.isdecimal() else -1
-            except (ValueError, TypeError, AttributeError, IndexError, InvalidOperation):
-                seq = -1
-            if start <= seq <= end and price is not None and amount is not None:
-                out.append((seq, price, amount, p, s))
-                last = seq if seq >= last else end + 1
-                continue
-        parsed = _row(row, what, start, end)
-        out.append(parsed)
-        last = parsed[0] if parsed[0] >= last else end + 1
-    if last > end:  # out of order: sorted (stable: rows of one sequence keep their order)
-        out.sort(key=_SEQUENCE)
+def _side_rows(rows: Sequence[object], what: str, start: int, end: int) -> list[Row]:
+    """Every row of one side checked and parsed (the general rules, every refusal worded), in
+    sequence order (stable: two rows of one sequence keep the venue's order). A delta that
+    continues a live book is read by BookSide.take first; this is for the rest (buffered,
+    stale or gapped deltas) and for rows that one refuses."""
+    out = [_row(row, what, start, end) for row in rows]
+    out.sort(key=_SEQUENCE)
     return out
 
 
@@ -269,32 +233,30 @@ class SequencedBook:
         start, end, bid_rows, ask_rows, timestamp, raw = delta
         if type(start) is not int or type(end) is not int or not 0 <= start <= end:
             start, end = _span(start, end)
-        # changes on the two sides never touch one level: each side in its own sequence
-        # order is the whole delta in sequence order
         book = self._book
-        bids = _side_rows(bid_rows, "bid change", start, end, book.bids.known) \
-            if bid_rows else []
-        asks = _side_rows(ask_rows, "ask change", start, end, book.asks.known) \
-            if ask_rows else []
+        floor = book.sequence
+        if self._live and floor is not None and start <= floor + 1 <= end:
+            # it continues the book: each side read and put in at once (BookSide.take), the
+            # sides in their own sequence order being the whole delta in sequence order
+            undo: list[Any] = []
+            if not bid_rows or book.bids.take(bid_rows, start, end, floor, undo):
+                if not ask_rows or book.asks.take(ask_rows, start, end, floor, undo):
+                    book.sequence = end
+                    if timestamp is not None:
+                        book.timestamp = timestamp
+                    book.raw = raw
+                    if self._high is not None and end < self._high:
+                        return UNCHANGED  # behind a book already reached: catching up
+                    self._high = end
+                    return UPDATED
+                book.bids.revert(undo)  # the asks are not all of the common shape
+        # the general path: every row checked (and a refusal worded) before anything changes
+        bids = _side_rows(bid_rows, "bid change", start, end) if bid_rows else []
+        asks = _side_rows(ask_rows, "ask change", start, end) if ask_rows else []
         if not self._live:
             self._buffer.append(_Parsed(start, end, bids, asks, timestamp, raw))
             return UNCHANGED
-        floor = book.sequence
-        assert floor is not None  # live books are seeded
-        if not start <= floor + 1 <= end:  # stale, or a gap
-            return self._advance(start, end, bids, asks, timestamp, raw)
-        if bids:  # what _advance does with a delta that continues the book, inline
-            book.bids.apply(bids, floor)
-        if asks:
-            book.asks.apply(asks, floor)
-        book.sequence = end
-        if timestamp is not None:
-            book.timestamp = timestamp
-        book.raw = raw
-        if self._high is not None and end < self._high:
-            return UNCHANGED  # behind a book already reached: catching up
-        self._high = end
-        return UPDATED
+        return self._advance(start, end, bids, asks, timestamp, raw)
 
     def seed(self, snapshot: Snapshot) -> Status:
         """Start from a full snapshot, then replay the buffer. UPDATED: a book is ready;
