@@ -38,9 +38,8 @@ Price = tuple[Decimal, float]
 #: (sequence, (price, sort key), amount, price text, amount text)
 Row = tuple[int, Price, Decimal, str, str]
 _ZERO = Decimal("0")
-#: the first characters of a number text whose Decimal is finite and >= 0 (no sign, no
-#: "NaN", no "Infinity"): such a text, if Decimal reads it at all, is a valid price or size
-_DIGITS = frozenset("0123456789")
+#: `take` reads a number text led by an ASCII digit ("0" <= text < ":") with Decimal: if that
+#: reads it at all (and raises when it cannot), the value is finite and >= 0
 _NOT_A_ROW: Any = ()  # what `take` unpacks from anything but a list: a ValueError
 
 
@@ -203,7 +202,7 @@ class BookSide:
         if self._texts is not None or not getcontext().traps[InvalidOperation]:
             return False  # texts kept (`apply` keeps them), or Decimal answering NaN
         prices, keys, models, known = self._prices, self._keys, self._models, self.known
-        digits, descending, mark, log = _DIGITS, self.descending, len(undo), undo.append
+        descending, mark = self.descending, len(undo)
         last = start  # the whole side cached (None): any change reaches it
         watch = self._top_n = -1 if self._top_n is None else self._top_n
         for row in rows:
@@ -211,12 +210,12 @@ class BookSide:
                 p, s, q = row if type(row) is list else _NOT_A_ROW
                 entry: Any = known.get(p)
                 if entry is None:
-                    if type(p) is not str or p[0] not in digits:
+                    if not "0" <= p < ":":  # a str led by an ASCII digit (else raises)
                         raise ValueError
                     entry = (Decimal(p), float(p))  # sort_key: the float of the text
                 if s == "0":
                     amount = _ZERO
-                elif type(s) is str and s[0] in digits:
+                elif "0" <= s < ":":
                     amount = Decimal(s)
                 else:
                     raise ValueError
@@ -238,12 +237,12 @@ class BookSide:
                 watch = self._top_n = -1  # the change reaches the cached top
             if found:
                 if amount:
-                    log((i, models[i]))
+                    undo.append((i, models[i]))
                     models[i] = model = _new(BookLevel)
                     _set_price(model, price)
                     _set_amount(model, amount)
                 else:
-                    log((i, price, key, models[i], self._spelled[i]))
+                    undo.append((i, price, key, models[i], self._spelled[i]))
                     self._remove(i)
             elif amount:
                 models.insert(i, model := _new(BookLevel))
@@ -253,7 +252,7 @@ class BookSide:
                 keys.insert(i, key)
                 self._spelled.insert(i, p)
                 known[p] = entry
-                log((i,))
+                undo.append((i,))
         return True
 
     def revert(self, undo: list[tuple[Any, ...]], mark: int = 0) -> bool:
