@@ -37,6 +37,7 @@ from unified.streams.dialect import (
     Welcome,
 )
 from unified.streams.pacing import Settings, Window
+from unified.streams.sockets import open_socket
 
 if TYPE_CHECKING:
     import aiohttp
@@ -302,15 +303,10 @@ class Connection:
             self._session = aiohttp.ClientSession()
         if self._connects is not None:
             await self._connects.take()
-        try:  # bounded: a link that swallows the handshake must not hang the keeper
-            async with asyncio.timeout(self.settings.connect_timeout_s):
-                return await self._session.ws_connect(
-                    endpoint.url, autoping=True, max_msg_size=0,
-                    timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=2.0))
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            # the URL may carry a token: name the failure, never the URL
-            raise ConnectionFailed(f"{self.name}: cannot open the WebSocket "
-                                   f"({type(exc).__name__})", request_sent=False) from None
+        return await open_socket(
+            self._session, endpoint.url, name=self.name,
+            timeout_s=self.settings.connect_timeout_s,
+            ws_timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=2.0))
 
     async def _drop_socket(self) -> None:
         ws, self._ws = self._ws, None

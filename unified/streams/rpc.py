@@ -25,6 +25,7 @@ import attrs
 from unified.clock import Clock
 from unified.errors import ClockSkew, ConnectionFailed, DecodeError, RequestTimeout, UnifiedError
 from unified.streams.pacing import Settings
+from unified.streams.sockets import open_socket
 from unified.venue import Context, Credentials
 
 if TYPE_CHECKING:
@@ -181,12 +182,8 @@ class RpcConnection:
         if self._session is None:
             self._session = aiohttp.ClientSession()
         url = self._api.connect_url(self._origin, self._credentials, self._clock.now())
-        try:
-            ws = await asyncio.wait_for(self._session.ws_connect(url, max_msg_size=0),
-                                        self.settings.connect_timeout_s)
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise ConnectionFailed(f"{self.name}: cannot open the WebSocket "
-                                   f"({type(exc).__name__})", request_sent=False) from None
+        ws = await open_socket(self._session, url, name=self.name,
+                               timeout_s=self.settings.connect_timeout_s)
         try:
             welcome = await self._handshake(ws)
         except BaseException:
