@@ -122,6 +122,10 @@ def stream_rows(st: dict[str, Any]) -> list[list[str]]:
          f"({st['feed']['depth']} levels a side)"],
         ["9 level2, deltas applied only", "frames/s", "-", _num(per_s["unified_apply_only"]),
          _num(per_s["ccxt"]), f"no book built: unified {_x(t['apply_only_over_ccxt'])} ccxt.pro"],
+        [f"9 level2, top-{lim}, dialect + routing", "frames/s", "-",
+         _num(per_s["unified_dispatched"]), _num(per_s["ccxt"]),
+         f"the live receive path past the socket: unified {_x(t['dispatched_over_ccxt'])} "
+         f"ccxt.pro"],
     ]
     lat, whole = st["latency"], st["latency_whole_book"]
     rows.append(["9 frame -> book latency", "us", "-", _num(lat["median_us"], "{:.1f}"), NA,

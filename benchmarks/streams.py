@@ -11,6 +11,9 @@ replayed) outside the timed region; then every live frame goes, as text, through
   book trimmed to BOOK_LIMIT levels (what a bot reads; the keeper still holds the whole book),
   a reader of every READ_EVERY-th book (a consumer slower than the feed: conflation), a reader
   of every whole book (limit=None), and no reader at all (deltas applied, no book built);
+  and once through the whole receive path past the socket, as a live stream takes a frame:
+  the dialect's `STREAMS.decode` (events, Items, the unified symbol) and the routing of the
+  book Item to its feed (hub._route's book branch), reading every top-BOOK_LIMIT book;
 - ccxt.pro: its `Client.handle_text_or_binary_message` (ccxt's JSON parser and
   `kucoin.handle_message`), then `orderbook.limit()`, what `watch_order_book` returns.
 
@@ -39,10 +42,16 @@ from benchmarks.feed import CHECK_TOP, Feed, Rows, generate
 from benchmarks.sizes import Sizes
 from unified import convert
 from unified.models import BookLevel, OrderBook
+from unified.spec import load_spec
 from unified.streams.books import BookFeed
+from unified.streams.dialect import Item
 from unified.streams.stream import Stream
+from unified.tables import Tables
+from unified.venue import Context
 
 SYMBOL = "BTC/USDT"
+#: what the dialect consults to name the symbol (the spec's tables; no markets loaded)
+CTX = Context("kucoin", Tables(load_spec("kucoin")), {}, {})
 BOOK_LIMIT = 20
 #: the conflated reader: it reads the newest book once every this many frames
 READ_EVERY = 10
@@ -110,6 +119,21 @@ class Unified:
         waiting.close()
         raise RuntimeError("no book to read")
 
+    def dispatched(self) -> Step:
+        """A frame as a live stream takes it past the socket (Connection._take ->
+        hub._route): the dialect's decode, the Items filtered, each book Item routed to its
+        feed by symbol; then the consumer's read of the newest book."""
+        decode, feeds, read = ws.STREAMS.decode, {SYMBOL: self.books}, self.read
+
+        def each(text: str) -> Any:
+            for item in [e for e in decode(text, CTX) if isinstance(e, Item)]:
+                if item.kind == "book":
+                    feed = feeds.get(item.symbol or "")
+                    if feed is not None:
+                        feed.take(item.value)
+            return read()
+        return each
+
     def step(self, every: int = 1) -> Step:
         """One frame of unified's path: taken, and the newest book read once every `every`
         frames (1: every book; 0: never, deltas applied only)."""
@@ -164,9 +188,10 @@ async def _ccxt_pass(feed: Feed) -> float:
         await ccxt.close()
 
 
-#: contender -> (book limit, read every n frames)
+#: contender -> (book limit, read every n frames; -1: every book, through the dispatch)
 UNIFIED = {"unified": (BOOK_LIMIT, 1), "unified_read_every_10": (BOOK_LIMIT, READ_EVERY),
-           "unified_whole_book": (None, 1), "unified_apply_only": (None, 0)}
+           "unified_whole_book": (None, 1), "unified_apply_only": (None, 0),
+           "unified_dispatched": (BOOK_LIMIT, -1)}
 
 
 async def throughput(feed: Feed, reps: int, use_ccxt: bool) -> dict[str, Any]:
@@ -182,7 +207,9 @@ async def throughput(feed: Feed, reps: int, use_ccxt: bool) -> dict[str, Any]:
                 secs[name].append(await _ccxt_pass(feed))
             else:
                 limit, every = UNIFIED[name]
-                secs[name].append(_pass((await seeded(feed, limit)).step(every), live))
+                contender = await seeded(feed, limit)
+                step = contender.dispatched() if every < 0 else contender.step(every)
+                secs[name].append(_pass(step, live))
     per_s = {k: (round(len(live) / statistics.median(v)) if v else None)
              for k, v in secs.items()}
     us = {k: (round(1e6 / v, 2) if v else None) for k, v in per_s.items()}
@@ -339,6 +366,7 @@ async def run(sizes: Sizes, use_ccxt: bool) -> dict[str, Any]:
     t["whole_book_over_ccxt"] = _ratio(per_s["unified_whole_book"], per_s["ccxt"])
     t["apply_only_over_ccxt"] = _ratio(per_s["unified_apply_only"], per_s["ccxt"])
     t["read_every_10_over_ccxt"] = _ratio(per_s["unified_read_every_10"], per_s["ccxt"])
+    t["dispatched_over_ccxt"] = _ratio(per_s["unified_dispatched"], per_s["ccxt"])
     out["throughput"] = t
     out["latency"] = await latency(feed, BOOK_LIMIT)
     out["latency_whole_book"] = await latency(feed, None)

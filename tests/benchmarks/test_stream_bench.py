@@ -59,6 +59,20 @@ def test_unified_ends_with_the_model_book() -> None:
     assert run(streams.verify_unified(feed.generate(1500, 40))) == []
 
 
+def test_the_dispatched_path_builds_the_same_books_as_the_direct_one() -> None:
+    """Scenario 9's receive-path contender (the dialect's decode and the routing) feeds the
+    same keeper: book for book, it reads what the direct path reads."""
+    f = feed.generate(600, 30)
+
+    async def books(dispatched: bool) -> list[Any]:
+        contender = await streams.seeded(f, streams.BOOK_LIMIT)
+        step = contender.dispatched() if dispatched else contender.step(1)
+        return [(b.sequence, b.bids, b.asks) for b in map(step, f.frames[f.pre:])]
+
+    direct, routed = run(books(False)), run(books(True))
+    assert routed == direct and len(direct) == len(f.frames) - f.pre
+
+
 # ccxt.pro is the bench extra's, not the test extra's: with it installed (`pip install -e
 # ".[bench]"`) these compare against it; without, the scenario's own tests above still run and
 # the smoke test checks that the table reads n/a for ccxt.
