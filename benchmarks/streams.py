@@ -12,8 +12,9 @@ replayed) outside the timed region; then every live frame goes, as text, through
   a reader of every READ_EVERY-th book (a consumer slower than the feed: conflation), a reader
   of every whole book (limit=None), and no reader at all (deltas applied, no book built);
   and once through the whole receive path past the socket, as a live stream takes a frame:
-  the dialect's `STREAMS.decode` (events, Items, the unified symbol) and the routing of the
-  book Item to its feed (hub._route's book branch), reading every top-BOOK_LIMIT book;
+  the connection keeper's `Connection._take` (the dialect's `STREAMS.decode`: events, Items,
+  the unified symbol) and the routing of the book Item to its feed (hub._route's book
+  branch), reading every top-BOOK_LIMIT book;
 - ccxt.pro: its `Client.handle_text_or_binary_message` (ccxt's JSON parser and
   `kucoin.handle_message`), then `orderbook.limit()`, what `watch_order_book` returns.
 
@@ -41,17 +42,25 @@ from benchmarks import ccxt_stream, jsondecode
 from benchmarks.feed import CHECK_TOP, Feed, Rows, generate
 from benchmarks.sizes import Sizes
 from unified import convert
-from unified.models import BookLevel, OrderBook
+from unified.clock import SystemClock
+from unified.errors import UnifiedError
+from unified.models import BookLevel, Market, OrderBook
 from unified.spec import load_spec
 from unified.streams.books import BookFeed
-from unified.streams.dialect import Item
+from unified.streams.connection import Connection
+from unified.streams.dialect import Endpoint, Item
+from unified.streams.pacing import Settings
 from unified.streams.stream import Stream
 from unified.tables import Tables
 from unified.venue import Context
 
 SYMBOL = "BTC/USDT"
-#: what the dialect consults to name the symbol (the spec's tables; no markets loaded)
-CTX = Context("kucoin", Tables(load_spec("kucoin")), {}, {})
+#: what the dialect consults to name the symbol: the spec's tables and the market loaded, as
+#: a live stream has them (watch_* loads the markets first)
+MARKET = Market(symbol=SYMBOL, venue_symbol="BTC-USDT", base="BTC", quote="USDT",
+                price_increment=Decimal("0.1"), amount_increment=Decimal("0.00000001"),
+                min_amount=Decimal("0.00001"), min_cost=None, active=True)
+CTX = Context("kucoin", Tables(load_spec("kucoin")), {SYMBOL: MARKET}, {"BTC-USDT": MARKET})
 BOOK_LIMIT = 20
 #: the conflated reader: it reads the newest book once every this many frames
 READ_EVERY = 10
@@ -120,18 +129,28 @@ class Unified:
         raise RuntimeError("no book to read")
 
     def dispatched(self) -> Step:
-        """A frame as a live stream takes it past the socket (Connection._take ->
-        hub._route): the dialect's decode, the Items filtered, each book Item routed to its
-        feed by symbol; then the consumer's read of the newest book."""
-        decode, feeds, read = ws.STREAMS.decode, {SYMBOL: self.books}, self.read
+        """A frame as a live stream takes it past the socket: the connection keeper's own
+        `Connection._take` (the dialect's decode, the Items from the control events), then
+        the routing of each book Item to its feed by symbol (hub._route's book branch); then
+        the consumer's read of the newest book."""
+        feeds, read = {SYMBOL: self.books}, self.read
 
-        def each(text: str) -> Any:
-            for item in [e for e in decode(text, CTX) if isinstance(e, Item)]:
+        def route(items: list[Item]) -> None:
+            for item in items:
                 if item.kind == "book":
                     feed = feeds.get(item.symbol or "")
                     if feed is not None:
                         feed.take(item.value)
-            return read()
+
+        take = keeper(route)._take
+
+        def each(text: str) -> Any:
+            arrival = take(text)
+            try:
+                arrival.send(None)  # nothing to wait for: a push is taken at once
+            except StopIteration:
+                return read()
+            raise RuntimeError("a frame waited for something")
         return each
 
     def step(self, every: int = 1) -> Step:
@@ -153,6 +172,22 @@ class Unified:
             take(delta_of(decode(text))[1])  # type: ignore[arg-type]
             return read() if next(count) % every == 0 else None
         return some
+
+
+def keeper(route: Callable[[list[Item]], None]) -> Connection:
+    """The stream connection keeper on KuCoin's dialect, without a socket: only its frame
+    intake is used."""
+    def refusal(refused: Any) -> UnifiedError:
+        return UnifiedError(str(refused))
+
+    async def no_endpoint(fresh: bool) -> Endpoint:
+        raise RuntimeError("the benchmark's keeper never connects")
+
+    return Connection("bench", dialect=ws.STREAMS, private=False, endpoint=no_endpoint,
+                      login=lambda: None, decode=lambda frame: ws.STREAMS.decode(frame, CTX),
+                      on_items=route, on_lost=lambda conn: None, on_resync=_nothing,
+                      on_broken=lambda conn, error: None, refusal=refusal,
+                      clock=SystemClock(), settings=Settings())
 
 
 async def seeded(feed: Feed, limit: int | None) -> Unified:

@@ -349,9 +349,11 @@ class Connection:
                 self._on_lost(self)
                 await self._on_resync(self, False)
             return
-        items = [e for e in events if isinstance(e, Item)]
-        for event in events:
-            self._control(event)
+        items = [e for e in events if type(e) is Item]
+        if len(items) < len(events):  # control frames (pushes, the common case, are none)
+            for event in events:
+                if type(event) is not Item:
+                    self._control(event)
         if items:
             self._on_items(items)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 import attrs
 
@@ -113,12 +113,12 @@ class BalanceChange:
 Value = Delta | Depth | Ticker | Trade | Order | Fill | BalanceChange | Position
 
 
-@attrs.frozen(kw_only=True, slots=True)
-class Item:
+class Item(NamedTuple):
     """One streamed value. `unreported` names the fields of `value` that this push does not
     carry although the REST answer does (KuCoin's order push has no cost, fee or time in
     force): they hold placeholders (None, zero, False) that the core may complete from the
-    order as last seen, the fills it delivered, or REST. Empty: the value is whole."""
+    order as last seen, the fills it delivered, or REST. Empty: the value is whole. A named
+    tuple, not an attrs class: one is made per pushed frame, and a tuple is made cheaply."""
 
     kind: Kind
     symbol: str | None  # unified symbol (None for balance)
