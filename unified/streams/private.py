@@ -28,8 +28,10 @@ log = logging.getLogger("unified.streams")
 
 #: ids remembered per tracker (older ones are forgotten first)
 REMEMBERED = 50_000
-#: orders and fills this much older than the last pong are not "missed meanwhile"
-MARGIN = timedelta(seconds=5)
+#: orders and fills this much older than the last pong are not "missed meanwhile": the
+#: venue stamps them on its clock, which may differ from ours by up to what its signed
+#: requests tolerate (OKCoinJapan: 30 s); reading a little more only costs rows, never twice
+MARGIN = timedelta(seconds=30)
 #: rows read per symbol from a history walk that cannot filter by time
 RECENT_ROWS = 200
 
