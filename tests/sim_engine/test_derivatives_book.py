@@ -481,6 +481,15 @@ def test_the_mark_falls_back_from_set_to_last_trade_to_mid_to_the_spec() -> None
         book.set_mark(LIN, D(0))
 
 
+@pytest.mark.parametrize("price", [D(0), D(-1)])
+def test_an_index_of_zero_or_below_is_refused_and_changes_nothing(price: Decimal) -> None:
+    _engine, _, book = venue()
+    book.set_index(LIN, D(30900))
+    with pytest.raises(ValueError, match="index price must be above 0"):
+        book.set_index(LIN, price)
+    assert book.index(LIN) == D(30900)
+
+
 def test_unknown_contracts_are_refused() -> None:
     _engine, _, book = venue()
     with pytest.raises(EngineError) as refused:

@@ -104,7 +104,11 @@ class Views(Settler):
         return self.indexes.get(symbol) or self.mark(symbol)
 
     def set_index(self, symbol: str, price: Decimal) -> None:
+        """Fix the index (a test's or driver's setting); a price of 0 or below is a
+        ValueError, so nothing is ever derived from a non-positive index."""
         self.spec(symbol)
+        if not price > 0:
+            raise ValueError(f"an index price must be above 0, not {price}")
         self.indexes[symbol] = price
 
     def funding_rate(self, symbol: str) -> FundingState:
