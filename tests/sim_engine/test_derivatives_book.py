@@ -186,7 +186,9 @@ def test_a_loss_past_the_margin_is_the_insurance_s_isolated_margin_caps_it() -> 
     assert engine.wallet("a", "USDT").total == D(10000) - 30 - D("0.18") - D("0.078")
     assert book.insurance["USDT"] == 0  # b's gain of 20 was a's loss
     trade(book, "a", Side.SELL, 5, 27000, reduce_only=True)  # pnl -15 on a margin of 10
-    assert book.closed_positions("a")[0].realised_pnl == D(-35)
+    # what left a's account: the whole margin of 30, not the formula's 35
+    assert book.closed_positions("a")[0].realised_pnl == D(-30)
+    assert [f.realised_pnl for f in book.fills("a")][:2] == [D(-10), D(-20)]
     assert engine.wallet("a", "USDT").total == D(10000) - 30 - D("0.18") - D("0.078") - D(
         "0.081")  # never more than the margin
     assert book.insurance["USDT"] == D(-5)  # paid b what a could not

@@ -16,7 +16,8 @@ Every movement below is written as its two sides, so nothing is created or lost:
   PnL = s * d * (value(r, P) - entry share) is paid by (or to) the insurance; the released
   margin plus the PnL goes to the wallet; a loss beyond the released margin is taken from
   the position's remaining margin, and what even that cannot cover is the insurance's loss
-  (isolated margin: an account never loses more than a position's margin);
+  (isolated margin: an account never loses more than a position's margin; the realised PnL
+  recorded is that capped loss, what left the account);
 - a fee (value * the maker or taker rate) from the wallet's available, then from the
   position's margin, any rest forgiven: it goes to the venue's fee wallet;
 - funding: paid from the position's margin (at most all of it) to the insurance, received
@@ -126,7 +127,8 @@ class Settler:
 
     def _reduce(self, position: SimPosition, spec: ContractSpec, contracts: Decimal,
                 price: Decimal, ref: str) -> Decimal:
-        """Close `contracts` of the position at `price`; its realised PnL."""
+        """Close `contracts` of the position at `price`; its realised PnL: what the account
+        gained or lost by it (a loss no more than the margin it had)."""
         size = position.size
         basis = share(position.entry_value, contracts, size, spec)
         released = share(position.margin, contracts, size, spec)
@@ -134,8 +136,6 @@ class Settler:
         position.entry_value -= basis
         position.margin -= released
         position.contracts -= position.sign * contracts
-        position.realised_pnl += pnl
-        self._insure(spec.settle, -pnl)
         back = released + pnl
         if back >= 0:
             self._give(position.account, spec.settle, released, "margin", ref)
@@ -143,7 +143,9 @@ class Settler:
         else:  # a loss past the released margin: the rest of the margin, then the insurance
             taken = min(-back, position.margin)
             position.margin -= taken
-            self._insure(spec.settle, -(-back - taken))
+            pnl = -(released + taken)  # what left the account; the insurance pays the rest
+        position.realised_pnl += pnl
+        self._insure(spec.settle, -pnl)
         self._touch(position, price)
         return pnl
 
