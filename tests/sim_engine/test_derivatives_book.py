@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from unified.clock import ManualClock
@@ -104,6 +105,21 @@ def test_a_linear_long_realises_contracts_times_multiplier_times_the_move_less_f
     assert engine.wallet(VENUE_ACCOUNT, "USDT").available == D("0.488")
     assert book.insurance["USDT"] == 0  # the winner's gain was the loser's loss
     conserved(book)
+
+
+def test_a_negative_maker_fee_is_a_rebate_paid_to_the_maker() -> None:
+    rebate = attrs.evolve(LINEAR, maker_fee=D("-0.00025"))
+    engine = contract_engine([rebate], clock=ManualClock(START))
+    book = derivatives_book(engine)
+    for who in ("a", "b"):
+        engine.deposit(who, "USDT", D(10000))
+    trade(book, "a", Side.BUY, 10, 30000)  # b's ask is the maker: 300 * -0.025%
+    short = position(book, "b")
+    assert [f.fee for f in book.fills("b")] == [D("-0.075")] and short.fees == D("-0.075")
+    assert short.margin == D(30)
+    assert engine.wallet("b", "USDT").total == D(10000) - 30 + D("0.075")  # credited
+    assert engine.wallet(VENUE_ACCOUNT, "USDT").available == D("0.18") - D("0.075")
+    assert book.money("USDT") == D(20000)
 
 
 def test_a_closed_position_counts_every_fee_it_paid() -> None:

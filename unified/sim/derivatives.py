@@ -300,7 +300,7 @@ def _hold_for(spec: ContractSpec, contracts: Decimal, price: Decimal, leverage: 
     if contracts <= 0:
         return ZERO
     value = spec.value(contracts, price, ROUND_UP)
-    rate = max(spec.maker_fee, spec.taker_fee)
+    rate = max(spec.maker_fee, spec.taker_fee, ZERO)  # a rebate is paid, never held
     return spec.money(value / leverage, ROUND_UP) + spec.money(value * rate, ROUND_UP)
 
 

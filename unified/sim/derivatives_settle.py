@@ -19,7 +19,9 @@ Every movement below is written as its two sides, so nothing is created or lost:
   (isolated margin: an account never loses more than a position's margin; the realised PnL
   recorded is that capped loss, what left the account);
 - a fee (value * the maker or taker rate) from the wallet's available, then from the
-  position's margin, any rest forgiven: it goes to the venue's fee wallet;
+  position's margin, any rest forgiven: it goes to the venue's fee wallet; a negative rate
+  is a rebate: the venue's fee wallet pays it into the wallet's available (that fee wallet
+  may go below 0 when it has paid more rebates than it took in fees);
 - funding: paid from the position's margin (at most all of it) to the insurance, received
   from the insurance into the margin;
 - liquidation: the position is closed at the mark and its whole margin goes to the
@@ -151,9 +153,11 @@ class Settler:
 
     def _fee(self, account: str, spec: ContractSpec, fee: Decimal, ref: str,
              position: SimPosition | None) -> Decimal:
-        if fee <= 0:
-            return ZERO
-        paid = self._take(account, spec.settle, fee, "fee", ref)
+        if fee < 0:  # a rebate (a negative rate): the venue pays it into the wallet
+            self._give(account, spec.settle, -fee, "fee", ref)
+            paid = fee
+        else:
+            paid = self._take(account, spec.settle, fee, "fee", ref)
         if paid < fee and position is not None and position.is_open:
             more = min(fee - paid, position.margin)
             position.margin -= more
