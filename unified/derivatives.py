@@ -65,6 +65,7 @@ class Derivatives:
         return result
 
     async def funding_rate(self, symbol: str) -> FundingRate:
+        _funded(await self._markets.market(symbol), "fetch_funding_rate")
         result: FundingRate = await self._one("fetch_funding_rate", symbol)
         return result
 
@@ -137,6 +138,7 @@ class Derivatives:
 
         async def pages() -> AsyncIterator[Page[FundingRate]]:
             args = await markets.args(symbol, **_window_args(since, until))
+            _funded(args["market"], FUNDING_HISTORY)
             walk = history.walk(FUNDING_HISTORY, args, cursor=cursor)
             async for page in walk.pages():
                 named = tuple(attrs.evolve(r, symbol=args["market"].symbol) for r in page.items)
@@ -164,6 +166,12 @@ class Derivatives:
             return since, until
         until = until or self._pipe.clock.now()
         return since or until - timedelta(days=int(days)), until
+
+
+def _funded(market: Market, op: str) -> None:
+    """A dated future has no funding: NotSupported before anything is sent."""
+    if market.kind is MarketKind.FUTURE:
+        raise NotSupported(f"{market.symbol} is a dated future: it has no funding rate ({op})")
 
 
 async def _nothing() -> None:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 
 import unified
@@ -20,6 +21,8 @@ from unified import (
     InsufficientFunds,
     InvalidOrder,
     Market,
+    MarketKind,
+    NotSupported,
     OrderStatus,
     OrderType,
     PositionSide,
@@ -190,6 +193,23 @@ def test_funding_is_charged_once_per_funding_time_on_a_manual_clock(venue: str) 
                 m.symbol, since=START, limit=10)
             assert [(h.rate, h.timestamp) for h in history] == [
                 (Decimal("0.0001"), START.replace(hour=8))]
+    run(scenario())
+
+
+@pytest.mark.parametrize("venue", CONTRACT_VENUES)
+def test_a_dated_future_s_funding_rate_is_not_supported_and_nothing_is_sent(venue: str
+                                                                          ) -> None:
+    async def scenario() -> None:
+        async with quiet(venue) as (sim, ex, _book, markets):
+            m = linear(markets)  # the local venues list no dated future: one is made of it
+            dated = attrs.evolve(m, kind=MarketKind.FUTURE, expiry=START + timedelta(days=90))
+            ex._markets._by_symbol[m.symbol] = dated
+            sent = dict(sim.requests)
+            with pytest.raises(NotSupported, match="dated future"):
+                await ex.fetch_funding_rate(m.symbol)
+            with pytest.raises(NotSupported, match="dated future"):
+                await ex.fetch_funding_rate_history(m.symbol, since=START)
+            assert sim.requests == sent
     run(scenario())
 
 

@@ -568,3 +568,9 @@ def test_a_dated_future_pays_no_funding() -> None:
     clock.advance(3 * 24 * 3600)
     run_due(engine)
     assert book.payments == [] and position(book, "a", dated.symbol).margin == 30
+    for ask in (book.funding_rate, book.funding_history,
+                lambda symbol: book.set_funding_rate(symbol, D("0.0001"))):
+        with pytest.raises(EngineError) as refused:  # not a KeyError out of the engine
+            ask(dated.symbol)
+        assert refused.value.kind == "unknown_symbol" and "not a perpetual" in str(
+            refused.value)

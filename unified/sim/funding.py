@@ -21,7 +21,7 @@ from decimal import Decimal
 
 import attrs
 
-from unified.sim.records import ZERO
+from unified.sim.records import ZERO, EngineError
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -82,8 +82,9 @@ class Funding:
     def state(self, symbol: str) -> FundingState:
         try:
             return self.states[symbol]
-        except KeyError:
-            raise KeyError(f"{symbol} has no funding (not a perpetual)") from None
+        except KeyError:  # a personality renders it as it renders a contract it lacks
+            raise EngineError("unknown_symbol",
+                              f"{symbol} has no funding rate (not a perpetual)") from None
 
     def set_rate(self, symbol: str, rate: Decimal, predicted: Decimal | None = None) -> None:
         """The rate charged at the next funding time (and at every later one until set
