@@ -135,44 +135,60 @@ class KucoinStreams:
 
     def _subscription(self, conn: Connection, ref: str, on: bool, msg: dict[str, Any]
                       ) -> list[Reply | Push]:
+        """KuCoin's subscribe grammar (spot's and futures' alike): the topic checked and
+        turned into keys by `_keys`, the ack when asked, the 300-topic session limit; what a
+        new subscription is sent at once comes from `_subscribed`."""
         topic = msg.get("topic")
         if not isinstance(topic, str) or not topic:
             return [_error(ref, 406, "topic is required")]
         prefix, colon, names = topic.partition(":")
-        if prefix not in PUBLIC + PRIVATE:
-            return [_error(ref, 404, "topic does not exist")]
-        if prefix in PRIVATE:
-            if colon:
-                return [_error(ref, 400, "topic is invalid")]
-            if not conn.private:
-                return [_error(ref, 403, "login is required")]
-            keys = [prefix]
-        else:
-            symbols = names.split(",")
-            if not names or any(not x for x in symbols):
-                return [_error(ref, 400, "topic is invalid")]
-            if len(symbols) > MAX_SYMBOLS:
-                return [_error(ref, 509, "exceed max subscription count limitation of 100 "
-                                         "per time")]
-            if not all(x in self._symbols() or (x == "all" and prefix == PUBLIC[0])
-                       for x in symbols):
-                return [_error(ref, 404, "topic does not exist")]
-            keys = [f"{prefix}:{x}" for x in symbols]
+        keys = self._keys(conn, ref, prefix, bool(colon), names)
+        if isinstance(keys, Reply):
+            return [keys]
+        ack: list[Reply | Push] = [Reply({"id": ref, "type": "ack"})] \
+            if msg.get("response") is True else []
         if not on:
             conn.subs.difference_update(keys)
-            return [Reply({"id": ref, "type": "ack"})] if msg.get("response") is True else []
+            return ack
         if len(conn.subs | set(keys)) > MAX_TOPICS:
             return [_error(ref, 509, "exceed max subscription count limitation of 300 "
                                      "per session")]
         conn.subs.update(keys)
-        out: list[Reply | Push] = [Reply({"id": ref, "type": "ack"})] \
-            if msg.get("response") is True else []
-        if prefix == PUBLIC[0]:  # tickers are pushed on a 100 ms beat: the current one at once
-            wanted = self.sim.engine.markets if "all" in names.split(",") else [
-                self.sim.unified_symbol(x) for x in names.split(",")]
-            for symbol in wanted:
-                one, every = self._ticker(symbol, self.sim.now())
-                out.append(every if "all" in names.split(",") else one)
+        return ack + self._subscribed(conn, prefix, names)
+
+    def _keys(self, conn: Connection, ref: str, prefix: str, colon: bool, names: str
+              ) -> list[str] | Reply:
+        """The subscription keys a topic names, or the venue's refusal."""
+        if prefix not in PUBLIC + PRIVATE:
+            return _error(ref, 404, "topic does not exist")
+        if prefix in PRIVATE:
+            if colon:
+                return _error(ref, 400, "topic is invalid")
+            if not conn.private:
+                return _error(ref, 403, "login is required")
+            return [prefix]
+        symbols = names.split(",")
+        if not names or any(not x for x in symbols):
+            return _error(ref, 400, "topic is invalid")
+        if len(symbols) > MAX_SYMBOLS:
+            return _error(ref, 509, "exceed max subscription count limitation of 100 per time")
+        if not all(x in self._symbols() or (x == "all" and prefix == PUBLIC[0])
+                   for x in symbols):
+            return _error(ref, 404, "topic does not exist")
+        return [f"{prefix}:{x}" for x in symbols]
+
+    def _subscribed(self, conn: Connection, prefix: str, names: str) -> list[Reply | Push]:
+        """Pushes a new subscription gets at once: tickers, pushed on a 100 ms beat, send
+        the current one."""
+        if prefix != PUBLIC[0]:
+            return []
+        every_market = "all" in names.split(",")
+        wanted = self.sim.engine.markets if every_market else [
+            self.sim.unified_symbol(x) for x in names.split(",")]
+        out: list[Reply | Push] = []
+        for symbol in wanted:
+            one, every = self._ticker(symbol, self.sim.now())
+            out.append(every if every_market else one)
         return out
 
     def _symbols(self) -> set[str]:

@@ -131,10 +131,9 @@ def overview(sim: SimVenue, req: SimRequest) -> SimResponse:
     if currency not in {spec.settle for spec in book_of(sim).specs.values()}:
         raise EngineError("invalid", f"currency {code} is not a settle currency")
     a = book_of(sim).account(req.account, currency)
-    margin_balance = a.wallet + a.position_margin
     risk = (a.position_margin / a.equity).quantize(Decimal("0.0000000001")) if a.equity else 0
     return ok({"accountEquity": a.equity, "unrealisedPNL": a.unrealised_pnl,
-               "marginBalance": margin_balance, "positionMargin": a.position_margin,
+               "marginBalance": a.margin_balance, "positionMargin": a.position_margin,
                "orderMargin": a.order_margin, "frozenFunds": 0,
                "availableBalance": a.available, "currency": code, "riskRatio": risk,
                "maxWithdrawAmount": a.available})

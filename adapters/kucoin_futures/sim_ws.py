@@ -26,7 +26,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from adapters.kucoin.sim_ws import MAX_SYMBOLS, MAX_TOPICS, KucoinStreams, user_id
+from adapters.kucoin.sim_ws import MAX_SYMBOLS, KucoinStreams, user_id
 from unified.convert import to_ms
 from unified.models import Liquidity, OrderType
 from unified.sim import events as ev
@@ -99,42 +99,31 @@ class KucoinFuturesStreams(KucoinStreams):
 
     # ---------------------------------------------------------------- subscribing
 
-    def _subscription(self, conn: Connection, ref: str, on: bool, msg: dict[str, Any]
-                      ) -> list[Reply | Push]:
-        topic = msg.get("topic")
-        if not isinstance(topic, str) or not topic:
-            return [_error(ref, 406, "topic is required")]
-        prefix, colon, names = topic.partition(":")
+    def _keys(self, conn: Connection, ref: str, prefix: str, colon: bool, names: str
+              ) -> list[str] | Reply:
         if prefix not in TOPICS:
-            return [_error(ref, 404, "topic does not exist")]
+            return _error(ref, 404, "topic does not exist")
         private, naming = TOPICS[prefix]
         if private and not conn.private:
-            return [_error(ref, 403, "login is required")]
+            return _error(ref, 403, "login is required")
         if (naming == "one" and not colon) or (naming == "none" and colon):
-            return [_error(ref, 400, "topic is invalid")]
+            return _error(ref, 400, "topic is invalid")
         symbols = names.split(",") if colon else []
         if colon and (not names or any(not x for x in symbols)):
-            return [_error(ref, 400, "topic is invalid")]
+            return _error(ref, 400, "topic is invalid")
         if len(symbols) > MAX_SYMBOLS:
-            return [_error(ref, 509, "exceed max subscription count limitation of 100 per "
-                                     "time")]
+            return _error(ref, 509, "exceed max subscription count limitation of 100 per time")
         if not set(symbols) <= set(_codes().values()):
-            return [_error(ref, 404, "topic does not exist")]
-        keys = [f"{prefix}:{x}" for x in symbols] if colon else [prefix]
-        ack: list[Reply | Push] = [Reply({"id": ref, "type": "ack"})] \
-            if msg.get("response") is True else []
-        if not on:
-            conn.subs.difference_update(keys)
-            return ack
-        if len(conn.subs | set(keys)) > MAX_TOPICS:
-            return [_error(ref, 509, "exceed max subscription count limitation of 300 per "
-                                     "session")]
-        conn.subs.update(keys)
+            return _error(ref, 404, "topic does not exist")
+        return [f"{prefix}:{x}" for x in symbols] if colon else [prefix]
+
+    def _subscribed(self, conn: Connection, prefix: str, names: str) -> list[Reply | Push]:
+        symbols = names.split(",") if names else []
         if conn.account is not None and prefix in (POSITION, POSITION_ALL, WALLET):
             self._baseline(conn.account, prefix, symbols)
         if prefix in (TICKER, TICKER_V2):  # the current one at once, as spot does
-            return ack + [self._ticker_push(prefix, x) for x in symbols]
-        return ack
+            return [self._ticker_push(prefix, x) for x in symbols]
+        return []
 
     def _baseline(self, account: str, prefix: str, codes: list[str]) -> None:
         """What the account's subscriber has now, so that only changes are pushed."""
@@ -337,7 +326,7 @@ class KucoinFuturesStreams(KucoinStreams):
 
         a = derivatives_book(self.sim.engine).account(account, currency)
         return {"currency": code_of(currency),
-                "walletBalance": _text(a.wallet + a.position_margin),
+                "walletBalance": _text(a.margin_balance),
                 "availableBalance": _text(a.available), "equity": _text(a.equity),
                 "isolatedOrderMargin": _text(a.order_margin),
                 "isolatedPosMargin": _text(a.position_margin),

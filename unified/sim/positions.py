@@ -178,6 +178,12 @@ class FuturesAccount:
     position_margin: Decimal
     unrealised_pnl: Decimal
 
+    @property
+    def margin_balance(self) -> Decimal:
+        """The wallet with the positions' margin: what the overview calls marginBalance and
+        the wallet push walletBalance."""
+        return self.wallet + self.position_margin
+
 
 # ---------------------------------------------------------------- formulas
 
