@@ -101,11 +101,11 @@ class WsOrders:
     def _with_answer(order: Order, answers: list[Any]) -> Order:
         """The result keeps the order API's answer (inTime/outTime) where it came from one: as
         its raw, or beside what an edit's raw says (replaced_order_id, the order looked up)."""
+        edited = _edited(order)
         if not answers or (order.raw is not None and order.raw is not answers[-1]
-                           and not _edited(order)):
+                           and not edited):
             return order  # settled over REST (a lost answer), or fetched there
-        raw = answers[-1]
-        return attrs.evolve(order, raw={**raw, **order.raw} if _edited(order) else raw)
+        return attrs.evolve(order, raw={**answers[-1], **order.raw} if edited else answers[-1])
 
     # ---------------------------------------------------------------- operations
 
