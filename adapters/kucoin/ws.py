@@ -94,31 +94,44 @@ def merged_topics(keys: Sequence[str]) -> list[tuple[str, bool]]:
     return out
 
 
+_tuple_new = tuple.__new__
+_WHOLE: frozenset[str] = frozenset()
+#: topic prefix -> the kind of stream its pushes feed
+KIND_OF: dict[str, dialect.Kind] = {LEVEL2: "book", TICKER: "ticker", MATCH: "trades",
+                                     ORDERS: "orders", BALANCE: "balance"}
+
+
 def _items(message: Message, ctx: Context) -> list[dialect.Event]:
-    prefix = message.topic.partition(":")[0]
-    if prefix == LEVEL2:
-        symbol, delta = level2_delta(message)
-        return [Item(kind="book", symbol=ctx.unified_symbol(symbol), value=delta)]
-    if prefix == TICKER:
-        t = ticker(message, ctx.unified_symbol)
-        return [Item(kind="ticker", symbol=t.symbol, value=t)]
-    if prefix == MATCH:
-        tr = trade(message, ctx.unified_symbol)
-        return [Item(kind="trades", symbol=tr.symbol, value=tr)]
-    if prefix == ORDERS:
-        order, fill = ws_private.order_change(ctx, message)
-        unreported = ws_private.FILLED_UNREPORTED if order.filled > 0 \
-            else ws_private.ORDER_UNREPORTED
-        items: list[dialect.Event] = [
-            Item(kind="orders", symbol=order.symbol, value=order, unreported=unreported)]
-        if fill is not None:
-            items.append(Item(kind="my_trades", symbol=fill.symbol, value=fill,
-                              unreported=ws_private.FILL_UNREPORTED))
-        return items
-    if prefix == BALANCE:
-        change = ws_private.balance_change(message)
-        return [] if change is None else [Item(kind="balance", symbol=None, value=change)]
-    raise DecodeError(f"KuCoin push on a topic this dialect never subscribes: {message.topic}")
+    prefix, _, names = message.topic.partition(":")
+    try:
+        if prefix == LEVEL2:
+            symbol, delta = level2_delta(message)
+            book: Item = _tuple_new(Item, ("book", ctx.unified_symbol(symbol), delta, _WHOLE))
+            return [book]  # Item(...) without the keyword handling: once a frame
+        if prefix == TICKER:
+            t = ticker(message, ctx.unified_symbol)
+            return [Item(kind="ticker", symbol=t.symbol, value=t)]
+        if prefix == MATCH:
+            tr = trade(message, ctx.unified_symbol)
+            return [Item(kind="trades", symbol=tr.symbol, value=tr)]
+        if prefix == ORDERS:
+            order, fill = ws_private.order_change(ctx, message)
+            unreported = ws_private.FILLED_UNREPORTED if order.filled > 0 \
+                else ws_private.ORDER_UNREPORTED
+            items: list[dialect.Event] = [
+                Item(kind="orders", symbol=order.symbol, value=order, unreported=unreported)]
+            if fill is not None:
+                items.append(Item(kind="my_trades", symbol=fill.symbol, value=fill,
+                                  unreported=ws_private.FILL_UNREPORTED))
+            return items
+        if prefix == BALANCE:
+            change = ws_private.balance_change(message)
+            return [] if change is None else [Item(kind="balance", symbol=None, value=change)]
+        raise DecodeError("KuCoin push on a topic this dialect never subscribes: "
+                          f"{message.topic}")
+    except DecodeError as exc:  # told as its own stream's, when the topic names one
+        name = message.subject if prefix + ":" + names == TICKER_ALL else names
+        raise dialect.unreadable(exc, KIND_OF.get(prefix), name, ctx) from exc
 
 
 @attrs.frozen

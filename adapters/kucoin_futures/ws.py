@@ -46,33 +46,42 @@ def _private(key: str) -> bool:
     return key in PRIVATE_TOPICS or key.startswith(POSITION + ":")
 
 
+#: topic prefix -> the kind of stream its pushes feed (private ones: every contract's)
+KIND_OF: dict[str, dialect.Kind] = {LEVEL2: "book", TICKER: "ticker", EXECUTION: "trades",
+                                     ORDERS: "orders", POSITION: "positions",
+                                     POSITION_ALL: "positions", WALLET: "balance"}
+
+
 def _items(message: Message, ctx: Context) -> list[dialect.Event]:
-    prefix = message.topic.partition(":")[0]
-    if prefix == LEVEL2:
-        symbol, delta = push.level2_delta(message)
-        return [Item(kind="book", symbol=ctx.unified_symbol(symbol), value=delta)]
-    if prefix == TICKER:
-        t = push.ticker(ctx, message)
-        return [Item(kind="ticker", symbol=t.symbol, value=t)]
-    if prefix == EXECUTION:
-        tr = push.trade(ctx, message)
-        return [Item(kind="trades", symbol=tr.symbol, value=tr)]
-    if prefix == ORDERS:
-        order, unreported, fill = push.order_change(ctx, message)
-        items: list[dialect.Event] = [
-            Item(kind="orders", symbol=order.symbol, value=order, unreported=unreported)]
-        if fill is not None:
-            items.append(Item(kind="my_trades", symbol=fill.symbol, value=fill,
-                              unreported=push.FILL_UNREPORTED))
-        return items
-    if prefix in (POSITION, POSITION_ALL):
-        position = push.position_change(ctx, message)
-        return [] if position is None else [
-            Item(kind="positions", symbol=position.symbol, value=position)]
-    if prefix == WALLET:
-        change = push.wallet_change(ctx, message)
-        return [] if change is None else [Item(kind="balance", symbol=None, value=change)]
-    raise DecodeError(f"KuCoin futures push on a topic never subscribed: {message.topic}")
+    prefix, _, names = message.topic.partition(":")
+    try:
+        if prefix == LEVEL2:
+            symbol, delta = push.level2_delta(message)
+            return [Item(kind="book", symbol=ctx.unified_symbol(symbol), value=delta)]
+        if prefix == TICKER:
+            t = push.ticker(ctx, message)
+            return [Item(kind="ticker", symbol=t.symbol, value=t)]
+        if prefix == EXECUTION:
+            tr = push.trade(ctx, message)
+            return [Item(kind="trades", symbol=tr.symbol, value=tr)]
+        if prefix == ORDERS:
+            order, unreported, fill = push.order_change(ctx, message)
+            items: list[dialect.Event] = [
+                Item(kind="orders", symbol=order.symbol, value=order, unreported=unreported)]
+            if fill is not None:
+                items.append(Item(kind="my_trades", symbol=fill.symbol, value=fill,
+                                  unreported=push.FILL_UNREPORTED))
+            return items
+        if prefix in (POSITION, POSITION_ALL):
+            position = push.position_change(ctx, message)
+            return [] if position is None else [
+                Item(kind="positions", symbol=position.symbol, value=position)]
+        if prefix == WALLET:
+            change = push.wallet_change(ctx, message)
+            return [] if change is None else [Item(kind="balance", symbol=None, value=change)]
+        raise DecodeError(f"KuCoin futures push on a topic never subscribed: {message.topic}")
+    except DecodeError as exc:  # told as its own stream's, when the topic names one
+        raise dialect.unreadable(exc, KIND_OF.get(prefix), names, ctx) from exc
 
 
 @attrs.frozen

@@ -35,6 +35,7 @@ from adapters.okcoinjp.ws_frames import (
     CONNECTS_PER_SECOND,
     DEPTH,
     IDLE_CUTOFF_SECONDS,
+    KIND_OF,
     MAX_ARGS_BYTES,
     MAX_INFLATED_BYTES,
     ORDER,
@@ -146,26 +147,33 @@ def refused(error: Error) -> dialect.Event:
 
 
 def _items(push: Push, ctx: Context) -> list[dialect.Event]:
-    if push.table == DEPTH:
-        return [Item(kind="book", symbol=ctx.unified_symbol(i), value=d) for i, d in depths(push)]
-    if push.table == TICKER:
-        return [Item(kind="ticker", symbol=t.symbol, value=t)
-                for t in tickers(push, ctx.unified_symbol)]
-    if push.table == TRADE:
-        return [Item(kind="trades", symbol=t.symbol, value=t)
-                for t in trades(push, ctx.unified_symbol)]
-    if push.table == ORDER:
-        out: list[dialect.Event] = []
-        for order, fill in ws_pushes.orders(push, ctx):
-            out.append(Item(kind="orders", symbol=order.symbol, value=order))
-            if fill is not None:
-                out.append(Item(kind="my_trades", symbol=fill.symbol, value=fill,
-                                unreported=frozenset({"fee", "liquidity"})))
-        return out
-    if push.table == ACCOUNT:
-        return [Item(kind="balance", symbol=None, value=b) for b in ws_pushes.balances(push)]
-    raise DecodeError(f"OKCoinJapan push on a channel this dialect never subscribes: "
-                      f"{push.table}")
+    try:
+        if push.table == DEPTH:
+            return [Item(kind="book", symbol=ctx.unified_symbol(i), value=d)
+                    for i, d in depths(push)]
+        if push.table == TICKER:
+            return [Item(kind="ticker", symbol=t.symbol, value=t)
+                    for t in tickers(push, ctx.unified_symbol)]
+        if push.table == TRADE:
+            return [Item(kind="trades", symbol=t.symbol, value=t)
+                    for t in trades(push, ctx.unified_symbol)]
+        if push.table == ORDER:
+            out: list[dialect.Event] = []
+            for order, fill in ws_pushes.orders(push, ctx):
+                out.append(Item(kind="orders", symbol=order.symbol, value=order))
+                if fill is not None:
+                    out.append(Item(kind="my_trades", symbol=fill.symbol, value=fill,
+                                    unreported=frozenset({"fee", "liquidity"})))
+            return out
+        if push.table == ACCOUNT:
+            return [Item(kind="balance", symbol=None, value=b) for b in ws_pushes.balances(push)]
+        raise DecodeError(f"OKCoinJapan push on a channel this dialect never subscribes: "
+                          f"{push.table}")
+    except DecodeError as exc:  # told as its own stream's: the channel, its one instrument
+        names = {row.get("instrument_id") for row in push.data}
+        name = names.pop() if len(names) == 1 else None
+        raise dialect.unreadable(exc, KIND_OF.get(push.table), name if type(name) is str
+                                 else None, ctx) from exc
 
 
 @attrs.frozen

@@ -33,6 +33,7 @@ import attrs
 from adapters.okcoinjp.signing import hmac_b64
 from unified.convert import dumps, loads, to_bool, to_ms, to_str
 from unified.errors import ConfigurationError, DecodeError
+from unified.streams.dialect import Kind, Unreadable
 from unified.venue import Credentials
 
 #: "The total length of multiple channels should not exceed 4,096 bytes" (WebSocketAPI >
@@ -55,6 +56,9 @@ TRADE = "spot/trade"
 #: login required
 ORDER = "spot/order"
 ACCOUNT = "spot/account"
+#: channel -> the kind of stream its pushes feed
+KIND_OF: dict[str, Kind] = {DEPTH: "book", TICKER: "ticker", TRADE: "trades", ORDER: "orders",
+                            ACCOUNT: "balance"}
 
 #: WebSocket login signs this fixed request, not the connection's own
 LOGIN_METHOD = "GET"
@@ -249,7 +253,9 @@ def decode(text: str) -> Event:
     if "table" in frame:
         data = field(frame, "data", "push")
         if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
-            raise DecodeError("push: data must be a list of objects")
+            kind = KIND_OF.get(frame["table"])  # the channel read: its stream alone resyncs
+            message = "push: data must be a list of objects"
+            raise DecodeError(message) if kind is None else Unreadable(message, kind=kind)
         action = frame.get("action")
         return Push(table=to_str(frame["table"]),
                     action=None if action is None else to_str(action),

@@ -346,3 +346,36 @@ def test_a_stream_that_cannot_reconnect_raises_a_typed_error(venue_id: str) -> N
                                                  unified.VenueUnavailable))
 
     run(asyncio.wait_for(go(), PATIENCE_S))
+
+
+@pytest.mark.parametrize("venue_id", STREAMED)
+def test_an_unreadable_ticker_push_resyncs_nothing_else(venue_id: str) -> None:
+    """A push whose channel was read but whose data was not belongs to one stream: a ticker's
+    is dropped (the next ticker stands alone), and the book and trades sharing its connection
+    go on untouched: no re-seed, no reconnect, every trade delivered."""
+
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol), \
+                ex.watch_order_book(symbol, limit=10) as books, \
+                ex.watch_ticker(symbol) as tickers, ex.watch_trades(symbol) as trades:
+            truth, last = Books(sim, symbol), [0]
+            await truth.reach(books, last)
+            opened = sim.streams.opened
+            hit = sim.streams.faults.add("malformed", topic="ticker")
+            market = await ex.market(symbol)
+            prices = []
+            for _ in range(2):
+                top = await ex.fetch_order_book(symbol, limit=1)
+                amount = min(size(market, 1), top.asks[0].amount)
+                prices.append(top.asks[0].price)
+                await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount, prices[-1])
+                await hit.acted.wait()
+                truth.record()
+            assert [(await next_of(trades)).price for _ in prices] == prices
+            while (await next_of(tickers)).last != prices[-1]:
+                pass
+            assert Books.of(await truth.reach(books, last)) == truth.now()
+            assert ex._streams._books[symbol].resyncs == 0
+            assert sim.streams.opened == opened
+
+    run(asyncio.wait_for(go(), PATIENCE_S))

@@ -265,3 +265,14 @@ def test_the_endpoint_comes_from_the_bullet() -> None:
     assert end.url.startswith("wss://ws-api-futures.kucoin.com/?token=secret-token")
     assert (end.ping_interval_s, end.ping_timeout_s, end.welcome) == (18.0, 10.0, True)
     assert "secret-token" not in repr(end)
+
+
+@pytest.mark.parametrize(("text", "kind", "symbol"), [
+    (frame(LEVEL2, change=5), "book", "BTC/USDT:USDT"),
+    (frame(TICKER, price="x"), "ticker", "BTC/USDT:USDT"),
+    (frame(POSITION, currentQty="lots"), "positions", "BTC/USDT:USDT"),
+])
+def test_an_unreadable_push_names_its_stream(text: str, kind: str, symbol: str) -> None:
+    with pytest.raises(dialect.Unreadable) as unreadable:
+        decode(text)
+    assert (unreadable.value.kind, unreadable.value.symbol) == (kind, symbol)

@@ -651,3 +651,31 @@ def test_balance_figures_are_exact(value: Decimal) -> None:
     (item,) = ws.STREAMS.decode(_balance_push(total=text, available=text, hold="0"), CTX)
     assert isinstance(item, Item) and isinstance(item.value, BalanceChange)
     assert item.value.total == value and format(item.value.total, "f") == text
+
+
+@pytest.mark.parametrize(("frame", "kind", "symbol"), [
+    (GOOD_L2 | {"data": "\u0000not-an-object"}, "book", "BTC/USDT"),
+    (json.loads(TICKER) | {"data": {"price": "x"}}, "ticker", "BTC/USDT"),
+    (json.loads(TICKER_ALL) | {"data": []}, "ticker", "BTC/USDT"),
+    (json.loads(MATCH) | {"data": {"side": "short"}}, "trades", "BTC/USDT"),
+    (json.loads(MATCH) | {"topic": "/market/match:BTC-USDT,ETH-USDT", "data": 1}, "trades",
+     None),
+    ({"type": "message", "topic": "/spotMarket/tradeOrdersV2", "subject": "orderChange",
+      "data": {"status": "?"}}, "orders", None),
+])
+def test_an_unreadable_push_names_its_stream(frame: dict[str, Any], kind: str,
+                                             symbol: str | None) -> None:
+    """A push whose topic was read but whose data was not is told as the Unreadable of that
+    topic's stream (and its one market), so that the core resyncs that stream alone."""
+    with pytest.raises(dialect.Unreadable) as unreadable:
+        ws.STREAMS.decode(json.dumps(frame), CTX)
+    assert (unreadable.value.kind, unreadable.value.symbol) == (kind, symbol)
+
+
+@pytest.mark.parametrize("frame", ['{"type":"message","topic":"/market/level2:BTC-', "[1]",
+                                   '{"type":"message","topic":"/nowhere:BTC-USDT",'
+                                   '"subject":"x","data":{}}'])
+def test_a_frame_naming_no_stream_is_a_plain_decode_error(frame: str) -> None:
+    with pytest.raises(DecodeError) as refused:
+        ws.STREAMS.decode(frame, CTX)
+    assert not isinstance(refused.value, dialect.Unreadable)

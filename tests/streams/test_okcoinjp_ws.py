@@ -614,3 +614,18 @@ def test_malformed_pushes_are_decode_errors(payload: dict[str, Any] | str) -> No
 def test_a_frame_that_is_not_deflate_is_a_decode_error() -> None:
     with pytest.raises(DecodeError):
         ws.STREAMS.decode(zlib.compress(b"pong"), CTX)
+
+
+@pytest.mark.parametrize(("payload", "kind", "symbol"), [
+    ({"table": "spot/depth", "action": "update", "data": "\u0000not-a-list"}, "book", None),
+    (TICKER | {"data": [{**TICKER["data"][0], "last": ["x"]}]}, "ticker", "ETH/JPY"),
+    ({"table": "spot/trade", "data": [{"instrument_id": "ETH-JPY", "side": "short"},
+                                      {"instrument_id": "BTC-JPY"}]}, "trades", None),
+])
+def test_an_unreadable_push_names_its_stream(payload: dict[str, Any], kind: str,
+                                             symbol: str | None) -> None:
+    """The channel read, its data not: the Unreadable of that channel's stream, and of its one
+    instrument when the push names one."""
+    with pytest.raises(dialect.Unreadable) as unreadable:
+        _stream(payload)
+    assert (unreadable.value.kind, unreadable.value.symbol) == (kind, symbol)

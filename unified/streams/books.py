@@ -136,9 +136,7 @@ class BookFeed:
         try:
             status = self.keeper.apply(value)  # type: ignore[arg-type]
         except DecodeError as exc:
-            log.warning("%s: malformed book message (%s); resynchronising", self.symbol, exc)
-            self.keeper.reset()
-            self._repair_soon()
+            self.unreadable(exc)
             return
         if status is UPDATED:  # _publish, inline: this is once a frame
             if self._lazy:
@@ -152,6 +150,12 @@ class BookFeed:
             log.info("%s: book lost consistency (%s); resynchronising", self.symbol,
                      resync.reason if resync is not None else "?")
             self._repair_soon()
+
+    def unreadable(self, error: DecodeError) -> None:
+        """A book message that cannot be read: nothing held is trusted; rebuild it."""
+        log.warning("%s: malformed book message (%s); resynchronising", self.symbol, error)
+        self.keeper.reset()
+        self._repair_soon()
 
     def _repair_soon(self) -> None:
         self.resyncs += 1

@@ -22,6 +22,7 @@ from typing import Any, Literal, NamedTuple, Protocol
 import attrs
 
 from unified.derivative_models import Position
+from unified.errors import DecodeError, UnifiedError
 from unified.models import Fill, Order, Ticker, Trade
 from unified.streams.checksummed import Depth
 from unified.streams.sequenced import Delta
@@ -129,6 +130,31 @@ class Item(NamedTuple):
 Event = Welcome | Pong | LoggedIn | Acked | Refused | Item
 
 
+class Unreadable(DecodeError):
+    """A push whose stream is known (its topic or channel was read) but whose content is not:
+    the core resynchronises that stream alone, not every stream on the connection. `symbol`
+    is the unified symbol, None when the push names no single market."""
+
+    def __init__(self, message: str, *, kind: Kind, symbol: str | None = None) -> None:
+        super().__init__(message)
+        self.kind, self.symbol = kind, symbol
+
+
+def unreadable(error: DecodeError, kind: Kind | None, venue_symbol: str | None,
+               ctx: Context) -> DecodeError:
+    """`error` as the Unreadable of the stream a push names (its kind known; its one market,
+    when the topic names one), or as it is when the push names no stream."""
+    if kind is None or isinstance(error, Unreadable):
+        return error
+    symbol = None
+    if venue_symbol and "," not in venue_symbol:
+        try:
+            symbol = ctx.unified_symbol(venue_symbol)
+        except UnifiedError:
+            symbol = None
+    return Unreadable(str(error), kind=kind, symbol=symbol)
+
+
 class Dialect(Protocol):
     """A venue's WebSocket dialect. Every method is pure (no I/O, no clocks but `now`)."""
 
@@ -171,7 +197,8 @@ class Dialect(Protocol):
 
     def decode(self, frame: str | bytes, ctx: Context) -> list[Event]:
         """One downlink frame -> events; possibly none (a KuCoin balance change of another
-        account than the spot one). Anything unrecognised raises DecodeError."""
+        account than the spot one). Anything unrecognised raises DecodeError: Unreadable
+        when the push still names its stream (`unreadable`)."""
         ...
 
 

@@ -37,6 +37,7 @@ from unified.streams.dialect import (
     Kind,
     Outgoing,
     Refused,
+    Unreadable,
     Want,
     book_kind,
 )
@@ -238,7 +239,19 @@ class Streams:
         return cast(Dialect, self._dialect).login(credentials, self._pipe.clock.now())
 
     def _decode(self, frame: str | bytes) -> list[Any]:
-        return cast(Dialect, self._dialect).decode(frame, self._pipe.ctx)
+        try:
+            return cast(Dialect, self._dialect).decode(frame, self._pipe.ctx)
+        except Unreadable as exc:  # a push that names its stream: that stream alone resyncs
+            if exc.kind == "book" and exc.symbol is not None:
+                feed = self._books.get(exc.symbol)
+                if feed is not None:
+                    feed.unreadable(exc)
+                return []
+            if exc.kind in ("ticker", "trades"):  # nothing to rebuild: the next stands alone
+                log.warning("%s: unreadable %s push (%s); dropped", self._pipe.venue,
+                            exc.kind, exc)
+                return []
+            raise  # private pushes reconcile, a book naming no one book: the whole connection
 
     def _refusal(self, refused: Refused) -> UnifiedError:
         return self._pipe.tables.errors.classify(http_status=None, code=refused.code,
