@@ -99,8 +99,7 @@ class Streams:
         self._since = pipe.clock.now()
         #: per connection that lost its way: since when private events may be missing
         self._gap_from: dict[Connection, datetime] = {}
-        self._reconciler = Reconciler(rest, time_filter=bool(caps.get("history_time_filter",
-                                                                      True)))
+        self._reconciler = Reconciler(rest)
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
 
@@ -324,7 +323,8 @@ class Streams:
         try:
             if "orders" in kinds:
                 for symbol in await self._symbols("orders"):
-                    orders = await self._reconciler.orders(symbol, since)
+                    orders = await self._reconciler.orders(symbol, since,
+                                                           self._orders.open_on(symbol))
                     self._route([Item(kind="orders", symbol=o.symbol, value=o) for o in orders])
             if "my_trades" in kinds:
                 for symbol in await self._symbols("my_trades"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import attrs
 
 from unified.derivative_models import Position
-from unified.errors import NotSupported
+from unified.errors import NotSupported, OrderNotFound
 from unified.models import Balance, Balances, Fill, Order
 from unified.streams.dialect import BalanceChange
 
@@ -32,8 +32,6 @@ REMEMBERED = 50_000
 #: venue stamps them on its clock, which may differ from ours by up to what its signed
 #: requests tolerate (OKCoinJapan: 30 s); reading a little more only costs rows, never twice
 MARGIN = timedelta(seconds=30)
-#: rows read per symbol from a history walk that cannot filter by time
-RECENT_ROWS = 200
 
 
 def _state(order: Order) -> tuple[Any, ...]:
@@ -67,6 +65,10 @@ class OrderTracker:
         if len(self._last) > REMEMBERED:
             self._last.popitem(last=False)
         return True
+
+    def open_on(self, symbol: str) -> list[Order]:
+        """The orders of `symbol` last delivered open (the venue may have finished them)."""
+        return [o for o in self._last.values() if o.symbol == symbol and not o.status.is_final]
 
     def complete(self, order: Order, unreported: frozenset[str]) -> Order:
         """`order` with the stable fields its push did not carry, from the last one seen."""
@@ -142,6 +144,8 @@ class Rest(Protocol):
 
     async def fetch_open_orders(self, symbol: str) -> list[Order]: ...
 
+    async def fetch_order(self, id: str, symbol: str) -> Order: ...
+
     async def fetch_balance(self) -> Balances: ...
 
     async def fetch_open_order_symbols(self) -> list[str]: ...
@@ -162,9 +166,8 @@ def _moment(item: Order | Fill) -> datetime | None:
 class Reconciler:
     """Lists, over REST, the orders and fills of `symbols` since `since`."""
 
-    def __init__(self, rest: Rest, *, time_filter: bool) -> None:
+    def __init__(self, rest: Rest) -> None:
         self.rest = rest
-        self.time_filter = time_filter  # the venue's history takes since= (else: read recent)
 
     async def symbols(self, wanted: Iterable[str | None], seen: Iterable[str]) -> list[str]:
         """The markets to ask about: those streams name; for a stream of every market, the
@@ -176,9 +179,21 @@ class Reconciler:
                 named.update(await self.rest.fetch_open_order_symbols())
         return sorted(named)
 
-    async def orders(self, symbol: str, since: datetime) -> list[Order]:
+    async def orders(self, symbol: str, since: datetime,
+                     known_open: Iterable[Order] = ()) -> list[Order]:
+        """Open orders, orders closed since `since`, and each of `known_open` (delivered open)
+        that neither lists, read by its id: an order that rested long before the gap and
+        finished in it is where a closed-orders history may not look (OKCoinJapan lists by
+        creation and answers no update time)."""
         found = list(await self.rest.fetch_open_orders(symbol))
         found += await self._recent(self.rest.iter_closed_orders, symbol, since)
+        listed = {o.id for o in found}
+        for order in known_open:
+            if order.id not in listed:
+                try:
+                    found.append(await self.rest.fetch_order(order.id, symbol))
+                except OrderNotFound:  # the venue forgot it (an unfilled cancel, long ago)
+                    log.warning("%s: order %s is gone from the venue", symbol, order.id)
         return sorted(found, key=lambda o: _moment(o) or since)
 
     async def fills(self, symbol: str, since: datetime) -> list[Fill]:
@@ -189,14 +204,9 @@ class Reconciler:
         return sorted(fills, key=lambda f: f.timestamp)
 
     async def _recent(self, walk: Any, symbol: str, since: datetime) -> list[Any]:
+        """Every row since `since` less MARGIN: where the venue cannot filter by time, the
+        history walk reads newest first and stops past it (History), so a busy gap is read
+        whole, not only its newest rows."""
         floor = since - MARGIN
-        if not self.time_filter:
-            rows: list[Any] = []
-            iterator: AsyncIterator[Any] = walk(symbol).__aiter__()
-            async for item in iterator:
-                rows.append(item)
-                if len(rows) >= RECENT_ROWS:
-                    break
-        else:
-            rows = [item async for item in walk(symbol, since=floor)]
+        rows = [item async for item in walk(symbol, since=floor)]
         return [r for r in rows if (_moment(r) or floor) >= floor]
