@@ -145,12 +145,9 @@ class Unified:
         take = keeper(route)._take
 
         def each(text: str) -> Any:
-            arrival = take(text)
-            try:
-                arrival.send(None)  # nothing to wait for: a push is taken at once
-            except StopIteration:
-                return read()
-            raise RuntimeError("a frame waited for something")
+            if take(text) is not None:  # a push is taken at once: nothing to wait for
+                raise RuntimeError("a frame cost a resync")
+            return read()
         return each
 
     def step(self, every: int = 1) -> Step:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import random
-from datetime import timedelta
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 

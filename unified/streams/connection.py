@@ -6,10 +6,9 @@ interval and treats a missing pong as a dead connection, reconnects with exponen
 and full jitter, resubscribes every wire key still wanted, and fetches a new endpoint when the
 venue says the token expired. Everything venue-specific comes from the Dialect.
 
-Events may have been missed while a socket was down (or inside a frame it cannot read): then
-it calls `on_lost` at once (before resubscribing: nothing held can be trusted) and
-`on_resync(conn, resubscribed)` once the connection works again; the hub re-seeds books and
-reconciles private streams through REST.
+Events may have been missed while a socket was down (or in a frame it cannot read): it calls
+`on_lost` at once (nothing held can be trusted) and `on_resync(conn, resubscribed)` once the
+connection works again; the hub re-seeds books and reconciles private streams through REST.
 """
 
 from __future__ import annotations
@@ -153,12 +152,10 @@ class Connection:
     def _forget(self, keys: Sequence[str]) -> list[str]:
         gone = []
         for key in keys:
-            left = self.keys.get(key, 0) - 1
+            self.keys[key] = left = self.keys.get(key, 0) - 1
             if left <= 0:
-                self.keys.pop(key, None)
+                del self.keys[key]
                 gone.append(key)
-            else:
-                self.keys[key] = left
         return list(dict.fromkeys(gone))
 
     async def _until_ready(self) -> None:
@@ -331,24 +328,28 @@ class Connection:
     async def _read(self) -> None:
         import aiohttp
 
-        ws = self._ws
-        assert ws is not None
+        ws, take = self._ws, self._take
+        assert ws is not None  # Enum members read once (each read goes through the metaclass):
+        data, error = (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY), aiohttp.WSMsgType.ERROR
         async for message in ws:
-            if message.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
-                await self._take(message.data)
-            elif message.type == aiohttp.WSMsgType.ERROR:
+            if message.type in data:
+                resync = take(message.data)
+                if resync is not None:
+                    await resync
+            elif message.type == error:
                 break
         raise _Dead("the venue closed the socket")
 
-    async def _take(self, frame: str | bytes) -> None:
+    def _take(self, frame: str | bytes) -> Awaitable[None] | None:
+        """One frame, taken at once (no coroutine a frame); the resync to await, if any."""
         try:
             events = self._decode(frame)
         except DecodeError as exc:
             log.warning("%s: unreadable frame (%s); resynchronising", self.name, exc)
             if self._ready.is_set():
                 self._on_lost(self)
-                await self._on_resync(self, False)
-            return
+                return self._on_resync(self, False)
+            return None
         items = [e for e in events if type(e) is Item]
         if len(items) < len(events):  # control frames (pushes, the common case, are none)
             for event in events:
@@ -356,6 +357,7 @@ class Connection:
                     self._control(event)
         if items:
             self._on_items(items)
+        return None
 
     def _control(self, event: Event) -> None:
         if isinstance(event, Pong):
