@@ -7,16 +7,21 @@ replayed) outside the timed region; then every live frame goes, as text, through
 
 - unified: `adapters.kucoin.ws.decode` -> `level2_delta` -> `BookFeed.take` (the keeper behind
   `watch_order_book`, which tells its conflated Stream a newer book exists), and the
-  consumer's read of the stream (`anext`), which builds the book. Timed with a reader of every
-  book trimmed to BOOK_LIMIT levels (what a bot reads; the keeper still holds the whole book),
-  a reader of every READ_EVERY-th book (a consumer slower than the feed: conflation), a reader
-  of every whole book (limit=None), and no reader at all (deltas applied, no book built);
-  and once through the whole receive path past the socket, as a live stream takes a frame:
-  the connection keeper's `Connection._take` (the dialect's `STREAMS.decode`: events, Items,
-  the unified symbol) and the routing of the book Item to its feed (hub._route's book
-  branch), reading every top-BOOK_LIMIT book;
+  consumer's read of the stream, which builds the book. The timed consumer is a coroutine
+  awaiting `stream.__anext__()` as `async for` does (it never waits: a book is ready), run to
+  its end in one step: no per-frame cost is timed that a real consumer does not pay (calling
+  a coroutine's `send` from plain code, as the latency and memory probes do, adds a
+  StopIteration a frame). Timed with a reader of every book trimmed to BOOK_LIMIT levels (what
+  a bot reads; the keeper still holds the whole book), a reader of every READ_EVERY-th book (a
+  consumer slower than the feed: conflation), a reader of every whole book (limit=None), and
+  no reader at all (deltas applied, no book built); and once through the whole receive path
+  past the socket, as a live stream takes a frame: the connection keeper's
+  `Connection._take` (the dialect's `STREAMS.decode`: events, Items, the unified symbol) and
+  the routing of the book Item to its feed (hub._route's book branch), reading every
+  top-BOOK_LIMIT book;
 - ccxt.pro: its `Client.handle_text_or_binary_message` (ccxt's JSON parser and
-  `kucoin.handle_message`), then `orderbook.limit()`, what `watch_order_book` returns.
+  `kucoin.handle_message`), then `orderbook.limit()`, what `watch_order_book` returns (its
+  consumer's own await of the future that `watch_order_book` makes per call is not timed).
 
 Measured: frames per second (median of `stream_reps` interleaved passes), unified's added
 latency per frame (frame text in, the newest book read out: median, p99, max), traced memory
@@ -33,7 +38,7 @@ import itertools
 import statistics
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from decimal import Decimal
 from typing import Any
 
@@ -129,11 +134,19 @@ class Unified:
         raise RuntimeError("no book to read")
 
     def dispatched(self) -> Step:
+        """`routed()`, then the consumer's read of the newest book."""
+        take, read = self.routed(), self.read
+
+        def each(text: str) -> Any:
+            take(text)
+            return read()
+        return each
+
+    def routed(self) -> Step:
         """A frame as a live stream takes it past the socket: the connection keeper's own
         `Connection._take` (the dialect's decode, the Items from the control events), then
-        the routing of each book Item to its feed by symbol (hub._route's book branch); then
-        the consumer's read of the newest book."""
-        feeds, read = {SYMBOL: self.books}, self.read
+        the routing of each book Item to its feed by symbol (hub._route's book branch)."""
+        feeds = {SYMBOL: self.books}
 
         def route(items: list[Item]) -> None:
             for item in items:
@@ -147,28 +160,45 @@ class Unified:
         def each(text: str) -> Any:
             if take(text) is not None:  # a push is taken at once: nothing to wait for
                 raise RuntimeError("a frame cost a resync")
-            return read()
         return each
+
+    def direct(self) -> Step:
+        """A frame through the KuCoin dialect's decoders into `BookFeed.take`."""
+        take, decode, delta_of = self.books.take, ws.decode, ws.level2_delta
+
+        def apply(text: str) -> Any:
+            take(delta_of(decode(text))[1])  # type: ignore[arg-type]
+        return apply
 
     def step(self, every: int = 1) -> Step:
         """One frame of unified's path: taken, and the newest book read once every `every`
         frames (1: every book; 0: never, deltas applied only)."""
-        take, decode, delta_of, read = self.books.take, ws.decode, ws.level2_delta, self.read
+        apply, read = self.direct(), self.read
         if every == 0:
-            def apply(text: str) -> Any:
-                take(delta_of(decode(text))[1])  # type: ignore[arg-type]
             return apply
-        if every == 1:
-            def each(text: str) -> Any:
-                take(delta_of(decode(text))[1])  # type: ignore[arg-type]
-                return read()
-            return each
         count = itertools.count(1)
 
         def some(text: str) -> Any:
-            take(delta_of(decode(text))[1])  # type: ignore[arg-type]
+            apply(text)
             return read() if next(count) % every == 0 else None
         return some
+
+    async def consume(self, frames: list[str], take: Step, every: int) -> None:
+        """`take` each frame, the consumer awaiting the stream's next book (as `async for`
+        does; never a wait: a book is ready) after every `every`-th frame (0: never)."""
+        read = self.stream.__anext__
+        if every == 1:
+            for text in frames:
+                take(text)
+                await read()
+        elif every == 0:
+            for text in frames:
+                take(text)
+        else:
+            for i, text in enumerate(frames, 1):
+                take(text)
+                if i % every == 0:
+                    await read()
 
 
 def keeper(route: Callable[[list[Item]], None]) -> Connection:
@@ -206,6 +236,18 @@ def _pass(step: Step, frames: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def _run_once(job: Coroutine[Any, Any, None]) -> float:
+    """Seconds to run `job`, which never waits, to its end in one step."""
+    gc.collect()
+    start = time.perf_counter()
+    try:
+        job.send(None)
+    except StopIteration:
+        return time.perf_counter() - start
+    job.close()
+    raise RuntimeError("the consumer waited for a book")
+
+
 async def _ccxt_pass(feed: Feed) -> float:
     ccxt = await ccxt_stream.seeded(feed)
     try:
@@ -240,8 +282,8 @@ async def throughput(feed: Feed, reps: int, use_ccxt: bool) -> dict[str, Any]:
             else:
                 limit, every = UNIFIED[name]
                 contender = await seeded(feed, limit)
-                step = contender.dispatched() if every < 0 else contender.step(every)
-                secs[name].append(_pass(step, live))
+                take = contender.routed() if every < 0 else contender.direct()
+                secs[name].append(_run_once(contender.consume(live, take, abs(every))))
     per_s = {k: (round(len(live) / statistics.median(v)) if v else None)
              for k, v in secs.items()}
     us = {k: (round(1e6 / v, 2) if v else None) for k, v in per_s.items()}
