@@ -118,12 +118,7 @@ def _items(message: Message, ctx: Context) -> list[dialect.Event]:
             order, fill = ws_private.order_change(ctx, message)
             unreported = ws_private.FILLED_UNREPORTED if order.filled > 0 \
                 else ws_private.ORDER_UNREPORTED
-            items: list[dialect.Event] = [
-                Item(kind="orders", symbol=order.symbol, value=order, unreported=unreported)]
-            if fill is not None:
-                items.append(Item(kind="my_trades", symbol=fill.symbol, value=fill,
-                                  unreported=ws_private.FILL_UNREPORTED))
-            return items
+            return dialect.order_items(order, unreported, fill, ws_private.FILL_UNREPORTED)
         if prefix == BALANCE:
             change = ws_private.balance_change(message)
             return [] if change is None else [Item(kind="balance", symbol=None, value=change)]

@@ -66,12 +66,7 @@ def _items(message: Message, ctx: Context) -> list[dialect.Event]:
             return [Item(kind="trades", symbol=tr.symbol, value=tr)]
         if prefix == ORDERS:
             order, unreported, fill = push.order_change(ctx, message)
-            items: list[dialect.Event] = [
-                Item(kind="orders", symbol=order.symbol, value=order, unreported=unreported)]
-            if fill is not None:
-                items.append(Item(kind="my_trades", symbol=fill.symbol, value=fill,
-                                  unreported=push.FILL_UNREPORTED))
-            return items
+            return dialect.order_items(order, unreported, fill, push.FILL_UNREPORTED)
         if prefix in (POSITION, POSITION_ALL):
             position = push.position_change(ctx, message)
             return [] if position is None else [

@@ -146,6 +146,10 @@ def refused(error: Error) -> dialect.Event:
     return dialect.Refused(ref=ref, code=error.code, message=error.message)
 
 
+#: what a spot/order push does not say of its fill
+FILL_UNREPORTED = frozenset({"fee", "liquidity"})
+
+
 def _items(push: Push, ctx: Context) -> list[dialect.Event]:
     try:
         if push.table == DEPTH:
@@ -158,13 +162,8 @@ def _items(push: Push, ctx: Context) -> list[dialect.Event]:
             return [Item(kind="trades", symbol=t.symbol, value=t)
                     for t in trades(push, ctx.unified_symbol)]
         if push.table == ORDER:
-            out: list[dialect.Event] = []
-            for order, fill in ws_pushes.orders(push, ctx):
-                out.append(Item(kind="orders", symbol=order.symbol, value=order))
-                if fill is not None:
-                    out.append(Item(kind="my_trades", symbol=fill.symbol, value=fill,
-                                    unreported=frozenset({"fee", "liquidity"})))
-            return out
+            return [item for order, fill in ws_pushes.orders(push, ctx)
+                    for item in dialect.order_items(order, frozenset(), fill, FILL_UNREPORTED)]
         if push.table == ACCOUNT:
             return [Item(kind="balance", symbol=None, value=b) for b in ws_pushes.balances(push)]
         raise DecodeError(f"OKCoinJapan push on a channel this dialect never subscribes: "

@@ -130,6 +130,17 @@ class Item(NamedTuple):
 Event = Welcome | Pong | LoggedIn | Acked | Refused | Item
 
 
+def order_items(order: Order, unreported: frozenset[str], fill: Fill | None,
+                fill_unreported: frozenset[str]) -> list[Event]:
+    """One order push's items: the order, then the fill it carries, if any."""
+    items: list[Event] = [Item(kind="orders", symbol=order.symbol, value=order,
+                               unreported=unreported)]
+    if fill is not None:
+        items.append(Item(kind="my_trades", symbol=fill.symbol, value=fill,
+                          unreported=fill_unreported))
+    return items
+
+
 class Unreadable(DecodeError):
     """A push whose stream is known (its topic or channel was read) but whose content is not:
     the core resynchronises that stream alone, not every stream on the connection. `symbol`
