@@ -58,6 +58,16 @@ def test_a_state_the_order_has_left_is_not_delivered() -> None:
     assert not tracker.is_new(order(id="o2", status=OrderStatus.CANCELING))
 
 
+def test_the_orders_last_delivered_open_are_listed_by_symbol() -> None:
+    """What reconciliation reads by id when no listing names it: open as last delivered."""
+    tracker = OrderTracker()
+    for o in (order(), order(id="o2", symbol="ETH/USDT"), order(id="o3"),
+              order(id="o3", status=OrderStatus.CANCELED)):
+        tracker.is_new(o)
+    assert {s: [o.id for o in orders] for s, orders in tracker.open_by_symbol().items()} == {
+        "BTC/USDT": ["o1"], "ETH/USDT": ["o2"]}
+
+
 def test_unreported_stable_fields_come_from_the_last_state() -> None:
     tracker = OrderTracker()
     tracker.is_new(order())

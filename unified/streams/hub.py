@@ -322,9 +322,9 @@ class Streams:
         kinds = {self._subs[s].kind for s in streams if s in self._subs}
         try:
             if "orders" in kinds:
+                known = self._orders.open_by_symbol()  # once: the tracker holds many orders
                 for symbol in await self._symbols("orders"):
-                    orders = await self._reconciler.orders(symbol, since,
-                                                           self._orders.open_on(symbol))
+                    orders = await self._reconciler.orders(symbol, since, known.get(symbol, ()))
                     self._route([Item(kind="orders", symbol=o.symbol, value=o) for o in orders])
             if "my_trades" in kinds:
                 for symbol in await self._symbols("my_trades"):

@@ -66,9 +66,13 @@ class OrderTracker:
             self._last.popitem(last=False)
         return True
 
-    def open_on(self, symbol: str) -> list[Order]:
-        """The orders of `symbol` last delivered open (the venue may have finished them)."""
-        return [o for o in self._last.values() if o.symbol == symbol and not o.status.is_final]
+    def open_by_symbol(self) -> dict[str, list[Order]]:
+        """The orders last delivered open, by symbol (the venue may have finished them)."""
+        out: dict[str, list[Order]] = {}
+        for order in self._last.values():
+            if not order.status.is_final:
+                out.setdefault(order.symbol, []).append(order)
+        return out
 
     def complete(self, order: Order, unreported: frozenset[str]) -> Order:
         """`order` with the stable fields its push did not carry, from the last one seen."""
