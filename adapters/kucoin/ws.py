@@ -64,9 +64,10 @@ __all__ = [
 #: topics that need the private bullet's connection (privateChannel: true)
 PRIVATE_TOPICS = frozenset({ORDERS, BALANCE})
 #: public kinds -> topic prefix (`prefix:SYM1,SYM2`)
-PUBLIC_PREFIXES = {"book": LEVEL2, "ticker": TICKER, "trades": MATCH}
+PUBLIC_PREFIXES: dict[dialect.Kind, str] = {"book": LEVEL2, "ticker": TICKER, "trades": MATCH}
 #: private kinds -> their one topic, for every market
-PRIVATE_KEYS = {"orders": ORDERS, "my_trades": ORDERS, "balance": BALANCE}
+PRIVATE_KEYS: dict[dialect.Kind, str] = {"orders": ORDERS, "my_trades": ORDERS,
+                                          "balance": BALANCE}
 
 
 
@@ -97,8 +98,7 @@ def merged_topics(keys: Sequence[str]) -> list[tuple[str, bool]]:
 _tuple_new = tuple.__new__
 _WHOLE: frozenset[str] = frozenset()
 #: topic prefix -> the kind of stream its pushes feed
-KIND_OF: dict[str, dialect.Kind] = {LEVEL2: "book", TICKER: "ticker", MATCH: "trades",
-                                     ORDERS: "orders", BALANCE: "balance"}
+KIND_OF = dialect.kinds_of(PUBLIC_PREFIXES, PRIVATE_KEYS)
 
 
 def _items(message: Message, ctx: Context) -> list[dialect.Event]:

@@ -37,8 +37,10 @@ from unified.streams import dialect
 from unified.streams.dialect import Dialect, Item, Want
 from unified.venue import Context
 
-PUBLIC_PREFIXES = {"book": LEVEL2, "ticker": TICKER, "trades": EXECUTION}
-PRIVATE_KEYS = {"orders": ORDERS, "my_trades": ORDERS, "balance": WALLET}
+PUBLIC_PREFIXES: dict[dialect.Kind, str] = {"book": LEVEL2, "ticker": TICKER,
+                                             "trades": EXECUTION}
+PRIVATE_KEYS: dict[dialect.Kind, str] = {"orders": ORDERS, "my_trades": ORDERS,
+                                          "balance": WALLET}
 PRIVATE_TOPICS = frozenset({ORDERS, WALLET, POSITION_ALL})
 
 
@@ -47,9 +49,8 @@ def _private(key: str) -> bool:
 
 
 #: topic prefix -> the kind of stream its pushes feed (private ones: every contract's)
-KIND_OF: dict[str, dialect.Kind] = {LEVEL2: "book", TICKER: "ticker", EXECUTION: "trades",
-                                     ORDERS: "orders", POSITION: "positions",
-                                     POSITION_ALL: "positions", WALLET: "balance"}
+KIND_OF = dialect.kinds_of(PUBLIC_PREFIXES, PRIVATE_KEYS,
+                           {"positions": POSITION}, {"positions": POSITION_ALL})
 
 
 def _items(message: Message, ctx: Context) -> list[dialect.Event]:

@@ -100,7 +100,9 @@ CHANNEL_MISSING = "30040"
 _MISSING_FULL = re.compile(r"Channel\s*:?\s*(spot/\S+:\S+)\s+doesn.t exist")
 _MISSING_SPLIT = re.compile(r"(spot/[^\s:]+)\s+Channel\s*:\s*(\S+)\s+doesn.t exist")
 
-PUBLIC_CHANNELS = {"book": DEPTH, "ticker": TICKER, "trades": TRADE}
+#: public kinds -> their channel (the inverse of the frame layer's KIND_OF)
+PUBLIC_CHANNELS: dict[dialect.Kind, str] = {kind: name for name, kind in KIND_OF.items()
+                                             if kind in ("book", "ticker", "trades")}
 
 
 def ws_url(origin: str) -> str:

@@ -130,6 +130,16 @@ class Item(NamedTuple):
 Event = Welcome | Pong | LoggedIn | Acked | Refused | Item
 
 
+def kinds_of(*topics: Mapping[Kind, str]) -> dict[str, Kind]:
+    """Wire topic -> the kind of stream its pushes feed, from a dialect's kind -> topic maps
+    (a topic feeding several kinds is told as the first: orders before my_trades)."""
+    out: dict[str, Kind] = {}
+    for mapping in topics:
+        for kind, topic in mapping.items():
+            out.setdefault(topic, kind)
+    return out
+
+
 def order_items(order: Order, unreported: frozenset[str], fill: Fill | None,
                 fill_unreported: frozenset[str]) -> list[Event]:
     """One order push's items: the order, then the fill it carries, if any."""
