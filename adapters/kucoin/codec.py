@@ -10,7 +10,7 @@ from typing import Any
 from adapters.kucoin import wire
 from unified.convert import decimal_text as num
 from unified.convert import from_ms, from_ns, from_seconds, structure, to_decimal, to_ms
-from unified.errors import DecodeError, NotSupported, VenueError
+from unified.errors import DecodeError, NotSupported, OrderNotFound, VenueError
 from unified.models import (
     Balance,
     Balances,
@@ -408,7 +408,17 @@ def order_state(o: wire.HfOrder) -> str:
     return "done-filled"
 
 
+def decode_order_lookup(ctx: Context, data: Any) -> Order:
+    """GET one order by id or clientOid (HF spot and margin): data null when the venue knows
+    no such order, as KuCoin futures answers too."""
+    if data is None:
+        raise OrderNotFound("no such order", venue=ctx.venue, raw=data)
+    return decode_order(ctx, data)
+
+
 def decode_order(ctx: Context, data: Any) -> Order:
+    """One HF order: a lookup's answer (decode_order_lookup) or an item of a listing, where
+    null is no order at all (a DecodeError)."""
     o = structure(data, wire.HfOrder)
     tables = ctx.tables
     order_type = tables.order_types.decode(o.type)

@@ -126,6 +126,14 @@ def decode_stop_order(ctx: Context, data: Any) -> Order:
     )
 
 
+def decode_stop_by_id(ctx: Context, data: Any) -> Order:
+    """Get Stop Order By OrderId: data null when no stop order has that id (the lookup after
+    fetch_order's in OrderLookup, which goes on only past OrderNotFound)."""
+    if data is None:
+        raise OrderNotFound("no stop order with that id", venue=ctx.venue, raw=data)
+    return decode_stop_order(ctx, data)
+
+
 def decode_stop_by_client(ctx: Context, data: Any) -> Order:
     """Get Stop Order By ClientOid answers a list: its one item, else no such order."""
     if data is None or data == []:

@@ -6,7 +6,8 @@ Source: kucoin-openapi/ws/openapi-spot-private.json, topics /spotMarket/tradeOrd
 
 Fields that decide something (ids, sizes, prices, statuses, times, the account) are read
 strictly; the rest (accountId, the *Change figures, relationContext, feeType, oldSize...) stays
-in `raw` only. Unknown statuses, order types and accounts are DecodeErrors, never a default.
+in `raw` only. Unknown statuses and order types are DecodeErrors, never a default; a balance
+push about any account but the spot trade account yields nothing.
 """
 
 from __future__ import annotations
@@ -33,12 +34,11 @@ EVENTS = frozenset({"open", "match", "update", "filled", "canceled", "received"}
 #: The account a balance push is about: the part of `relationEvent` before its dot (the only
 #: documented value is "trade.hold"). "trade" is the spot account that fetch_balance reports
 #: (GET /api/v1/accounts?type=trade); "trade_hf" is its high-frequency name (accountType
-#: TRADE_HF in the HF ledgers). The other account types are those of the transfer endpoints'
-#: enum (openapi-account-transfer.json): their changes are not the spot balance, so they
-#: yield nothing. Any other name is a DecodeError.
+#: TRADE_HF in the HF ledgers). Every other account (main, margin, an isolated pair's
+#: "isolated_BTC-USDT", a bare "other"...) is not the spot balance: its changes yield nothing,
+#: whatever it is named, so a name KuCoin adds never forces a resync. A push naming no
+#: account at all, or a trade-account push without its figures, is a DecodeError.
 TRADE_ACCOUNTS = frozenset({"trade", "trade_hf"})
-OTHER_ACCOUNTS = frozenset({"main", "margin", "isolated", "margin_v2", "isolated_v2", "option",
-                            "contract"})
 
 #: What the order push never carries but a REST order does (dialect.Item.unreported).
 ORDER_UNREPORTED = frozenset({"fee", "time_in_force", "post_only"})
@@ -187,12 +187,12 @@ def balance_change(message: Message) -> BalanceChange | None:
     """An account.balance push -> the spot account's new figures for one currency; None for
     a change in another account (funding, margin...)."""
     data = _data(message, BALANCE, "account.balance")
-    b = structure(data, AccountBalance)
-    account = b.relationEvent.partition(".")[0]
-    if account in OTHER_ACCOUNTS:
-        return None
+    event = data.get("relationEvent")
+    account = event.partition(".")[0] if isinstance(event, str) else ""
+    if not account:
+        raise DecodeError(f"account.balance: relationEvent {event!r} names no account")
     if account not in TRADE_ACCOUNTS:
-        raise DecodeError(f"account.balance: unknown account in relationEvent "
-                          f"{b.relationEvent!r}")
+        return None  # another account's change (read no further: its shape is not ours)
+    b = structure(data, AccountBalance)
     return BalanceChange(currency=b.currency.upper(), total=b.total, available=b.available,
                          held=b.hold, timestamp=from_ms(b.time), raw=data)

@@ -13,7 +13,8 @@ topics' schemas and example pushes:
 - `/contractMarket/tradeOrders`, subject `symbolOrderChange` (older pages: `orderChange`);
   `orderTime` is milliseconds in the schema and nanoseconds in the example: both are read;
 - `/contract/position:{symbol}`, subject `position.change`: the REST position's fields, money
-  written as JSON numbers (read as Decimal, never float);
+  written as JSON numbers (read as Decimal, never float); the legacy docs' change "caused by
+  mark price" carries only the mark-dependent figures (no symbol, no currentQty): a note;
 - `/contractAccount/wallet`, subject `walletBalance.change`: walletBalance (REST's
   marginBalance) and availableBalance of one settle currency.
 """
@@ -188,10 +189,23 @@ def _fill(ctx: Context, o: OrderChange, raw: Any) -> Fill:
 
 
 def position_change(ctx: Context, message: Message) -> Position | None:
-    """The position after a change (contracts 0 once closed); None for a settlement note."""
+    """The position after a change (contracts 0 once closed); None for a settlement note or
+    a mark-price note."""
     if message.subject in POSITION_NOTES:
         return None
-    return account_codec.decode_position_item(ctx, _data(message, "position.change"))
+    data = _data(message, "position.change")
+    if is_mark_price_note(data):
+        return None
+    return account_codec.decode_position_item(ctx, data)
+
+
+def is_mark_price_note(data: dict[str, Any]) -> bool:
+    """A position.change "caused by mark price" (KuCoin's legacy futures docs): only the
+    mark-dependent figures (markPrice, markValue, maintMargin, realLeverage, unrealisedPnl...,
+    currentTimestamp, settleCurrency), no symbol and no currentQty. The contracts held are
+    unchanged, so it says no new position (a note, like a settlement). Told by that
+    shape, so a whole position missing one of its fields is still unreadable."""
+    return "symbol" not in data and "currentQty" not in data and "markPrice" in data
 
 
 @attrs.frozen

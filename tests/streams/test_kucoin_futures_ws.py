@@ -210,6 +210,35 @@ def test_a_funding_settlement_note_yields_nothing() -> None:
     assert decode(json.dumps(body)) == []
 
 
+# "Position Change Events caused by mark price" (KuCoin's legacy futures docs): the
+# mark-dependent figures alone, no symbol and no currentQty (the docs' changeReason absent).
+MARK_ONLY = {"markPrice": 7947.83, "markValue": 0.00251640, "maintMargin": 0.00252044,
+             "realLeverage": 10.06, "unrealisedPnl": -0.00014735, "unrealisedRoePcnt": -0.0553,
+             "unrealisedPnlPcnt": -0.0553, "delevPercentage": 0.52,
+             "currentTimestamp": 1558087175068, "settleCurrency": "XBT"}
+
+
+@pytest.mark.parametrize("extra", [{}, {"changeReason": "markPriceChange"}])
+@pytest.mark.parametrize("topic", ["/contract/position:XBTUSDTM", "/contract/positionAll"])
+def test_a_mark_price_note_yields_nothing(topic: str, extra: dict[str, Any]) -> None:
+    body = json.loads(POSITION)
+    body["topic"], body["data"] = topic, {**MARK_ONLY, **extra}
+    assert decode(json.dumps(body)) == []
+
+
+@pytest.mark.parametrize("data", [
+    {**MARK_ONLY, "symbol": "XBTUSDTM"},  # a contract named: a whole position, wanting its size
+    {**MARK_ONLY, "currentQty": 1},  # a size, so a position: wanting its symbol
+    {k: v for k, v in MARK_ONLY.items() if k != "markPrice"},  # not even a mark price
+    {"symbol": "XBTUSDTM"},
+])
+def test_a_partial_position_is_still_unreadable(data: dict[str, Any]) -> None:
+    body = json.loads(POSITION)
+    body["data"] = data
+    with pytest.raises(dialect.Unreadable):
+        decode(json.dumps(body))
+
+
 def test_wallet_push_is_the_settle_currencys_balance() -> None:
     (item,) = decode(WALLET)
     assert isinstance(item, Item) and item.kind == "balance"

@@ -492,6 +492,26 @@ def test_other_accounts_balance_changes_yield_nothing(event: str) -> None:
     assert ws.STREAMS.decode(_balance_push(relationEvent=event), CTX) == []
 
 
+# An isolated-margin pair's account is named after its pair; some events name no account but
+# "other"; a wallet of a kind never heard of is still not the spot trade account.
+@pytest.mark.parametrize("event", ["isolated_BTC-USDT.hold", "isolated_BTC-USDT.setted",
+                                   "isolated_BTC-USDT.transfer", "isolated_BTC-USDT.other",
+                                   "other", "wallet.hold"])
+def test_any_account_but_the_trade_account_yields_nothing(event: str) -> None:
+    assert ws.STREAMS.decode(_balance_push(relationEvent=event), CTX) == []
+    # ... read no further than its account: its figures are not ours to judge
+    text = _balance_push(relationEvent=event, currency=None, total=None, hold=None)
+    assert ws.STREAMS.decode(text, CTX) == []
+
+
+@pytest.mark.parametrize("event", ["trade.hold", "trade_hf.setted"])
+@pytest.mark.parametrize("missing", ["currency", "total", "available", "hold", "time"])
+def test_a_trade_account_push_without_its_figures_is_unreadable(event: str,
+                                                                 missing: str) -> None:
+    with pytest.raises(dialect.Unreadable):
+        ws.STREAMS.decode(_balance_push(relationEvent=event, **{missing: None}), CTX)
+
+
 def test_the_hf_trade_account_is_the_spot_balance() -> None:
     (item,) = ws.STREAMS.decode(_balance_push(relationEvent="trade_hf.setted"), CTX)
     assert isinstance(item, Item) and item.kind == "balance"
@@ -505,7 +525,8 @@ def test_the_hf_trade_account_is_the_spot_balance() -> None:
     json.dumps({**ORDER_MATCH, "subject": "orderUpdate"}),
     json.dumps({**ORDER_MATCH, "data": []}),
     _balance_push(total="x"), _balance_push(relationEvent=None),
-    _balance_push(relationEvent="wallet.hold"), _balance_push(time=None),
+    _balance_push(relationEvent=""), _balance_push(relationEvent=".hold"),
+    _balance_push(relationEvent=7), _balance_push(time=None),
     _balance_push(currency=None),
     '{"type":"message","topic":"/market/candles:BTC-USDT_1hour","subject":"trade.candles.update",'
     '"data":{}}',

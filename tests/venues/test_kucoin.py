@@ -12,6 +12,7 @@ import pytest
 
 import unified
 from adapters.kucoin import codec
+from adapters.kucoin.endpoints import ENDPOINTS
 from unified import (
     ConfigurationError,
     DuplicateClientOrderId,
@@ -345,4 +346,49 @@ def test_edit_test_create_and_oco_on_the_wire() -> None:
             assert s.sim.requests["fetch_oco_order"] == 1
             assert len(pair.legs) == 2 and s.sim.requests.get("fetch_oco_order_by_client_id") \
                 is None  # looked up by client id only when an answer is lost
+    run(scenario())
+
+
+# ------------------------------------------------ a lookup of an order the venue does not know
+
+NULL = b'{"code": "200000", "data": null}'
+#: the by-id / by-clientOid lookups; an answer of data null says the venue knows no such order
+LOOKUPS = ("fetch_order", "fetch_order_by_client_id", "fetch_margin_order",
+           "fetch_margin_order_by_client_id", "fetch_stop_order")
+
+
+@pytest.mark.parametrize("op", LOOKUPS)
+def test_a_lookup_answered_null_is_order_not_found(op: str) -> None:
+    decode = ENDPOINTS[op].decode
+    assert decode is not None
+    with pytest.raises(unified.OrderNotFound):
+        decode(CTX, None)
+
+
+def test_a_null_item_of_a_listing_is_still_a_decode_error() -> None:
+    with pytest.raises(unified.DecodeError) as caught:
+        codec.decode_order(CTX, None)
+    assert not isinstance(caught.value, unified.OrderNotFound)
+
+
+def test_unknown_orders_answered_null_are_not_found_through_the_client() -> None:
+    """fetch_order asks the ordinary, stop and margin lookups in turn (each past
+    OrderNotFound only); a create whose answer was lost is looked up by client id, found
+    missing, then sent again: once placed."""
+    async def scenario() -> None:
+        async with session("kucoin") as s:
+            for op in LOOKUPS:
+                s.sim.faults.add("status", op=op, status=200, body=NULL)
+            with pytest.raises(unified.OrderNotFound):
+                await s.ex.fetch_order("6717422bd51c29000775ea03", s.symbol)
+            with pytest.raises(unified.OrderNotFound):
+                await s.ex.fetch_order_by_client_id("never-sent", s.symbol)
+            assert not s.sim.faults.pending  # each lookup was asked, and answered null
+            s.sim.faults.add("reset", op="create_order")  # lost before the venue acted
+            s.sim.faults.add("status", op="fetch_order_by_client_id", status=200, body=NULL)
+            order = await s.ex.create_order(s.symbol, OrderType.LIMIT, Side.BUY, s.amount,
+                                            s.price("0.9"), client_order_id="lost-once")
+            assert [o.client_id for o in s.orders_at_venue()] == ["lost-once"]
+            assert order.client_order_id == "lost-once"
+            assert s.sim.requests["create_order"] == 2
     run(scenario())
