@@ -42,6 +42,8 @@ CANCEL_IDS_MAX = 10  # cancel_batch_orders: "each with 10 orders at maximum" per
 FILLS_PAGE = "100"  # always even: a page never splits a trade's two legs by our choice
 CLOSED = "7"  # the `state` filter for canceled + fully filled orders
 ZERO = Decimal(0)
+#: "type: limit,market (defaulted as limit)": an order that names no type is a limit order
+DEFAULT_ORDER_TYPE = "limit"
 
 
 # ---------------------------------------------------------------- envelope
@@ -368,7 +370,7 @@ def status_key(o: wire.SpotOrder) -> str:
 def decode_order(ctx: Context, data: Any) -> Order:
     o = structure(data, wire.SpotOrder)
     tables = ctx.tables
-    order_type = tables.order_types.decode(o.type)
+    order_type = tables.order_types.decode(o.type or DEFAULT_ORDER_TYPE)
     market = order_type is OrderType.MARKET
     amount = _positive(o.size)
     filled = o.filled_size or ZERO
@@ -454,15 +456,18 @@ def _partner(legs: list[wire.FillLeg], roles: list[bool], used: set[int],
 
 
 def _fill_fee(base: wire.FillLeg, quote: wire.FillLeg | None) -> Fee | None:
-    """The fee is negative on the leg of the currency charged (positive = a rebate)."""
+    """The fee is negative on the leg of the currency charged (positive = a rebate). A leg
+    whose fee is "" or null reports none: it is not charged, and the Fill's fee is then
+    unknown (None) unless the other leg carries it."""
     legs = [base] if quote is None else [base, quote]
-    charged = [leg for leg in legs if leg.fee != 0]
+    charged = [(leg, leg.fee) for leg in legs if leg.fee is not None and leg.fee != 0]
     if len(charged) > 1:
         raise DecodeError(f"trade {base.trade_id}: a fee on both legs")
     if charged:
-        return Fee(cost=-charged[0].fee, currency=charged[0].currency.upper())
-    if quote is None:
-        return None  # the fee may sit on the leg that is on another page
+        leg, fee = charged[0]
+        return Fee(cost=-fee, currency=leg.currency.upper())
+    if quote is None or any(leg.fee is None for leg in legs):
+        return None  # the fee may sit on the leg that is on another page, or is unreported
     received = base if base.side == "buy" else quote
     return Fee(cost=ZERO, currency=received.currency.upper())
 

@@ -110,7 +110,7 @@ class SpotOrder:
     order_id: str
     instrument_id: str
     side: str
-    type: str
+    type: str | None = None  # "limit,market (defaulted as limit)": absent or null is limit
     price: Decimal | None = None
     size: Decimal | None = None
     notional: Decimal | None = None
@@ -137,7 +137,7 @@ class FillLeg:
     side: str
     price: Decimal
     size: Decimal
-    fee: Decimal
+    fee: Decimal | None = None  # "" or null on some legs: no fee reported on that leg
     exec_type: str | None = None
     liquidity: str | None = None
     timestamp: str | None = None

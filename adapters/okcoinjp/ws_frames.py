@@ -196,9 +196,10 @@ class LoggedIn:
 @attrs.frozen(kw_only=True, slots=True)
 class Error:
     """`{"event": "error"}`: `code` is the venue's 30xxx code as text, for the spec's error
-    table (30040: channel does not exist, 30041: not logged in, 30027: login failure...)."""
+    table (30040: channel does not exist, 30041: not logged in, 30027: login failure...);
+    None when the event carries none (the message alone is then classified)."""
 
-    code: str
+    code: str | None
     message: str
     raw: Any = attrs.field(default=None, eq=False, repr=False)
 
@@ -224,6 +225,18 @@ def field(obj: Mapping[str, Any], key: str, what: str) -> Any:
         raise DecodeError(f"{what}: missing field {key!r}") from None
 
 
+def _error_code(frame: Mapping[str, Any]) -> str | None:
+    """An error event's code, read loosely (it only explains the error): `errorCode` as the
+    docs write it, else `error_code`; a number or text; none when both are absent, null or ""."""
+    for key in ("errorCode", "error_code"):
+        code = frame.get(key)
+        if isinstance(code, bool):
+            continue
+        if isinstance(code, int | str) and str(code).strip():
+            return str(code).strip()
+    return None
+
+
 def _event(frame: dict[str, Any]) -> Event:
     event = frame["event"]
     if event == "subscribe":
@@ -235,7 +248,7 @@ def _event(frame: dict[str, Any]) -> Event:
     if event == "error":
         # the doc's error-code section writes the key " message" (leading space): read both
         message = frame.get("message", frame.get(" message", ""))
-        return Error(code=to_str(field(frame, "errorCode", "error event")),
+        return Error(code=_error_code(frame),
                      message=message if isinstance(message, str) else dumps(message),
                      raw=frame)
     raise DecodeError(f"OKCoinJapan event of unknown kind {event!r}")

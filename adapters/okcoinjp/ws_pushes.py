@@ -10,6 +10,7 @@ pushes name their fields as the REST answers do. Anything malformed is a DecodeE
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +34,10 @@ def _table(push: Push, table: str) -> None:
 _ACTIONS = {"partial": True, "update": False}
 
 
+def _time(value: Any) -> datetime | None:
+    return None if value is None or value == "" else from_iso(value)
+
+
 def depths(push: Push) -> list[tuple[str, Depth]]:
     """A spot/depth push -> (instrument id, Depth) per entry. Rows keep the venue's strings
     (the checksum is over them); the book keeper checks them."""
@@ -51,7 +56,8 @@ def depths(push: Push) -> list[tuple[str, Depth]]:
             asks=asks,
             # documented as String in the field table, sent as a number in every example
             checksum=to_int(field(entry, "checksum", "spot/depth")),
-            timestamp=from_iso(field(entry, "timestamp", "spot/depth")),
+            # diagnostic only (the checksum orders the book): absent, it is None
+            timestamp=_time(entry.get("timestamp")),
             raw=entry,
         )))
     return out
@@ -134,9 +140,18 @@ def order(ctx: Context, entry: dict[str, Any]) -> Order:
 
 
 def fill(ctx: Context, entry: dict[str, Any]) -> Fill | None:
-    """The execution the entry reports, if any: none when last_fill_id is absent or '0'."""
+    """The execution the entry reports, if any: none when last_fill_id is '0' (or "") or
+    last_fill_qty is '0' (or absent). An execution (a positive last_fill_qty) that names no
+    last_fill_id (the docs' example omits the key) is a DecodeError: a Fill is delivered once
+    by its trade id, so none is made up; the unreadable push makes the core reconcile the
+    private streams through REST, which delivers that fill under its real id."""
     f = structure(entry, LastFill)
-    if f.last_fill_id in (None, *NO_FILL):
+    if f.last_fill_id is None:
+        if f.last_fill_qty is None or f.last_fill_qty == 0:
+            return None
+        raise DecodeError(f"spot/order: order {f.order_id} reports a fill of "
+                          f"{f.last_fill_qty} without last_fill_id")
+    if f.last_fill_id in NO_FILL:
         return None
     if f.last_fill_px is None or f.last_fill_qty is None or not f.last_fill_time:
         raise DecodeError(f"spot/order: fill {f.last_fill_id} without price, size or time")

@@ -203,7 +203,7 @@ def test_error_with_the_docs_spelling() -> None:
 
 @pytest.mark.parametrize("text", [
     "", "ping", "PONG", "[]", "{}", '{"event":"subscribed","channel":"x"}',
-    '{"event":"subscribe"}', '{"event":"error","message":"m"}', '{"event":"login"}',
+    '{"event":"subscribe"}', '{"event":"login"}',
     '{"event":"login","success":"yes"}', '{"table":"spot/ticker"}',
     '{"table":"spot/ticker","data":{"a":1}}', '{"table":"spot/ticker","data":[1]}',
     '{"table":"spot/ticker","data":[],"x":Infinity}',
@@ -257,13 +257,31 @@ GOOD_DEPTH = json.loads((DATA / "okcoinjp_ws_depth_update.json").read_text())
     lambda m: m.update(table="spot/depth5"), lambda m: m["data"][0].pop("checksum"),
     lambda m: m["data"][0].update(checksum=1.5), lambda m: m["data"][0].update(checksum=True),
     lambda m: m["data"][0].update(bids="3983"), lambda m: m["data"][0].update(asks=["1"]),
-    lambda m: m["data"][0].pop("timestamp"), lambda m: m["data"][0].pop("instrument_id"),
+    lambda m: m["data"][0].update(timestamp="yesterday"),
+    lambda m: m["data"][0].pop("instrument_id"),
 ])
 def test_malformed_depth_is_a_decode_error(mutate: Any) -> None:
     message = json.loads(json.dumps(GOOD_DEPTH))
     mutate(message)
     with pytest.raises(DecodeError):
         ws.depths(_push(message))
+
+
+def test_a_depth_entry_without_its_time_still_builds_the_book() -> None:
+    """The time is diagnostic (the checksum orders the book): absent or empty, it is None;
+    the rows and the checksum stay strict."""
+    partial = json.loads((DATA / "okcoinjp_ws_depth_partial.json").read_text())
+    for absent in (None, ""):
+        entry = {k: v for k, v in partial["data"][0].items() if k != "timestamp"}
+        if absent is not None:
+            entry["timestamp"] = absent
+        ((_, depth),) = ws.depths(_push({**partial, "data": [entry]}))
+        assert depth.timestamp is None and depth.checksum == 468410539
+        book = ChecksummedBook("ETH/JPY").feed(depth)
+        assert isinstance(book, OrderBook) and book.timestamp is None
+        assert book.bids[0].price == D("5")
+        (item,) = _items({**partial, "data": [entry]})
+        assert isinstance(item.value, Depth) and item.value.timestamp is None
 
 
 def test_ticker_example() -> None:
@@ -327,6 +345,32 @@ def test_websocket_error_events_map_through_the_spec_error_table(code: str, erro
     mapped = Tables(load_spec("okcoinjp")).errors.classify(
         http_status=None, code=event.code, message=event.message)
     assert type(mapped).__name__ == error and mapped.code == code
+
+
+@pytest.mark.parametrize(("frame", "code"), [
+    ('{"event":"error","message":"Login failure"}', None),
+    ('{"event":"error","message":"Login failure","errorCode":null}', None),
+    ('{"event":"error","message":"Login failure","errorCode":""}', None),
+    ('{"event":"error","message":"Login failure","error_code":"30027"}', "30027"),
+    ('{"event":"error","message":"Login failure","error_code":30027}', "30027"),
+    ('{"event":"error","message":"Login failure","errorCode":null,"error_code":"30027"}',
+     "30027"),
+])
+def test_an_error_event_reads_its_code_loosely(frame: str, code: str | None) -> None:
+    """errorCode only explains the error: missing, null, "" or spelt error_code, the event is
+    still an Error (never a DecodeError, which would resync the whole connection)."""
+    assert ws.decode(frame) == ws.Error(code=code, message="Login failure")
+    ref = None if code is None else ws.LOGIN_REF
+    assert _stream(frame) == [dialect.Refused(ref=ref, code=code, message="Login failure")]
+
+
+@pytest.mark.parametrize("message", ["Login failure", "login refused", " Login failed"])
+def test_a_login_failure_without_a_code_is_an_authentication_error(message: str) -> None:
+    # the refusal names no request: the connection fails its pending login with this
+    mapped = TABLES.errors.classify(http_status=None, code=None, message=message)
+    assert type(mapped).__name__ == "AuthenticationError"
+    other = TABLES.errors.classify(http_status=None, code=None, message="something else")
+    assert type(other).__name__ == "VenueError"
 
 
 # -- the dialect (STREAMS) ------------------------------------------------------------------------
@@ -578,6 +622,36 @@ def test_the_empty_fill_fields_mean_no_fill() -> None:
     for changes in ({}, {"last_fill_id": None, "last_fill_px": None, "last_fill_qty": None,
                          "last_fill_time": None}, {"last_fill_id": 0}):
         assert [i.kind for i in _items(_order(**changes))] == ["orders"]
+
+
+def test_a_fill_without_its_trade_id_makes_the_push_unreadable() -> None:
+    """The User Orders example has no last_fill_id: a push reporting an execution (a size, a
+    price, a real time) without it cannot make a Fill, which is delivered once by its trade
+    id; no id is made up. The orders stream's Unreadable: the core reconciles the private
+    streams through REST, which has the fill with its id."""
+    no_id = {k: v for k, v in _order(**FILLED)["data"][0].items() if k != "last_fill_id"}
+    for entry in (no_id, {**no_id, "last_fill_id": None}):
+        with pytest.raises(dialect.Unreadable) as unreadable:
+            _stream({"table": "spot/order", "data": [entry]})
+        assert (unreadable.value.kind, unreadable.value.symbol) == ("orders", "LTC/JPY")
+        assert "last_fill_id" in str(unreadable.value)
+
+
+def test_a_fill_id_of_0_or_a_size_of_0_is_no_fill() -> None:
+    no_id = {k: v for k, v in _order(**FILLED)["data"][0].items() if k != "last_fill_id"}
+    for entry in ({**no_id, "last_fill_id": "0"}, {**no_id, "last_fill_id": ""},
+                  {**no_id, "last_fill_qty": "0"}, {**no_id, "last_fill_qty": 0},
+                  {k: v for k, v in no_id.items() if k != "last_fill_qty"}):
+        assert [i.kind for i in _items({"table": "spot/order", "data": [entry]})] == ["orders"]
+
+
+def test_an_order_push_without_type_is_a_limit_order() -> None:
+    # "type: limit,market (defaulted as limit)"
+    for entry in ({k: v for k, v in ORDER["data"][0].items() if k != "type"},
+                  {**ORDER["data"][0], "type": None}):
+        (item,) = _items({"table": "spot/order", "data": [entry]})
+        assert isinstance(item.value, Order) and item.value.type is OrderType.LIMIT
+        assert item.value.price == D("5.826")
 
 
 def test_account_example() -> None:

@@ -148,6 +148,15 @@ def test_order_type_reads_time_in_force_and_post_only() -> None:
     assert market.average == Decimal("4999") / Decimal("0.001")
 
 
+@pytest.mark.parametrize("fields", [{"type": None}, {"type": ""}, {}])
+def test_an_order_without_type_is_a_limit_order(fields: dict[str, Any]) -> None:
+    # "type: limit,market (defaulted as limit)" (Get order list, Get order details)
+    data = {k: v for k, v in order(state="0").items() if k != "type"} | fields
+    o = codec.decode_order(CTX, data)
+    assert (o.type, o.price, o.time_in_force) == (OrderType.LIMIT, Decimal("4013"),
+                                                  TimeInForce.GTC)
+
+
 def create_args(**over: Any) -> dict[str, Any]:
     args = {"symbol": "BTC-JPY", "market": BTC_JPY, "type": OrderType.LIMIT, "side": Side.BUY,
             "amount": Decimal("0.01"), "price": Decimal("4900000"), "cost": None,
@@ -349,6 +358,24 @@ def test_legs_with_their_own_trade_ids_still_pair() -> None:
     rows[0]["trade_id"] = "8"  # the docs' example numbers each leg
     items = codec.regroup_fills(CTX, rows)
     assert len(items) == 1 and len(items[0]) == 2
+
+
+@pytest.mark.parametrize("empty", ["", None])
+def test_a_leg_without_a_fee_is_not_charged(empty: Any) -> None:
+    """A leg whose fee is "" or null reports none: the page still reads, the other leg's fee
+    is the fee, and with neither leg reporting one the Fill's fee is unknown (None)."""
+    rows = legs(7, "11", "sell", "0.01", "5000000")  # the fee on the JPY (received) leg
+    given = [dict(r, fee=empty) if r["currency"] == "BTC" else r for r in rows]
+    (fill,) = [codec.decode_fill(CTX, i) for i in codec.regroup_fills(CTX, given)]
+    assert fill.fee is not None and (fill.fee.cost, fill.fee.currency) == (Decimal("0.5"),
+                                                                          "JPY")
+    for unreported in ([dict(r, fee=empty) for r in rows],  # neither leg
+                       [dict(r, fee=empty) if r["currency"] == "JPY" else r for r in rows]):
+        (fill,) = [codec.decode_fill(CTX, i) for i in codec.regroup_fills(CTX, unreported)]
+        assert fill.fee is None and fill.cost == Decimal("50000.00")
+    (alone,) = [codec.decode_fill(CTX, i)
+                for i in codec.regroup_fills(CTX, [dict(rows[1], fee=empty)])]
+    assert alone.fee is None and alone.id == "7"
 
 
 def walk_fills(rows: list[dict[str, Any]], page: int, cursor: str | None = None
