@@ -165,9 +165,8 @@ class Cancels:
     async def _every_ordinary(self, symbol: str | None) -> list[Order]:
         symbols, named = ([(await self._markets.market(symbol)).symbol], True) \
             if symbol is not None else await self._open_symbols()
-        listed = {s: [self._known.remember(o)
-                      for o in await self._lookup.open_orders(s, stops=False)]
-                  for s in symbols}
+        listed = await self._listed(symbols, every=symbol is None)
+        symbols = list(listed)
         endpoints = self._pipe.spec.endpoints
         if symbol is None and "cancel_all_orders_everywhere" in endpoints:
             if not named:
@@ -185,12 +184,26 @@ class Cancels:
                     for o in await self.many([o.id for o in listed[s]], s)]
         return [self._known.remember(after_cancel(o, None)) for s in symbols for o in listed[s]]
 
+    async def _listed(self, symbols: list[str], every: bool) -> dict[str, list[Order]]:
+        """The open orders of each market; over every market, one the venue does not trade
+        is left out (Markets.refuses) rather than failing the whole cancel."""
+        listed: dict[str, list[Order]] = {}
+        for s in symbols:
+            try:
+                orders = await self._lookup.open_orders(s, stops=False)
+            except VenueError as exc:
+                if every and self._markets.refuses(s, exc):
+                    continue
+                raise
+            listed[s] = [self._known.remember(o) for o in orders]
+        return listed
+
     async def _open_symbols(self) -> tuple[list[str], bool]:
         """The loaded markets that may hold open orders: those the venue names where it has
         such a list, else every one (one open-orders walk each); and whether it named any."""
         loaded = await self._markets.load()
         if "fetch_open_order_symbols" not in self._pipe.spec.endpoints:
-            return sorted(loaded), True
+            return await self._markets.traded(), True
         named: list[str] = await self._pipe.fetch("fetch_open_order_symbols")
         # a market listed since the load: canceled by the venue-wide call, not reported
         return [s for s in named if s in loaded], bool(named)

@@ -10,7 +10,7 @@ import asyncio
 from typing import Any
 
 from unified.convert import to_decimal
-from unified.errors import BadSymbol, ConfigurationError
+from unified.errors import BadSymbol, ConfigurationError, VenueError
 from unified.models import Market
 from unified.pipeline import Pipeline
 
@@ -23,6 +23,8 @@ class Markets:
         self._pipe = pipeline
         self._by_symbol: dict[str, Market] | None = None
         self._lock = asyncio.Lock()
+        #: listed markets the venue said it does not trade (the spec's untraded_market_codes)
+        self.untraded: set[str] = set()
 
     async def load(self, reload: bool = False) -> dict[str, Market]:
         async with self._lock:
@@ -34,6 +36,21 @@ class Markets:
                 self._by_symbol = {m.symbol: m for m in markets}
                 self._pipe.use_markets(self._by_symbol, {m.venue_symbol: m for m in markets})
             return dict(self._by_symbol)
+
+    async def traded(self) -> list[str]:
+        """The loaded markets a call over every market asks about: all but those the venue
+        refused as not traded."""
+        return sorted(set(await self.load()) - self.untraded)
+
+    def refuses(self, symbol: str, error: VenueError) -> bool:
+        """Whether `error` is the venue saying it does not trade `symbol` at all (a spec may
+        list markets of several hosts: legacy v1's www.okex.com answers 1007 for
+        www.okcoin.com's pairs); if so, calls over every market leave it out from now on."""
+        codes = self._pipe.spec.capability("untraded_market_codes") or ()
+        if error.code is None or error.code not in codes:
+            return False
+        self.untraded.add(symbol)
+        return True
 
     def _from_spec(self) -> list[Market]:
         """Venues without an instruments endpoint list their markets in the spec."""

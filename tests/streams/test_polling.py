@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import attrs
@@ -15,8 +16,8 @@ import pytest
 
 import unified
 from unified import OrderStatus, OrderType, Side, registry
-from unified.clock import PacedClock
-from unified.errors import BadSymbol, NotSupported
+from unified.clock import ManualClock, PacedClock
+from unified.errors import BadSymbol, NotSupported, VenueError
 from unified.sim.server import SimVenue
 from unified.streams.polling import Poller
 from unified.streams.stream import Stream
@@ -139,6 +140,85 @@ def test_an_order_that_fills_between_two_polls_is_delivered_once(venue: str) -> 
                 assert (await asyncio.wait_for(anext(orders), 20)).id == later.id
 
     run(go())
+
+
+@pytest.mark.parametrize("venue", POLLED)
+def test_an_order_finished_during_a_long_outage_is_delivered(venue: str) -> None:
+    """Failed polls do not move the history window: after an outage longer than the margin
+    (30 s), an order placed and filled while every poll failed is still read."""
+    async def go() -> None:
+        wall = ManualClock(datetime.now(UTC))
+        clock = PacedClock(wall)
+        async with SimVenue(venue, enforce_limits=False, clock=wall) as sim, unified.connect(
+            venue, credentials=sim.credentials, base_url=sim.base_url, clock=clock,
+            sleep=clock.sleep,
+        ) as ex:
+            symbol = symbol_of(sim)
+            async with ex.watch_orders(symbol) as orders:
+                sim.faults.add("status", op=served_as(sim, "fetch_open_orders"),
+                               times=10_000, status=503)
+                book = await ex.fetch_order_book(symbol, limit=1)
+                amount = min(size(await ex.market(symbol), 2), book.asks[0].amount)
+                placed = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, amount,
+                                               book.asks[0].price)
+                poller = orders_poller(ex)
+                for _ in range(60):  # a minute of failed polls
+                    wall.advance(1)
+                    polls = poller.polls
+                    while poller.polls == polls:
+                        await asyncio.sleep(0.001)
+                sim.faults.clear()
+                seen = await asyncio.wait_for(anext(orders), 20)
+                assert (seen.id, seen.status) == (placed.id, OrderStatus.FILLED)
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue", POLLED)
+def test_every_market_calls_leave_out_a_pair_the_venue_does_not_trade(venue: str) -> None:
+    """Legacy v1 lists both hosts' pairs; a host answers 1007 for a pair it does not trade.
+    cancel_all_orders() and watch_orders() over every market leave that pair out; a call
+    naming it gets the venue's error."""
+    refusal = b'{"result":false,"error_code":1007}'
+
+    async def go() -> None:
+        async with polled(venue) as (sim, ex):
+            op = served_as(sim, "fetch_open_orders")
+            refused, symbol = sorted(await ex.load_markets())[0], symbol_of(sim)
+            assert symbol != refused
+
+            async def place() -> str:
+                book = await ex.fetch_order_book(symbol, limit=1)
+                price = ex.price_to_precision(symbol, book.bids[0].price * Decimal("0.9"))
+                placed = await ex.create_order(symbol, OrderType.LIMIT, Side.BUY,
+                                               size(await ex.market(symbol), 5), price)
+                return placed.id
+
+            sim.faults.add("status", op=op, status=200, body=refusal)
+            with pytest.raises(VenueError) as named:  # a call naming the pair: its error
+                await ex.fetch_open_orders(refused)
+            assert named.value.code == "1007" and not ex._markets.untraded
+            first = await place()
+            sim.faults.add("status", op=op, status=200, body=refusal)
+            assert [o.id for o in await ex.cancel_all_orders()] == [first]
+            assert (await ex.fetch_order(first, symbol)).status is OrderStatus.CANCELED
+            assert ex._markets.untraded == {refused}
+            ex._markets.untraded.clear()
+            sim.faults.add("status", op=op, status=200, body=refusal)
+            async with ex.watch_orders() as orders:  # the first poll meets the refusal
+                assert ex._markets.untraded == {refused}
+                second = await place()
+                seen = await asyncio.wait_for(anext(orders), 20)
+                assert (seen.id, seen.status) == (second, OrderStatus.OPEN)
+    run(go())
+
+
+def served_as(sim: SimVenue, op: str) -> str:
+    """The operation whose route the local venue serves `op`'s request under (a venue may read
+    two operations from one path: the first in the spec answers both)."""
+    endpoints = sim.spec.endpoints
+    want = (endpoints[op].method, endpoints[op].path)
+    return next(name for name, e in endpoints.items() if (e.method, e.path) == want)
 
 
 def orders_poller(ex: unified.Exchange) -> Poller:

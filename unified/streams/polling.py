@@ -19,7 +19,14 @@ from typing import Any, Protocol
 import attrs
 
 from unified.derivative_models import Position
-from unified.errors import NotSupported, RateLimited, TransportError, UnifiedError, VenueUnavailable
+from unified.errors import (
+    NotSupported,
+    RateLimited,
+    TransportError,
+    UnifiedError,
+    VenueError,
+    VenueUnavailable,
+)
 from unified.markets import Markets
 from unified.models import Balances, Fill, Order, OrderBook, Ticker, Trade
 from unified.pipeline import Pipeline
@@ -141,10 +148,16 @@ class Poller:
 
     async def _poll_my_trades(self, first: bool) -> list[Fill]:
         """The account's newest fills (of the symbol, or of every market), each once."""
-        symbols = [self.symbol] if self.symbol else sorted(await self._markets.load())
+        symbols = [self.symbol] if self.symbol else await self._markets.traded()
         new = []
         for symbol in symbols:
-            for fill in await self._rest.fetch_my_trades(symbol):
+            try:
+                fills = await self._rest.fetch_my_trades(symbol)
+            except VenueError as exc:
+                if not self._left_out(symbol, exc):
+                    raise
+                continue
+            for fill in fills:
                 key = f"{fill.symbol}/{fill.order_id}/{fill.id}"
                 if key not in self._trades:
                     self._trades[key] = None
@@ -153,24 +166,39 @@ class Poller:
             del self._trades[next(iter(self._trades))]
         return [] if first else sorted(new, key=lambda f: f.timestamp)
 
+    def _left_out(self, symbol: str, error: VenueError) -> bool:
+        """Whether a market of an every-market poll is one the venue does not trade: left out
+        of this poll and the later ones (a named market's refusal is the stream's error)."""
+        if self.symbol is not None or not self._markets.refuses(symbol, error):
+            return False
+        log.info("%s: %s is not traded there; left out", self._pipe.venue, symbol)
+        return True
+
     async def _poll_orders(self, first: bool) -> list[Order]:
         """Open orders, orders closed since the last poll (one that opened and finished
-        between two polls is only there), and the final state of those no longer open."""
-        symbols = [self.symbol] if self.symbol else sorted(await self._markets.load())
-        since, self._polled_at = self._polled_at, self._pipe.clock.now()
+        between two polls is only there), and the final state of those no longer open. The
+        poll's time is kept only once it succeeded: after failed polls (an outage), the next
+        one still reads the history from the last poll that did."""
+        symbols = [self.symbol] if self.symbol else await self._markets.traded()
+        now = self._pipe.clock.now()
+        since = (self._polled_at or now) - MARGIN
         current: dict[str, Order] = {}
         closed: dict[str, Order] = {}
         for symbol in symbols:
-            current.update((o.id, o) for o in await self._rest.fetch_open_orders(symbol))
-            closed.update((o.id, o) for o in await self._rest.fetch_closed_orders(
-                symbol, since=(since or self._polled_at) - MARGIN))
+            try:
+                current.update((o.id, o) for o in await self._rest.fetch_open_orders(symbol))
+                closed.update((o.id, o) for o in await self._rest.fetch_closed_orders(
+                    symbol, since=since))
+            except VenueError as exc:
+                if not self._left_out(symbol, exc):
+                    raise
         changed = [o for o in [*current.values(), *sorted(closed.values(), key=_moment)]
                    if self._orders.is_new(o)]
         for gone in self._open.keys() - current.keys() - closed.keys():
             final = await self._rest.fetch_order(gone, self._open[gone].symbol)
             if self._orders.is_new(final):
                 changed.append(final)
-        self._open = current
+        self._open, self._polled_at = current, now
         return [] if first else changed
 
     async def _poll_balance(self, first: bool) -> list[Balances]:
