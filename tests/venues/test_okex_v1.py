@@ -104,11 +104,28 @@ def test_sign_covers_raw_values_and_moves_query_parameters_into_the_form() -> No
 
 @pytest.mark.parametrize(("value", "status"), [
     (-1, OrderStatus.CANCELED), (0, OrderStatus.OPEN), (1, OrderStatus.PARTIALLY_FILLED),
-    (2, OrderStatus.FILLED), (3, OrderStatus.CANCELING), (4, OrderStatus.CANCELING),
-    ("5", OrderStatus.CANCELING), ("-1", OrderStatus.CANCELED),
+    (2, OrderStatus.FILLED), (3, OrderStatus.CANCELING), (4, OrderStatus.REJECTED),
+    ("5", OrderStatus.PENDING), ("-1", OrderStatus.CANCELED),
 ])
 def test_status_table(value: Any, status: OrderStatus) -> None:
+    """order_info.do's legend: 3 cancel request in process, 4 order failed, 5 order placing."""
     assert TABLES.status.decode(value) is status
+
+
+@pytest.mark.parametrize(("value", "status"), [
+    (4, OrderStatus.CANCELING), ("4", OrderStatus.CANCELING), (2, OrderStatus.FILLED),
+    (-1, OrderStatus.CANCELED),
+])
+def test_order_history_numbers_cancel_in_process_4(value: Any, status: OrderStatus) -> None:
+    """order_history.do's legend: 4 is "cancel request in process" there, not a failure."""
+    row = loads(json.dumps({"amount": 0.1, "avg_price": 0, "create_date": 1418008467000,
+                            "deal_amount": 0, "order_id": 10000591, "orders_id": 10000591,
+                            "price": 500, "status": value, "symbol": "btc_usdt",
+                            "type": "sell"}))
+    history, info = (ADAPTER.endpoints[op].decode for op in ("iter_closed_orders",
+                                                              "fetch_open_orders"))
+    assert history(CTX, row).status is status
+    assert (info(CTX, row).status is OrderStatus.REJECTED) == (str(value) == "4")
 
 
 @pytest.mark.parametrize("value", [6, -2, "cancelled", None])
