@@ -61,9 +61,14 @@ class MarketData:
             return "fetch_order_book_full"
         return "fetch_order_book"
 
-    async def trades(self, symbol: str, limit: int | None) -> list[Trade]:
+    async def trades(self, symbol: str, limit: int | None, after: str | None = None
+                     ) -> list[Trade]:
+        """The newest trades; with `after` (a trade id, where the spec's trades_after_id
+        says the venue reads one), those after it, oldest first, at most a page of them."""
         arguments.positive_int("limit", limit)
         args = await self._markets.args(symbol)
+        if after is not None:
+            args["after_id"] = after
         trades: list[Trade] = await self._pipe.fetch("fetch_trades", args)
         trades = [attrs.evolve(t, symbol=args["market"].symbol) for t in trades]
         trades.sort(key=lambda t: t.timestamp)

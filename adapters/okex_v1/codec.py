@@ -92,6 +92,14 @@ def symbol_query(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
     return RequestParts(query=[("symbol", args["symbol"])])
 
 
+def encode_trades(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
+    """trades.do: the newest 60, or (`since`, a tid) the 60 after that trade."""
+    query = [("symbol", args["symbol"])]
+    if args.get("after_id") is not None:
+        query.append(("since", str(args["after_id"])))
+    return RequestParts(query=query)
+
+
 def encode_time(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
     """ticker.do of the first listed pair: its `date` is the server's clock."""
     first = ctx.tables.spec.markets[0]["symbol"]

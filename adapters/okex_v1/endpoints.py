@@ -8,7 +8,7 @@ ENDPOINTS = {
     "fetch_ticker": Endpoint(encode=codec.symbol_query, decode=codec.decode_ticker),
     "fetch_tickers": Endpoint(decode=codec.decode_tickers),
     "fetch_order_book": Endpoint(encode=codec.encode_book, decode=codec.decode_book),
-    "fetch_trades": Endpoint(encode=codec.symbol_query, decode=codec.decode_trades),
+    "fetch_trades": Endpoint(encode=codec.encode_trades, decode=codec.decode_trades),
     "fetch_ohlcv": Endpoint(encode=codec.encode_candles, decode=codec.decode_candles),
     "fetch_balance": Endpoint(encode=codec.no_params, decode=codec.decode_balances),
     "create_order": Endpoint(encode=codec.encode_create, decode=codec.decode_placed),

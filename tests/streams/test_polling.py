@@ -95,6 +95,32 @@ def test_trades_and_ticker_streams_yield_new_trades_once(venue: str) -> None:
 
 
 @pytest.mark.parametrize("venue", POLLED)
+def test_more_trades_than_one_answer_between_two_polls_are_all_delivered(venue: str) -> None:
+    """trades.do answers at most 60 trades; while polls fail, 130 trades happen: the stream
+    reads on from the last trade it saw (the spec's trades_after_id) and delivers each once,
+    in order."""
+    async def go() -> None:
+        async with polled(venue) as (sim, ex):
+            symbol = symbol_of(sim)
+            market = await ex.market(symbol)
+            async with ex.watch_trades(symbol) as trades:
+                outage = sim.faults.add("status", op="fetch_trades", times=10**6, status=503)
+                book = await ex.fetch_order_book(symbol, limit=5)
+                start = len(sim.engine.trades[symbol])
+                for _ in range(130):  # each one trade against the resting asks
+                    await ex.create_order(symbol, OrderType.LIMIT, Side.BUY, size(market, 1),
+                                          book.asks[-1].price)
+                tape = sim.engine.trades[symbol][start:]
+                assert len(tape) >= 130
+                sim.faults.pending.remove(outage)
+                got = [await asyncio.wait_for(anext(trades), 20) for _ in range(len(tape))]
+                assert [t.id for t in got] == [str(t.seq) for t in tape]
+                assert len({t.id for t in got}) == len(tape)
+
+    run(go())
+
+
+@pytest.mark.parametrize("venue", POLLED)
 def test_orders_stream_yields_each_change_and_balances_follow(venue: str) -> None:
     async def go() -> None:
         async with polled(venue) as (sim, ex):

@@ -27,6 +27,7 @@ from unified.errors import (
     VenueError,
     VenueUnavailable,
 )
+from unified.market_data import MarketData
 from unified.markets import Markets
 from unified.models import Balances, Fill, Order, OrderBook, Ticker, Trade
 from unified.pipeline import Pipeline
@@ -39,6 +40,8 @@ log = logging.getLogger("unified.streams")
 PASSING = (TransportError, VenueUnavailable, RateLimited)
 #: trade ids remembered per stream
 SEEN_TRADES = 10_000
+#: pages of trades one poll reads on from the last trade seen (trades_after_id venues)
+CATCH_UP_PAGES = 20
 
 
 class PollRest(Protocol):
@@ -79,6 +82,8 @@ class Poller:
         self._task: asyncio.Task[None] | None = None
         self._last: Any = None
         self._trades: dict[str, None] = {}
+        self._newest: str | None = None  # the id of the newest trade read (trades streams)
+        self._data = MarketData(pipe, markets)
         self._orders = OrderTracker()
         self._open: dict[str, Order] = {}
         self._polled_at: datetime | None = None  # when the orders were last polled
@@ -138,13 +143,36 @@ class Poller:
         return [ticker]
 
     async def _poll_trades(self, first: bool) -> list[Trade]:
+        """The trades since the last poll, each once: where the venue reads on from a trade
+        id (the spec's trades_after_id: its page size), from the newest one seen, page after
+        page, so a busy market or a failed poll loses none; else its newest page."""
         assert self.symbol is not None
-        new = [t for t in await self._rest.fetch_trades(self.symbol) if t.id not in self._trades]
+        page = int(self._pipe.spec.capability("trades_after_id") or 0)
+        if page and self._newest is not None:
+            batch = await self._trades_after(self._newest, page)
+        else:
+            batch = await self._rest.fetch_trades(self.symbol)
+        if batch:
+            self._newest = batch[-1].id  # both read oldest first
+        new = [t for t in batch if t.id not in self._trades]
         for trade in new:
             self._trades[trade.id] = None
         while len(self._trades) > SEEN_TRADES:
             del self._trades[next(iter(self._trades))]
         return [] if first else sorted(new, key=lambda t: t.timestamp)
+
+    async def _trades_after(self, newest: str, page: int) -> list[Trade]:
+        """Up to CATCH_UP_PAGES pages after `newest`: a backlog longer than that is read on
+        by the next polls (from the last trade read), never skipped."""
+        assert self.symbol is not None
+        out: list[Trade] = []
+        for _ in range(CATCH_UP_PAGES):
+            batch = await self._data.trades(self.symbol, None, after=newest)
+            out += batch
+            if len(batch) < page:
+                break
+            newest = batch[-1].id
+        return out
 
     async def _poll_my_trades(self, first: bool) -> list[Fill]:
         """The account's newest fills (of the symbol, or of every market), each once."""
