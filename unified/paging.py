@@ -214,15 +214,33 @@ async def walk(
     cursor: str | None = None,
     regroup: Callable[[Sequence[Any]], Sequence[Any]] | None = None,
 ) -> AsyncIterator[Page[T]]:
-    """Fetch pages until the strategy says the walk is over; each page carries its resume cursor."""
+    """Fetch pages until the strategy says the walk is over; each page carries its resume cursor.
+
+    A record the page before held already is not yielded again: a newest-first list numbered
+    by page that grew between two reads (an order finished meanwhile) shifts its last rows onto
+    the next page, and a venue may repeat the record its cursor names."""
     params: Params | None = decode_cursor(cursor) if cursor else strategy.first()
+    before: frozenset[tuple[Any, ...]] = frozenset()
     while params is not None:
         payload, headers = await fetch(params)
         raw_items = strategy.items(payload)
         following = strategy.next(params, payload, headers, raw_items)
         rows = regroup(raw_items) if regroup is not None else raw_items
-        yield Page(tuple(decode_item(item) for item in rows), encode_cursor(following))
+        items = [decode_item(item) for item in rows]
+        keys = [_identity(item) for item in items]
+        yield Page(tuple(item for item, key in zip(items, keys, strict=True)
+                         if key is None or key not in before), encode_cursor(following))
+        before = frozenset(key for key in keys if key is not None)
         params = following
+
+
+def _identity(item: Any) -> tuple[Any, ...] | None:
+    """What tells one record from another: its id (and, for a fill, its order's: both sides of
+    a self-trade share the trade id); None for records without one (candles)."""
+    ident = getattr(item, "id", None)
+    if ident is None:
+        return None
+    return (type(item).__name__, ident, getattr(item, "order_id", None))
 
 
 PART_KEY = "~part"  # never a venue parameter: marks which part of a multi-part walk a cursor is in

@@ -481,6 +481,29 @@ def test_history_pages_and_its_two_day_horizon() -> None:
     run(scenario())
 
 
+def test_a_history_walk_that_grows_between_pages_yields_each_order_once() -> None:
+    """order_history.do lists newest first by page number: an order finished between two
+    page reads shifts the list, and the last row of one page comes back atop the next."""
+    async def scenario() -> None:
+        async with SimVenue("okex_v1", enforce_limits=False) as sim, unified.connect(
+                "okex_v1", credentials=sim.credentials, base_url=sim.base_url) as ex:
+            async def closed_one(i: int) -> str:
+                o = await ex.create_order("BTC/USDT", OrderType.LIMIT, Side.BUY,
+                                          Decimal("0.01"), Decimal(25000 - i))
+                await ex.cancel_order(o.id, "BTC/USDT")
+                return o.id
+
+            before = [await closed_one(i) for i in range(7)]
+            seen: list[str] = []
+            async for page in ex.iter_closed_orders("BTC/USDT", page_size=3).pages():
+                if not seen:
+                    await closed_one(7)  # newest first: every later row moves down one
+                seen += [o.id for o in page.items]
+            assert sorted(seen) == sorted(before)
+
+    run(scenario())
+
+
 def test_ledger_walks_deposits_then_withdrawals_and_resumes_across_the_seam() -> None:
     async def scenario() -> None:
         async with SimVenue("okex_v1") as sim, unified.connect(
