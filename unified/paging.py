@@ -220,7 +220,8 @@ async def walk(
     by page that grew between two reads (an order finished meanwhile) shifts its last rows onto
     the next page, and a venue may repeat the record its cursor names."""
     params: Params | None = decode_cursor(cursor) if cursor else strategy.first()
-    before: frozenset[tuple[Any, ...]] = frozenset()
+    before = frozenset(params.pop(SEEN_KEY, "").split("\n")) - {""} if params else frozenset()
+    shifts = isinstance(strategy, PageNumber)  # cursors and ids name a place: no shift
     while params is not None:
         payload, headers = await fetch(params)
         raw_items = strategy.items(payload)
@@ -228,19 +229,27 @@ async def walk(
         rows = regroup(raw_items) if regroup is not None else raw_items
         items = [decode_item(item) for item in rows]
         keys = [_identity(item) for item in items]
+        seen = frozenset(key for key in keys if key is not None)
+        if following is not None and shifts and seen:  # a saved cursor skips them too
+            following = {**following, SEEN_KEY: "\n".join(sorted(seen))}
         yield Page(tuple(item for item, key in zip(items, keys, strict=True)
                          if key is None or key not in before), encode_cursor(following))
-        before = frozenset(key for key in keys if key is not None)
-        params = following
+        before, params = seen, following
+        if params is not None:
+            params.pop(SEEN_KEY, None)
 
 
-def _identity(item: Any) -> tuple[Any, ...] | None:
-    """What tells one record from another: its id (and, for a fill, its order's: both sides of
-    a self-trade share the trade id); None for records without one (candles)."""
+#: never a venue parameter: the records of the page a page-number cursor follows
+SEEN_KEY = "~seen"
+
+
+def _identity(item: Any) -> str | None:
+    """What tells one record from another: its kind and id (and, for a fill, its order's:
+    both sides of a self-trade share the trade id); None for records without one (candles)."""
     ident = getattr(item, "id", None)
     if ident is None:
         return None
-    return (type(item).__name__, ident, getattr(item, "order_id", None))
+    return f"{type(item).__name__}\x1f{ident}\x1f{getattr(item, 'order_id', None) or ''}"
 
 
 PART_KEY = "~part"  # never a venue parameter: marks which part of a multi-part walk a cursor is in

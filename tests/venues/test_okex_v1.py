@@ -495,11 +495,21 @@ def test_a_history_walk_that_grows_between_pages_yields_each_order_once() -> Non
 
             before = [await closed_one(i) for i in range(7)]
             seen: list[str] = []
+            grown: list[str] = []
             async for page in ex.iter_closed_orders("BTC/USDT", page_size=3).pages():
-                if not seen:
-                    await closed_one(7)  # newest first: every later row moves down one
+                if not grown:
+                    grown.append(await closed_one(7))  # newest first: later rows move down
                 seen += [o.id for o in page.items]
             assert sorted(seen) == sorted(before)
+            # a saved cursor of a first page, resumed once the list grew: the same rule
+            walk = ex.iter_closed_orders("BTC/USDT", page_size=3).pages()
+            first = await anext(walk)
+            await walk.aclose()
+            await closed_one(8)
+            rest = [o.id async for o in ex.iter_closed_orders("BTC/USDT", page_size=3,
+                                                              cursor=first.cursor)]
+            ids = [o.id for o in first.items] + rest
+            assert len(ids) == len(set(ids)) and set(ids) == {*before, *grown}
 
     run(scenario())
 
