@@ -38,6 +38,9 @@ class Overview:
     currency: str
     availableBalance: Decimal
     marginBalance: Decimal
+    positionMargin: Decimal | None = None
+    orderMargin: Decimal | None = None
+    frozenFunds: Decimal | None = None
 
 
 @attrs.frozen
@@ -112,12 +115,17 @@ def encode_auto_deposit(ctx: Context, args: Mapping[str, Any]) -> RequestParts:
 
 
 def decode_balance(ctx: Context, data: Any) -> Balances:
-    """marginBalance is the total (without unrealised PnL, which stays in raw);
-    availableBalance the free part, the rest held by positions and orders."""
+    """held is what the venue says is locked: positionMargin + orderMargin + frozenFunds;
+    available its availableBalance; total the two together (by the docs' formulas, the
+    accountEquity: marginBalance = those four - unrealisedPNL, accountEquity = marginBalance
+    + unrealisedPNL). marginBalance - availableBalance would count the unrealised PnL as
+    held, with its sign turned (a profitable account had a negative held). An answer without
+    the margin figures falls back to that difference."""
     o = structure(data, Overview)
     code = unified_currency(ctx, o.currency)
-    held = o.marginBalance - o.availableBalance
-    return Balances({code: Balance(currency=code, total=o.marginBalance,
+    parts = [p for p in (o.positionMargin, o.orderMargin, o.frozenFunds) if p is not None]
+    held = sum(parts, Decimal(0)) if len(parts) == 3 else o.marginBalance - o.availableBalance
+    return Balances({code: Balance(currency=code, total=o.availableBalance + held,
                                    available=o.availableBalance, held=held)}, raw=data)
 
 

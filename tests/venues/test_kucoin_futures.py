@@ -241,9 +241,17 @@ def test_bullet_keeps_its_token_out_of_the_repr() -> None:
 def test_account_overview_of_one_currency() -> None:
     balances = account.decode_balance(CTX, data("get_api_v1_account_overview.json"))
     usdt = balances["USDT"]
+    # held: what the venue says is locked (positionMargin + orderMargin + frozenFunds)
     assert (usdt.total, usdt.available, usdt.held) == (
-        Decimal("371.394298816"), Decimal("290.326799096"), Decimal("81.067499720"))
+        Decimal("402.593460806"), Decimal("290.326799096"), Decimal("112.26666171"))
     assert usdt.total == usdt.available + usdt.held
+    # a profitable account (the docs' formulas: marginBalance = the margins + available -
+    # unrealisedPNL): held is still the locked margin, never negative
+    rich = account.decode_balance(CTX, {
+        "currency": "USDT", "availableBalance": "100", "positionMargin": "10",
+        "orderMargin": "0", "frozenFunds": "0", "unrealisedPNL": "30", "marginBalance": "80",
+        "accountEquity": "110"})["USDT"]
+    assert (rich.total, rich.available, rich.held) == (Decimal(110), Decimal(100), Decimal(10))
     btc = account.decode_balance(CTX, {**data("get_api_v1_account_overview.json"),
                                        "currency": "XBT"})
     assert list(btc) == ["BTC"]
