@@ -14,6 +14,10 @@ An order of a family the venue keeps apart (unified.families: a stop order still
 margin order) is canceled through that family's endpoints: where the ordinary cancel knows no
 such order, each family's cancel is sent next. The venue's stop system keeps no canceled
 orders to look up, so an unreported stop order is looked up before its cancel, not after.
+
+A cancel-all is the exception to "safe to repeat": sent again later it would also cancel
+orders placed since. Its intent records the ids of the open orders it was meant for (it lists
+them first); recovery cancels those that are still open, by id, and never resends it.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from unified.errors import (
     VenueError,
     VenueUnavailable,
 )
-from unified.journal import Journal
+from unified.journal import OPEN_IDS, Journal
 from unified.lookups import OrderLookup, families, family_op
 from unified.markets import Markets
 from unified.models import Order, OrderStatus
@@ -47,6 +51,14 @@ ORDINARY = ("cancel_order", "cancel_order_by_client_id")
 
 #: what a cancel-all of stop orders answers for each: the stop is gone, nothing filled
 CANCELED = "canceled"
+
+
+def by_market(orders: Sequence[Order]) -> dict[str, list[str]]:
+    """The ids of `orders`, per market: what a cancel-all's intent records it was meant for."""
+    ids: dict[str, list[str]] = {}
+    for o in orders:
+        ids.setdefault(o.symbol, []).append(o.id)
+    return ids
 
 
 def after_cancel(known: Order, answer: Any) -> Order:
@@ -159,7 +171,8 @@ class Cancels:
         waiting = [self._known.remember(o) for o in await self._lookup.stop_orders(symbol)]
         if waiting:
             await self.repeat("cancel_all_stop_orders", await self._markets.args(symbol)
-                              if symbol is not None else {"market": None})
+                              if symbol is not None else {"market": None},
+                              meant=by_market(waiting))
         return [self._known.remember(after_cancel(o, CANCELED)) for o in waiting]
 
     async def _every_ordinary(self, symbol: str | None) -> list[Order]:
@@ -171,14 +184,16 @@ class Cancels:
         if symbol is None and "cancel_all_orders_everywhere" in endpoints:
             if not named:
                 return []  # the venue says no market holds an open order
-            refused: list[VenueError] = await self.repeat("cancel_all_orders_everywhere",
-                                                               {})
+            refused: list[VenueError] = await self.repeat(
+                "cancel_all_orders_everywhere", {}, meant={s: [o.id for o in listed[s]]
+                                                           for s in symbols})
             if refused:  # the venue names the markets it could not cancel
                 raise refused[0]
         elif "cancel_all_orders" in endpoints:
             for s in symbols:
                 if listed[s] or symbol is not None:
-                    await self.repeat("cancel_all_orders", await self._markets.args(s))
+                    await self.repeat("cancel_all_orders", await self._markets.args(s),
+                                      meant={s: [o.id for o in listed[s]]})
         else:  # no cancel-all at the venue: its batch cancel (else one by one), per market
             return [o for s in symbols if listed[s]
                     for o in await self.many([o.id for o in listed[s]], s)]
@@ -208,14 +223,35 @@ class Cancels:
         # a market listed since the load: canceled by the venue-wide call, not reported
         return [s for s in named if s in loaded], bool(named)
 
+    async def cancel_meant(self, ids: Mapping[str, Sequence[str]], stops: bool) -> list[Order]:
+        """Of the orders a cancel-all whose outcome stayed unknown was meant for (`ids` per
+        market, as its intent recorded them), those still open (still waiting, `stops`),
+        canceled by id, which is safe to repeat; the cancel-all itself is never sent again:
+        it would cancel orders placed since. Each in its state after the cancel."""
+        wanted = {s: set(refs) for s, refs in ids.items() if refs}
+        if stops:
+            listed = {s: [self._known.remember(o) for o in await self._lookup.stop_orders(s)]
+                      for s in wanted}
+        else:
+            listed = await self._listed(list(wanted), every=True)
+        stop = "stop" in families(self._pipe)  # its own system (else one id space)
+        op, lookup_op = ("cancel_stop_order", "fetch_stop_order") if stops and stop \
+            else ("cancel_order", "fetch_order")
+        return [await self.one(op, lookup_op, o.id, s)
+                for s, orders in listed.items() for o in orders if o.id in wanted[s]]
+
     async def repeat(self, op: str, args: Mapping[str, Any], journaled: bool = True,
-                     send: Send | None = None) -> Any:
+                     send: Send | None = None, meant: Mapping[str, list[str]] | None = None
+                     ) -> Any:
         """A cancel write, journaled: recorded before it is sent, settled once the venue took
         or refused it; left open when its outcome stays unknown (Exchange.reconcile repeats
-        it, which is safe, under the intent it already has: journaled=False)."""
+        it, which is safe, under the intent it already has: journaled=False). A cancel-all's
+        intent records `meant`, the ids of the orders it is meant for per market (not sent):
+        reconcile cancels those by id (cancel_meant) rather than repeating it."""
         if not journaled:
             return await self._repeatable(op, args, send)
-        intent = self.journal.record(venue=self._pipe.venue, op=op, args=args,
+        kept = {**args, OPEN_IDS: meant} if meant is not None else args
+        intent = self.journal.record(venue=self._pipe.venue, op=op, args=kept,
                                      sent_at=self._pipe.clock.now())
         try:
             answer = await self._repeatable(op, args, send)

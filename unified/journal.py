@@ -32,12 +32,17 @@ from unified.convert import dumps, from_iso, loads
 from unified.errors import ConfigurationError, DecodeError
 from unified.models import Order
 
+#: A cancel-all's arg (never sent): the ids of the open orders it is meant for, per market
+#: ({symbol: [id, ...]}). An intent journaled before it was kept has none.
+OPEN_IDS = "open_ids"
+
 #: The args of a write that are kept (JSON-able; enums by value, Decimals as text).
 KEPT_ARGS = ("symbol", "side", "type", "amount", "price", "cost", "client_order_id", "ids",
              "time_in_force", "post_only", "id", "stop_price", "trigger",
              # money (unified.funds): what a person checks at the venue after a crash; never a
              # secret (a trade password is an extra, not kept)
-             "currency", "address", "tag", "network", "from_account", "to_account")
+             "currency", "address", "tag", "network", "from_account", "to_account",
+             OPEN_IDS)
 
 
 @attrs.frozen(kw_only=True)
@@ -58,6 +63,10 @@ class Intent:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):  # OPEN_IDS; copied, so that the intent owns what it keeps
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
     if hasattr(value, "value") and not isinstance(value, Decimal):  # an enum
         return value.value
     if isinstance(value, Decimal):
@@ -198,7 +207,11 @@ def _intent_from(fields: dict[str, Any]) -> Intent:
 @attrs.frozen(kw_only=True)
 class Reconciled:
     """What became of an unsettled intent: the order as the venue has it, or None when the
-    write never reached the venue."""
+    write never reached the venue. For a cancel-all, `order` is None and `canceled` the orders
+    it was meant for that were still open, canceled by id; `outcome` is what the journal
+    settled it with ("done", "refused: ...", "not repeated: ...")."""
 
     intent: Intent
     order: Order | None
+    canceled: tuple[Order, ...] = ()
+    outcome: str = ""

@@ -107,3 +107,26 @@ def test_two_clients_may_share_one_journal(tmp_path: Path) -> None:
     after = FileJournal(path)
     assert [i.id for i in after.pending("kucoin")] == [second.id]
     assert [i.id for i in after.pending("okcoinjp")] == [mine.id]
+
+
+def test_a_cancel_alls_order_ids_survive_a_reopen_and_an_older_intent_without_them_loads(
+        tmp_path: Path) -> None:
+    path = tmp_path / "orders.journal"
+    meant = {"BTC/USDT": ["o1", "o2"]}
+    journal = FileJournal(path)
+    kept = journal.record(venue="kucoin", op="cancel_all_orders",
+                          args={"market": MARKET, "symbol": "BTC-USDT", "open_ids": meant},
+                          sent_at=AT)
+    meant["BTC/USDT"].append("o3")  # the caller's dict is not the intent's
+    assert kept.args["open_ids"] == {"BTC/USDT": ["o1", "o2"]}
+    journal.close()
+    with path.open("ab") as f:  # as a journal written before the ids were kept has it
+        f.write(b'{"record":"intent","intent":{"id":"old1","venue":"kucoin",'
+                b'"op":"cancel_all_orders","symbol":"BTC/USDT","client_order_id":null,'
+                b'"args":{"symbol":"BTC-USDT"},"sent_at":"2026-12-01T12:00:00+00:00"}}\n')
+        f.write(b'{"record":"intent","intent":{"id":"half')  # torn: the file is compacted
+    again = FileJournal(path)
+    assert {i.id: i.args.get("open_ids") for i in again.pending()} == {
+        kept.id: {"BTC/USDT": ["o1", "o2"]}, "old1": None}
+    again.close()
+    assert {i.id for i in FileJournal(path).pending()} == {kept.id, "old1"}  # compacted
