@@ -5,8 +5,8 @@ Its own module because money that leaves an account follows the strictest rule o
 transfer or withdrawal is never sent twice. Nothing here is retried blindly; when an answer is
 lost the write is looked up (a transfer by its client id or in the venue's records, a
 withdrawal in the withdrawal history by currency, amount, address and time) and returned if
-found, else AmbiguousOutcome carrying what was asked. Every such write is journaled before it
-is sent and settled once its outcome is known.
+exactly one record can be it (unified.funds_lookup), else AmbiguousOutcome carrying what was
+asked. Every such write is journaled before it is sent and settled once its outcome is known.
 
 Which accounts a venue has, whether its histories need a currency, what extras a withdrawal
 takes and which currencies are fiat, moved through their own endpoints, all come from the spec
@@ -18,8 +18,8 @@ argument the venue cannot take.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -34,6 +34,15 @@ from unified.errors import (
     TransportError,
     VenueError,
 )
+from unified.funds_lookup import LOOKUP_SLACK as LOOKUP_SLACK  # margin's lookups use it too
+from unified.funds_lookup import (
+    Write,
+    Writes,
+    find_transfer,
+    find_withdrawal,
+    transfer_write,
+    withdrawal_write,
+)
 from unified.history import History, PageWalk
 from unified.journal import Journal
 from unified.markets import Markets
@@ -42,7 +51,6 @@ from unified.models import (
     Balance,
     Balances,
     DepositAddress,
-    LedgerEntry,
     TradingFee,
     Transaction,
     TransactionKind,
@@ -55,10 +63,7 @@ from unified.placement import UNKNOWN_OUTCOME
 from unified.venue import Answered
 
 T = TypeVar("T")
-#: how far before the request a looked-up record may be stamped (venue clocks differ a little)
-LOOKUP_SLACK = timedelta(seconds=30)
-#: how many history records a lost write's lookup reads at most (newest first)
-LOOKUP_DEPTH = 200
+W = TypeVar("W", Transfer, Transaction)
 
 
 def currency_code(value: object, name: str = "currency") -> str:
@@ -80,6 +85,8 @@ class Funds:
         self._markets = markets
         self._history = history
         self.journal = journal
+        #: the transfers and withdrawals this client sent, and the ids it reported them by
+        self.writes = Writes()
 
     # ---------------------------------------------------------------- accounts
 
@@ -156,8 +163,9 @@ class Funds:
                             status=answer.status or TransactionStatus.OK,
                             timestamp=answer.timestamp or sent_at, raw=answer.raw)
 
-        return await self.once("transfer", args, made,
-                                lambda: self._find_transfer(args, sent_at))
+        write = transfer_write(args, sent_at)
+        return await self._remembered(write, self.once(
+            "transfer", args, made, lambda: self._find_transfer(args, sent_at, write)))
 
     def _fiat(self, currency: str | None) -> bool:
         return currency in (self._pipe.spec.capability("fiat_currencies") or ())
@@ -197,7 +205,21 @@ class Funds:
                                txid=None, status=answer.status or TransactionStatus.PENDING,
                                timestamp=answer.timestamp or sent_at, raw=answer.raw)
 
-        return await self.once(op, args, made, lambda: self._find_withdrawal(args, sent_at))
+        write = withdrawal_write(args, sent_at)
+        return await self._remembered(write, self.once(
+            op, args, made, lambda: self._find_withdrawal(args, sent_at, write)))
+
+    async def _remembered(self, write: Write, sending: Awaitable[W]) -> W:
+        """`sending`'s result, its write remembered by the id it is reported under (and
+        while in flight, or when its outcome stays unknown): a later lookup adopts neither."""
+        self.writes.sent(write)
+        try:
+            result = await sending
+        except (VenueError, ConfigurationError, ConnectionFailed):
+            self.writes.refused(write)  # refused, or never sent: nothing moved
+            raise
+        self.writes.reported(write, result.id)
+        return result
 
     async def cancel_withdrawal(self, id: str, currency: str | None) -> None:
         """Cancel a withdrawal still pending (safe to repeat: its state is the same after).
@@ -240,38 +262,24 @@ class Funds:
         self.journal.settle(intent, answer.id)
         return made(answer)
 
-    async def _find_transfer(self, args: Mapping[str, Any], sent_at: datetime
-                             ) -> Transfer | None:
-        """A lost transfer: by its client id where the venue can look one up, else a ledger
-        record of that currency and amount, made since it was sent, of kind transfer."""
+    async def _find_transfer(self, args: Mapping[str, Any], sent_at: datetime,
+                             write: Write) -> Transfer | None:
+        """A lost transfer: by its client id where the venue can look one up, else the one
+        ledger record that can be it (unified.funds_lookup)."""
         if args["client_id"] and "fetch_transfer" in self._pipe.spec.endpoints:
             found: Transfer | None = await self._pipe.fetch("fetch_transfer", args)
             return found
         if "iter_ledger" not in self._pipe.spec.endpoints:
             return None
-        walk: PageWalk[LedgerEntry] = self._history.ledger(
-            args["currency"], sent_at - LOOKUP_SLACK, None, None, None)
-        async for entry in _first(walk, LOOKUP_DEPTH):
-            # venues word the kind in their own case (OKCoinJapan "transfer", KuCoin "Transfer")
-            if entry.kind.lower() == "transfer" and abs(entry.amount) == args["amount"]:
-                return Transfer(id=entry.id, currency=args["currency"], amount=args["amount"],
-                                from_account=args["from_account"],
-                                to_account=args["to_account"], status=TransactionStatus.OK,
-                                timestamp=entry.timestamp, raw=entry.raw)
-        return None
+        walk = self._history.ledger(args["currency"], sent_at - LOOKUP_SLACK, None, None, None)
+        return await find_transfer(walk, args, sent_at, self.writes, write)
 
-    async def _find_withdrawal(self, args: Mapping[str, Any], sent_at: datetime
-                               ) -> Transaction | None:
-        """A lost withdrawal: the withdrawal history's record of that currency, address and
-        amount (as asked, or net of its fee), made since it was sent."""
+    async def _find_withdrawal(self, args: Mapping[str, Any], sent_at: datetime,
+                               write: Write) -> Transaction | None:
+        """A lost withdrawal: the one withdrawal history record that can be it."""
         walk = self.history(TransactionKind.WITHDRAWAL, args["currency"],
                             sent_at - LOOKUP_SLACK, None, None, None)
-        async for tx in _first(walk, LOOKUP_DEPTH):
-            amounts = {tx.amount, tx.amount + (tx.fee or 0)}
-            if tx.address == args["address"] and args["amount"] in amounts \
-                    and (args["tag"] is None or tx.tag == args["tag"]):
-                return tx
-        return None
+        return await find_withdrawal(walk, args, sent_at, self.writes, write)
 
     # ---------------------------------------------------------------- reads
 
@@ -332,11 +340,3 @@ class Funds:
                                                              page_size)
         return walk
 
-
-async def _first(walk: AsyncIterator[T], limit: int) -> AsyncIterator[T]:
-    n = 0
-    async for item in walk:
-        yield item
-        n += 1
-        if n >= limit:
-            return
