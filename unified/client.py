@@ -39,7 +39,7 @@ from unified.derivative_models import Position, StopPriceType
 from unified.derivatives import Derivatives
 from unified.derivatives_methods import DerivativesMethods
 from unified.edits import Edits
-from unified.errors import AmbiguousOutcome, NotSupported, VenueError
+from unified.errors import NotSupported, UnifiedError
 from unified.families import OrderFamily, margin_fields
 from unified.funds import Funds
 from unified.funds_methods import FundsMethods
@@ -154,7 +154,8 @@ class Exchange(MoreOrderMethods, FundsMethods, DerivativesMethods):
         return self._recovery.pending()
 
     async def reconcile(self) -> list[Reconciled]:
-        """Settle every pending intent: creates looked up (never resent), cancels repeated."""
+        """Settle every pending intent: creates looked up (never resent), cancels repeated,
+        a cancel-all settled by cancelling by id the orders it was meant for."""
         return await self._recovery.reconcile()
 
     def has(self, capability: str) -> bool:
@@ -265,8 +266,10 @@ class Exchange(MoreOrderMethods, FundsMethods, DerivativesMethods):
                                     margin, fetch)
 
     async def create_orders(self, orders: Sequence[OrderRequest], symbol: str
-                            ) -> list[Order | VenueError | AmbiguousOutcome]:
-        """One result per request, in order (Order, VenueError or AmbiguousOutcome)."""
+                            ) -> list[Order | UnifiedError]:
+        """One result per request, in order: the Order, the VenueError that refused it,
+        AmbiguousOutcome, or the error that kept it from being sent (e.g. ConnectionFailed
+        with request_sent False); a failed item never keeps the others from being reported."""
         prepared = await self._checks.prepare_all(symbol, orders)
         for args in prepared:  # a contract's defaults (1x where the venue needs a leverage)
             args.update(contract_fields(args["market"], None, False, False, None, False,

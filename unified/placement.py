@@ -9,7 +9,8 @@ answer: where the answer reports the order's state (a ReportedState: KuCoin's sy
 the status and sizes are the venue's; where it only names the order (a PlacedOrder) the order
 is PENDING: accepted by the venue, its state not reported. `fetch=True` looks it up after.
 The orders this client reports are remembered (KnownOrders), so that a cancel can report the
-order after one request too (unified.cancels).
+order after one request too (unified.cancels), and so that an order it already reported as
+placed is never taken for another, identical, create whose answer was lost (v1's matching).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from unified.errors import (
     OrderNotFound,
     RateLimited,
     TransportError,
+    UnifiedError,
     VenueError,
     VenueUnavailable,
 )
@@ -47,9 +49,14 @@ log = logging.getLogger("unified.client")
 #: What leaves a write's outcome unknown: no answer, a 5xx, or an answer that cannot be read
 #: (an HTML page or truncated JSON after the venue may have acted).
 UNKNOWN_OUTCOME = (TransportError, VenueUnavailable, DecodeError)
+#: How far before our `sent_at` a venue may stamp the order (its clock behind ours: v1 never
+#: syncs time, its signature has no timestamp): matched orders and the history read both reach it.
 _RECONCILE_SLACK = timedelta(seconds=5)
 ZERO = Decimal(0)
-Outcome = Order | VenueError | AmbiguousOutcome
+#: One create_orders result: the Order; the VenueError that refused it; AmbiguousOutcome; or
+#: the error that kept it from being sent (ConnectionFailed(request_sent=False), a
+#: ConfigurationError such as ClientClosed).
+Outcome = Order | UnifiedError
 #: sends one create and answers the decoded PlacedOrder / ReportedState
 Send = Callable[[Mapping[str, Any]], Awaitable[Any]]
 #: settles a create whose answer was lost: (args, sent_at, fetch) -> the Order
@@ -64,8 +71,11 @@ class KnownOrders:
     def __init__(self, size: int = 4096) -> None:
         self._size = size
         self._orders: OrderedDict[tuple[str, bool, str], Order] = OrderedDict()
+        self._placed: OrderedDict[tuple[str, str], None] = OrderedDict()
 
-    def remember(self, order: Order) -> Order:
+    def remember(self, order: Order, placed: bool = False) -> Order:
+        """`placed`: reported as the result of a create (kept apart from the orders a cancel
+        reports: an order canceled by a cancel-all may still be a lost create's)."""
         keys = [(order.symbol, False, order.id)]
         if order.client_order_id:
             keys.append((order.symbol, True, order.client_order_id))
@@ -74,7 +84,16 @@ class KnownOrders:
             self._orders.move_to_end(key)
         while len(self._orders) > 2 * self._size:  # an id and a client id per order
             self._orders.popitem(last=False)
+        if placed:
+            self._placed[(order.symbol, order.id)] = None
+            self._placed.move_to_end((order.symbol, order.id))
+            while len(self._placed) > self._size:
+                self._placed.popitem(last=False)
         return order
+
+    def placed(self, order: Order) -> bool:
+        """Whether this client already reported `order` as what one of its creates placed."""
+        return (order.symbol, order.id) in self._placed
 
     def get(self, symbol: str, ref: str, by_client_id: bool = False) -> Order | None:
         return self._orders.get((symbol, by_client_id, ref))
@@ -148,7 +167,7 @@ class Placement:
         """Through the venue's batch endpoint in chunks of the size it allows (only its limit
         orders where it batches no others), else one by one; one result per request, in order."""
         spec = self._pipe.spec
-        if "create_orders" not in spec.endpoints:
+        if "create_orders" not in spec.endpoints:  # each item's error in its slot, as a batch's
             return [await _settled(self.place(args)) for args in prepared]
         limit_only = bool(spec.capability("batch_create_limit_only"))
         batched = [i for i, args in enumerate(prepared)
@@ -168,6 +187,8 @@ class Placement:
         sent_at = self._pipe.clock.now()
         intents = [self.journal.record(venue=self._pipe.venue, op="create_order", args=args,
                                        sent_at=sent_at) for args in chunk]
+        reconciled = False
+        outcomes: list[Outcome]
         try:
             placed = await self._pipe.fetch("create_orders",
                                             await self._markets.args(symbol, orders=chunk))
@@ -175,21 +196,23 @@ class Placement:
                 raise DecodeError(f"{self._pipe.venue} create_orders: {len(chunk)} orders "
                                   f"sent, the answer lists {len(placed)}")
         except UNKNOWN_OUTCOME as exc:
-            log.info("%s create_orders outcome unknown (%s); reconciling each",
-                     self._pipe.venue, exc.__class__.__name__)
-            outcomes = [await _settled(self.reconcile(args, sent_at)) for args in chunk]
-        except VenueError as exc:  # the venue refused the whole batch
+            if isinstance(exc, ConnectionFailed) and not exc.request_sent:
+                outcomes = [exc for _ in chunk]  # never sent: nothing placed, as for one
+            else:
+                log.info("%s create_orders outcome unknown (%s); reconciling each",
+                         self._pipe.venue, exc.__class__.__name__)
+                outcomes = [await _settled(self.reconcile(args, sent_at)) for args in chunk]
+                reconciled = True
+        except (VenueError, ConfigurationError) as exc:  # refused whole, or never sent
             outcomes = [exc for _ in chunk]
-        except ConfigurationError:  # never sent
-            for intent in intents:
-                self.journal.settle(intent, "not sent")
-            raise
         else:
             outcomes = [item.error if item.error is not None
                         else await self.complete(item, args, sent_at, fetch=False)
                         for item, args in zip(placed, chunk, strict=True)]
         for intent, outcome in zip(intents, outcomes, strict=True):
-            if not isinstance(outcome, AmbiguousOutcome):
+            # a reconciliation that ended in an error leaves the intent open, as one create's
+            unknown = reconciled or isinstance(outcome, AmbiguousOutcome)
+            if isinstance(outcome, Order) or not unknown:
                 self.journal.settle(intent, outcome.id if isinstance(outcome, Order)
                                     else f"not placed: {type(outcome).__name__}")
         return outcomes
@@ -201,16 +224,24 @@ class Placement:
             # Placed for sure; if only its details are late, report what we know.
             with contextlib.suppress(TransportError, VenueError):
                 order = await self._lookup.by_id(order.id, order.symbol)
-        return self.known.remember(order)
+        return self.known.remember(order, placed=True)
 
     async def reconcile(self, args: Mapping[str, Any], sent_at: datetime,
                         fetch: bool = False) -> Order:
-        """The answer to a create was lost: find the order before ever sending it again."""
+        """The answer to a create was lost: find the order before ever sending it again.
+        Without a client id (v1) it is never sent again: nothing matching is AmbiguousOutcome."""
         async def find() -> Order | None:
-            found = await self._find_placed(args, sent_at)
-            return self.known.remember(found) if found is not None else None
+            return await self.find(args, sent_at)
 
         async def resend() -> Order:
+            if args["client_order_id"] is None:
+                # Nothing matched, yet the venue may have acted (its order not listed yet, or
+                # stamped past the slack): without a client id to refuse a second copy, a
+                # resend could place it twice. Cannot decide: say so (DESIGN 6).
+                raise AmbiguousOutcome(
+                    f"no {args['market'].symbol} order matches the lost request (no client "
+                    "ids to look it up by); not resent", venue=self._pipe.venue,
+                    client_order_id=None)
             resent_at = self._pipe.clock.now()
             placed = await self._pipe.fetch("create_order", args)  # same client id
             return await self.complete(placed, args, resent_at, fetch)
@@ -222,8 +253,8 @@ class Placement:
                           find: Callable[[], Awaitable[T | None]],
                           resend: Callable[[], Awaitable[T]]) -> T:
         """The lost-answer rule (DESIGN 6) for any create (orders, OCO pairs): look it up
-        (`find`); found -> it; not found -> `resend` with the same client id; still unknown
-        -> AmbiguousOutcome carrying the client id."""
+        (`find`); found -> it; not found -> `resend` with the same client id (or raise, where
+        there is none); still unknown -> AmbiguousOutcome carrying the client id."""
         retry = self._pipe.retry
         for _ in range(retry.attempts):
             try:
@@ -242,8 +273,10 @@ class Placement:
                                venue=self._pipe.venue, client_order_id=client_order_id)
 
     async def find(self, args: Mapping[str, Any], sent_at: datetime) -> Order | None:
-        """The order a create with these args, sent at `sent_at`, placed, if the venue has it."""
-        return await self._find_placed(args, sent_at)
+        """The order a create with these args, sent at `sent_at`, placed, if the venue has it;
+        remembered as placed (it is that create's from now on, never another's)."""
+        found = await self._find_placed(args, sent_at)
+        return self.known.remember(found, placed=True) if found is not None else None
 
     async def _find_placed(self, args: Mapping[str, Any], sent_at: datetime) -> Order | None:
         symbol = args["market"].symbol
@@ -253,25 +286,29 @@ class Placement:
                 return await self._lookup.by_client_id(coid, symbol)
             except OrderNotFound:
                 return None
-        # No client ids: a matching order created since we sent is ours.
+        # No client ids: a matching order created since we sent (within the slack: the venue's
+        # clock may be behind ours) is ours, unless this client already reported it as placed.
         candidates = list(await self._lookup.open_orders(symbol))
         async for order in self._history.closed_orders(symbol, None, None, None, None):
-            if order.created_at is not None and order.created_at < sent_at:
-                break
+            if order.created_at is not None and order.created_at < sent_at - _RECONCILE_SLACK:
+                break  # newest first: the rest are older still
             candidates.append(order)
-        matches = [o for o in candidates if _same_order(o, args, sent_at)]
+        matches = [o for o in candidates
+                   if _same_order(o, args, sent_at) and not self.known.placed(o)]
         if len(matches) > 1:
             raise AmbiguousOutcome(
-                f"{len(matches)} orders match the lost {symbol} request", venue=self._pipe.venue,
-                client_order_id=None,
+                f"{len(matches)} orders this client has not reported match the lost {symbol} "
+                "request", venue=self._pipe.venue, client_order_id=None,
             )
         return matches[0] if matches else None
 
 
 async def _settled(placing: Awaitable[Order]) -> Outcome:
+    """One item of create_orders: its failure kept in its slot, so that a later item still
+    goes and every placed one is reported (a caller retrying would place those twice)."""
     try:
         return await placing
-    except (VenueError, AmbiguousOutcome) as exc:
+    except UnifiedError as exc:
         return exc
 
 

@@ -17,6 +17,7 @@ from adapters.okex_v1 import codec
 from adapters.okex_v1.endpoints import ADAPTER
 from adapters.okex_v1.signing import md5_sign
 from unified import (
+    AmbiguousOutcome,
     AuthenticationError,
     InsufficientFunds,
     InvalidOrder,
@@ -450,14 +451,20 @@ def test_lost_create_is_found_by_matching_not_resent(fault: str) -> None:
             "okex_v1", credentials=sim.credentials, base_url=sim.base_url
         ) as ex:
             sim.faults.add(fault, op="create_order", status=502)
-            order = await ex.create_order("BTC/USDT", OrderType.LIMIT, Side.BUY,
-                                          Decimal("0.01"), Decimal("25000"))
+            placing = ex.create_order("BTC/USDT", OrderType.LIMIT, Side.BUY,
+                                      Decimal("0.01"), Decimal("25000"))
+            if fault == "status":  # the venue did not act: nothing matches, never resent
+                with pytest.raises(AmbiguousOutcome) as lost:
+                    await placing
+                assert not any(o.account == "user" for o in sim.engine.orders.values())
+                assert sim.requests["create_order"] == 1 and lost.value.client_order_id is None
+                return
+            order = await placing
             mine = [o for o in sim.engine.orders.values() if o.account == "user"]
             assert len(mine) == 1 and order.client_order_id is None
             assert (order.price, order.amount) == (Decimal("25000"), Decimal("0.01"))
-            # found by matching (looked up: OPEN), or not placed and sent once more (PENDING:
-            # v1's answer does not report the state)
-            assert order.status in (OrderStatus.OPEN, OrderStatus.PENDING)
+            assert order.status is OrderStatus.OPEN  # found by matching (looked up)
+            assert sim.requests["create_order"] == 1
             with pytest.raises(NotSupported):
                 await ex.fetch_order_by_client_id("x", "BTC/USDT")
     run(scenario())
