@@ -14,7 +14,7 @@ from adapters.okcoinjp import sim_ws
 from unified import OrderType, Side
 from unified.sim import events as ev
 from unified.sim.server import SimVenue
-from unified.sim.ws import Connection, Reply
+from unified.sim.ws import Connection, Push, Reply
 from unified.streams.pacing import Settings
 from unified.streams.stream import Stream
 
@@ -90,13 +90,13 @@ def test_a_login_refused_without_a_code_fails_the_stream_typed(
         monkeypatch: pytest.MonkeyPatch, answer: dict[str, Any]) -> None:
     """A failed login whose error event carries no errorCode (or spells it error_code) still
     fails the login, and so the private stream, with AuthenticationError at once (classified
-    by its message): no wait for a login answer, no retry loop. The venue's own close after
-    the refusal is left out here: it races the refusal in the core's connection keeper
-    (unified/streams/connection.py), whatever the code."""
+    by its message): no wait for a login answer, no retry loop. As the venue does, the error
+    event is followed by the close of the socket: the refusal, not the close, is what the
+    stream fails with."""
 
     def refuse(self: sim_ws.OkcoinjpStreams, conn: Connection, args: list[str]
                ) -> list[Reply]:
-        return [Reply(answer)]
+        return [Reply(answer, close=1000)]
 
     monkeypatch.setattr(sim_ws.OkcoinjpStreams, "_login", refuse)
 
@@ -107,5 +107,32 @@ def test_a_login_refused_without_a_code_fails_the_stream_typed(
                 async with ex.watch_orders(symbol) as orders:
                     await next_of(orders)
             assert sim.streams.opened == 1  # refused once: never tried again
+
+    run(asyncio.wait_for(go(), PATIENCE_S))
+
+
+@pytest.mark.parametrize("answer", [
+    {"event": "error", "message": "Request too frequent", "errorCode": "30014"},
+    {"event": "error", "message": "System is busy", "errorCode": "30009"},
+])
+def test_a_login_refused_for_a_while_connects_again(
+        monkeypatch: pytest.MonkeyPatch, answer: dict[str, Any]) -> None:
+    """A login refused for a reason that passes (rate limited, venue busy), then the close:
+    the keeper connects again (after its backoff) and the stream works."""
+    login, refused = sim_ws.OkcoinjpStreams._login, []
+
+    def refuse_once(self: sim_ws.OkcoinjpStreams, conn: Connection, args: list[str]
+                    ) -> list[Reply | Push]:
+        if not refused:
+            refused.append(conn)
+            return [Reply(answer, close=1000)]
+        return login(self, conn, args)
+
+    monkeypatch.setattr(sim_ws.OkcoinjpStreams, "_login", refuse_once)
+
+    async def go() -> None:
+        async with paced(VENUE) as (sim, ex, _), ex.watch_balance() as balances:
+            assert (await next_of(balances)) == await ex.fetch_balance()
+            assert sim.streams.opened == 2 and len(refused) == 1
 
     run(asyncio.wait_for(go(), PATIENCE_S))

@@ -11,10 +11,11 @@ import asyncio
 import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import attrs
 import pytest
 
 import unified
@@ -22,6 +23,7 @@ from unified import OrderBook, OrderStatus, OrderType, Side, registry
 from unified.sim.server import USER, SimVenue
 from unified.streams.pacing import Settings
 from unified.streams.stream import Stream
+from unified.venue import Credentials
 
 from ..conftest import run
 from .harness import paced, size
@@ -38,6 +40,12 @@ def sync_of(venue_id: str) -> str:
 def tokened(venue_id: str) -> bool:
     reg = registry.get(venue_id)
     return reg.descriptor.load_adapter().streams.endpoint_op(False) is not None
+
+
+def logs_in(venue_id: str) -> bool:
+    """Whether a private connection logs in over the socket (else its endpoint is the login)."""
+    streams = registry.get(venue_id).descriptor.load_adapter().streams
+    return streams.login(Credentials("key", "secret", "passphrase"), datetime.now(UTC)) is not None
 
 
 @asynccontextmanager
@@ -345,6 +353,29 @@ def test_a_stream_that_cannot_reconnect_raises_a_typed_error(venue_id: str) -> N
                 assert isinstance(failed.value, (unified.ConnectionFailed,
                                                  unified.RequestTimeout,
                                                  unified.VenueUnavailable))
+
+    run(asyncio.wait_for(go(), PATIENCE_S))
+
+
+@pytest.mark.parametrize(("venue_id", "kind"),
+                         [(v, k) for v in STREAMED for k in ("orders", "balance")])
+def test_a_private_stream_whose_credentials_are_refused_fails_typed_at_once(
+        venue_id: str, kind: str) -> None:
+    """A wrong secret: the venue refuses the login (OKCoinJapan answers an error event and
+    closes the socket; KuCoin refuses the private bullet over REST). The stream fails with
+    AuthenticationError after one try: no reconnect loop, the venue is not hammered with
+    logins that cannot succeed."""
+
+    async def go() -> None:
+        async with venue(venue_id) as (sim, ex, symbol):
+            ex._streams._settings = Settings(connect_timeout_s=PATIENCE_S)  # never the cause
+            key = sim.credentials.api_key
+            sim.keys[key] = attrs.evolve(sim.keys[key], secret="not-" + sim.credentials.secret)
+            with pytest.raises(unified.AuthenticationError):
+                async with ex.watch_orders(symbol) if kind == "orders" else \
+                        ex.watch_balance() as stream:
+                    await next_of(stream)
+            assert sim.streams.opened == (1 if logs_in(venue_id) else 0)
 
     run(asyncio.wait_for(go(), PATIENCE_S))
 

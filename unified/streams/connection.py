@@ -9,6 +9,8 @@ venue says the token expired. Everything venue-specific comes from the Dialect.
 Events may have been missed while a socket was down (or in a frame it cannot read): it calls
 `on_lost` at once (nothing held can be trusted) and `on_resync(conn, resubscribed)` once the
 connection works again; the hub re-seeds books and reconciles private streams through REST.
+A request refused for good (a login's AuthenticationError) and then the socket closed ends the
+connection with that refusal at once (unified.streams.pending): reconnecting cannot cure it.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from unified.streams.dialect import (
     Welcome,
 )
 from unified.streams.pacing import Settings, Window
+from unified.streams.pending import Pending
 from unified.streams.sockets import open_socket
 
 if TYPE_CHECKING:
@@ -82,7 +85,7 @@ class Connection:
         self.heard_at: datetime | None = None
         self._ready_at = 0.0  # monotonic, when the current session became ready
         self._ids = itertools.count(1)
-        self._pending: dict[str, asyncio.Future[None]] = {}
+        self._pending = Pending()
         self._pong = asyncio.Event()
         self._welcome = asyncio.Event()
         self._ready = asyncio.Event()
@@ -186,12 +189,10 @@ class Connection:
 
     async def _exchange(self, frames: list[Outgoing], *, wait: bool) -> None:
         """Send frames; with `wait`, until every ref is acked (a refusal raises it)."""
-        loop = asyncio.get_running_loop()
         futures = []
         for out in frames:
-            for ref in out.refs:
-                if wait:
-                    futures.append(self._pending.setdefault(ref, loop.create_future()))
+            if wait:
+                futures += self._pending.expect(out.refs)
             await self._send(out.frame)
         if futures:
             try:
@@ -201,8 +202,7 @@ class Connection:
                                      f"{self.settings.ack_timeout_s}s") from None
             finally:
                 for out in frames:
-                    for ref in out.refs:
-                        self._pending.pop(ref, None)
+                    self._pending.forget(out.refs)
 
     # ---------------------------------------------------------------- the keeper
 
@@ -230,7 +230,7 @@ class Connection:
                     return
             finally:
                 self._ready.clear()
-                self._fail_pending(ConnectionFailed(f"{self.name}: the connection dropped"))
+                self._pending.fail_all(ConnectionFailed(f"{self.name}: the connection dropped"))
                 await self._drop_socket()
             if failures >= self.settings.max_failures:
                 self._break(ConnectionFailed(
@@ -278,7 +278,8 @@ class Connection:
                         await task
 
     async def _await(self, step: Awaitable[Any], what: str, reader: asyncio.Task[None]) -> None:
-        """Wait for one set-up step; a reader that ends first (socket closed) ends it too."""
+        """Wait for one set-up step; a reader that ends first (socket closed) ends it too,
+        with the refusal the venue closed it after, if any (the reader raises that)."""
         task = asyncio.ensure_future(step)
         done, _ = await asyncio.wait({task, reader}, timeout=self.settings.connect_timeout_s,
                                      return_when=asyncio.FIRST_COMPLETED)
@@ -328,8 +329,9 @@ class Connection:
     async def _read(self) -> None:
         import aiohttp
 
-        ws, take = self._ws, self._take
+        ws, take, pending = self._ws, self._take, self._pending
         assert ws is not None  # Enum members read once (each read goes through the metaclass):
+        pending.fatal = None
         data, error = (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY), aiohttp.WSMsgType.ERROR
         async for message in ws:
             if message.type in data:
@@ -338,10 +340,13 @@ class Connection:
                     await resync
             elif message.type == error:
                 break
+        if pending.fatal is not None:  # its last word was a refusal no reconnect can cure
+            raise pending.fatal
         raise _Dead("the venue closed the socket")
 
     def _take(self, frame: str | bytes) -> Awaitable[None] | None:
         """One frame, taken at once (no coroutine a frame); the resync to await, if any."""
+        self._pending.fatal = None  # a refusal held only while it is the venue's last word
         try:
             events = self._decode(frame)
         except DecodeError as exc:
@@ -366,35 +371,17 @@ class Connection:
         elif isinstance(event, Welcome):
             self._welcome.set()
         elif isinstance(event, Acked):
-            self._resolve(event.ref, None)
+            self._pending.resolve(event.ref)
         elif isinstance(event, LoggedIn):
-            self._resolve("login", None)
+            self._pending.resolve("login")
         elif isinstance(event, Refused):
             self._refused(event)
-
-    def _resolve(self, ref: str, error: BaseException | None) -> None:
-        future = self._pending.get(ref)
-        if future is not None and not future.done():
-            if error is None:
-                future.set_result(None)
-            else:
-                future.set_exception(error)
 
     def _refused(self, event: Refused) -> None:
         if event.token_expired:
             log.info("%s: the token expired; fetching a new one", self.name)
-            self._fail_pending(ConnectionFailed(f"{self.name}: the token expired"))
+            self._pending.fail_all(ConnectionFailed(f"{self.name}: the token expired"))
             raise _Dead("the token expired", fresh=True)
         error = self._refusal(event)
-        if event.ref is not None and event.ref in self._pending:
-            self._resolve(event.ref, error)
-        elif self._pending:
-            self._fail_pending(error)  # the venue did not say which request: all of them
-        else:
+        if not self._pending.refuse(event.ref, error):
             log.warning("%s: the venue reported %s", self.name, type(error).__name__)
-
-    def _fail_pending(self, error: BaseException) -> None:
-        for future in self._pending.values():
-            if not future.done():
-                future.set_exception(error)
-                future.exception()  # retrieved here: nobody may be waiting any more
