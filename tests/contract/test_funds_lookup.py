@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import unified
-from unified import AmbiguousOutcome, Transaction, Transfer
+from unified import Account, AmbiguousOutcome, Transaction, Transfer
 from unified.client import Exchange
 from unified.sim.funds import funds_book
 from unified.sim.server import USER
@@ -55,6 +55,15 @@ async def outcome_of(call: Any) -> object:
     return result
 
 
+def transfer_setup(s: Session) -> tuple[tuple[Account, Account], str, Any] | None:
+    """Two accounts to move the market's quote between, its currency and the venue's funds
+    book; None where the venue moves no money between accounts."""
+    pair = two_accounts(s)
+    if not s.ex.supports("transfer") or pair is None:
+        return None
+    return pair, s.market.quote, funds_book(s.sim.engine)
+
+
 def withdraw_args(s: Session) -> tuple[str, dict[str, Any]]:
     return withdraw_currency(s.sim), dict(getattr(s.sim.personality, "withdraw_extras", {}))
 
@@ -67,10 +76,10 @@ def test_a_transfer_lost_before_the_venue_acted_is_not_an_earlier_one(venue: str
     whose request fails before the venue acts is unknown, not the first one's record."""
     async def scenario() -> None:
         async with session(venue, **shared_time()) as s:
-            pair = two_accounts(s)
-            if not s.ex.supports("transfer") or pair is None:
+            setup = transfer_setup(s)
+            if setup is None:
                 return
-            currency, book = s.market.quote, funds_book(s.sim.engine)
+            pair, currency, book = setup
             first = await s.ex.transfer(currency, AMOUNT, *pair)
             s.sim.faults.add("status", op="transfer", status=502)  # the venue does not act
             way = pair[::-1] if second == "back" else pair
@@ -81,23 +90,32 @@ def test_a_transfer_lost_before_the_venue_acted_is_not_an_earlier_one(venue: str
     run(scenario())
 
 
+@pytest.mark.parametrize(("fault", "back", "records"), [
+    ("status", True, 1),  # the other way: its record says money came in, not went out
+    ("drop_after", False, 2),  # the same way: the venue acted, and two records could be it
+], ids=["other-way", "look-alike"])
 @pytest.mark.parametrize("venue", VENUES)
-def test_a_lost_transfer_is_not_a_record_of_the_other_way(venue: str) -> None:
-    """Another client moved the same amount the other way: its ledger record says so (money
-    into the trading account, not out of it), so it is not taken for the lost one."""
+def test_a_lost_transfer_after_anothers_of_that_amount_is_ambiguous(
+        venue: str, fault: str, back: bool, records: int) -> None:
+    """Another client moved the same amount just before. The other way (our request lost
+    before the venue acted), its ledger record moves money into the trading account, not out:
+    not taken for ours. The same way (our request acted, its answer lost), two records could
+    be ours: which is not guessed."""
     async def scenario() -> None:
         async with session(venue, **(time := shared_time())) as s:
-            pair = two_accounts(s)
-            if not s.ex.supports("transfer") or pair is None:
+            setup = transfer_setup(s)
+            if setup is None:
                 return
-            currency, book = s.market.quote, funds_book(s.sim.engine)
+            pair, currency, book = setup
             async with other_client(s, time) as other:
                 await other.transfer(currency, AMOUNT, *pair)
-            time["clock"].advance(APART_S)
-            s.sim.faults.add("status", op="transfer", status=502)  # the venue does not act
-            outcome = await outcome_of(s.ex.transfer(currency, AMOUNT, *pair[::-1]))
+            time["clock"].advance(APART_S)  # the other's write leaves no limit to wait on
+            s.sim.faults.add(fault, op="transfer", status=502)
+            outcome = await outcome_of(s.ex.transfer(currency, AMOUNT,
+                                                     *(pair[::-1] if back else pair)))
             assert isinstance(outcome, AmbiguousOutcome), outcome
-            assert len([t for t in book.transfers if t.amount == AMOUNT]) == 1
+            assert s.sim.requests["transfer"] == 2  # never resent
+            assert len([t for t in book.transfers if t.amount == AMOUNT]) == records
     run(scenario())
 
 
@@ -116,27 +134,6 @@ def test_a_withdrawal_lost_before_the_venue_acted_is_not_an_earlier_one(venue: s
             assert isinstance(outcome, AmbiguousOutcome), (outcome, first)
             assert s.sim.requests["withdraw"] == 2  # never resent
             assert len(book.history(USER, "withdrawal")) == before + 1
-    run(scenario())
-
-
-@pytest.mark.parametrize("venue", VENUES)
-def test_a_lost_transfer_with_two_look_alike_records_is_ambiguous(venue: str) -> None:
-    """Another client moved the same amount the same way just before: the venue acted on the
-    lost request too, and two records could be it: which is not guessed."""
-    async def scenario() -> None:
-        async with session(venue, **(time := shared_time())) as s:
-            pair = two_accounts(s)
-            if not s.ex.supports("transfer") or pair is None:
-                return
-            currency, book = s.market.quote, funds_book(s.sim.engine)
-            async with other_client(s, time) as other:
-                await other.transfer(currency, AMOUNT, *pair)
-            time["clock"].advance(APART_S)  # the other's write leaves no limit to wait on
-            s.sim.faults.add("drop_after", op="transfer")  # acted, answer lost
-            outcome = await outcome_of(s.ex.transfer(currency, AMOUNT, *pair))
-            assert isinstance(outcome, AmbiguousOutcome), outcome
-            assert s.sim.requests["transfer"] == 2
-            assert len([t for t in book.transfers if t.amount == AMOUNT]) == 2
     run(scenario())
 
 
@@ -189,10 +186,10 @@ def test_a_lost_transfer_alone_in_the_records_is_still_found(venue: str) -> None
     it, after this client's own transfers of other amounts or the other way."""
     async def scenario() -> None:
         async with session(venue, **shared_time()) as s:
-            pair = two_accounts(s)
-            if not s.ex.supports("transfer") or pair is None:
+            setup = transfer_setup(s)
+            if setup is None:
                 return
-            currency, book = s.market.quote, funds_book(s.sim.engine)
+            pair, currency, book = setup
             await s.ex.transfer(currency, AMOUNT + 1, *pair)
             s.sim.faults.add("drop_after", op="transfer")
             outcome = await outcome_of(s.ex.transfer(currency, AMOUNT, *pair))
