@@ -23,7 +23,7 @@ class Markets:
         self._pipe = pipeline
         self._by_symbol: dict[str, Market] | None = None
         self._lock = asyncio.Lock()
-        #: listed markets the venue said it does not trade (the spec's untraded_market_codes)
+        #: listed markets the venue said it does not trade (an `untraded` error row)
         self.untraded: set[str] = set()
 
     async def load(self, reload: bool = False) -> dict[str, Market]:
@@ -43,11 +43,13 @@ class Markets:
         return sorted(set(await self.load()) - self.untraded)
 
     def refuses(self, symbol: str, error: VenueError) -> bool:
-        """Whether `error` is the venue saying it does not trade `symbol` at all (a spec may
-        list markets of several hosts: legacy v1's www.okex.com answers 1007 for
-        www.okcoin.com's pairs); if so, calls over every market leave it out from now on."""
-        codes = self._pipe.spec.capability("untraded_market_codes") or ()
-        if error.code is None or error.code not in codes:
+        """Whether `error` is the venue saying it does not trade `symbol` at all (its error
+        table row is `untraded`: a spec may list markets of several hosts, and legacy v1's
+        www.okex.com answers 1007 for www.okcoin.com's pairs); if so, calls over every market
+        leave it out from now on."""
+        message = str(error.args[0]) if error.args else ""
+        row = self._pipe.tables.errors.row_for(error.http_status, error.code, message)
+        if row is None or not row.untraded:
             return False
         self.untraded.add(symbol)
         return True

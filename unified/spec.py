@@ -72,6 +72,9 @@ class ErrorRow:
     http_status: int | None = None
     retry_after: float | None = None
     meaning: str = ""
+    #: the venue does not trade the market asked about (a spec listing several hosts'
+    #: markets): calls over every market leave that market out (unified.markets)
+    untraded: bool = False
 
     def matches(self, http_status: int | None, code: str | None, message: str) -> bool:
         if self.code is not None and self.code != code:
@@ -239,6 +242,7 @@ def _error_row(raw: Mapping[str, Any]) -> ErrorRow:
         http_status=raw.get("http_status"),
         retry_after=raw.get("retry_after"),
         meaning=raw.get("meaning", ""),
+        untraded=bool(raw.get("untraded", False)),
     )
 
 
