@@ -185,15 +185,15 @@ class Cancels:
             if not named:
                 return []  # the venue says no market holds an open order
             refused: list[VenueError] = await self.repeat(
-                "cancel_all_orders_everywhere", {}, meant={s: [o.id for o in listed[s]]
-                                                           for s in symbols})
+                "cancel_all_orders_everywhere", {},
+                meant=by_market([o for s in symbols for o in listed[s]]))
             if refused:  # the venue names the markets it could not cancel
                 raise refused[0]
         elif "cancel_all_orders" in endpoints:
             for s in symbols:
                 if listed[s] or symbol is not None:
                     await self.repeat("cancel_all_orders", await self._markets.args(s),
-                                      meant={s: [o.id for o in listed[s]]})
+                                      meant=by_market(listed[s]))
         else:  # no cancel-all at the venue: its batch cancel (else one by one), per market
             return [o for s in symbols if listed[s]
                     for o in await self.many([o.id for o in listed[s]], s)]

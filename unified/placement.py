@@ -230,9 +230,6 @@ class Placement:
                         fetch: bool = False) -> Order:
         """The answer to a create was lost: find the order before ever sending it again.
         Without a client id (v1) it is never sent again: nothing matching is AmbiguousOutcome."""
-        async def find() -> Order | None:
-            return await self.find(args, sent_at)
-
         async def resend() -> Order:
             if args["client_order_id"] is None:
                 # Nothing matched, yet the venue may have acted (its order not listed yet, or
@@ -247,7 +244,8 @@ class Placement:
             return await self.complete(placed, args, resent_at, fetch)
 
         return await self.settle_lost(f"the {args['market'].symbol} order",
-                                      args["client_order_id"], find, resend)
+                                      args["client_order_id"],
+                                      lambda: self.find(args, sent_at), resend)
 
     async def settle_lost(self, what: str, client_order_id: str | None,
                           find: Callable[[], Awaitable[T | None]],

@@ -49,8 +49,6 @@ class PollRest(Protocol):
 
     async def fetch_ticker(self, symbol: str) -> Ticker: ...
 
-    async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]: ...
-
     async def fetch_open_orders(self, symbol: str) -> list[Order]: ...
 
     async def fetch_order(self, id: str, symbol: str) -> Order: ...
@@ -151,7 +149,7 @@ class Poller:
         if page and self._newest is not None:
             batch = await self._trades_after(self._newest, page)
         else:
-            batch = await self._rest.fetch_trades(self.symbol)
+            batch = await self._data.trades(self.symbol, None)
         if batch:
             self._newest = batch[-1].id  # both read oldest first
         new = [t for t in batch if t.id not in self._trades]
