@@ -32,6 +32,7 @@ import attrs
 
 from adapters.okcoinjp.signing import hmac_b64
 from unified.convert import dumps, loads, to_bool, to_ms, to_str
+from unified.diagnostics import read_code
 from unified.errors import ConfigurationError, DecodeError
 from unified.streams.dialect import Kind, Unreadable
 from unified.venue import Credentials
@@ -226,15 +227,9 @@ def field(obj: Mapping[str, Any], key: str, what: str) -> Any:
 
 
 def _error_code(frame: Mapping[str, Any]) -> str | None:
-    """An error event's code, read loosely (it only explains the error): `errorCode` as the
-    docs write it, else `error_code`; a number or text; none when both are absent, null or ""."""
-    for key in ("errorCode", "error_code"):
-        code = frame.get(key)
-        if isinstance(code, bool):
-            continue
-        if isinstance(code, int | str) and str(code).strip():
-            return str(code).strip()
-    return None
+    """An error event's code, read as REST's envelope reads one (diagnostics.read_code):
+    `errorCode` as the docs write it, else `error_code`; none when absent, null or ""."""
+    return read_code(frame.get("errorCode")) or read_code(frame.get("error_code"))
 
 
 def _event(frame: dict[str, Any]) -> Event:
